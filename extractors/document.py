@@ -1,0 +1,461 @@
+"""Read a contract file into cleaned pages of text. The one place a PDF is opened.
+
+What leaves this module is a :class:`~extractors.records.Document`: pages of
+text with page numbers and character offsets, never a library object.
+
+The PDF path is pypdfium2 (about 80× faster than pdfplumber here). pdfplumber
+is used only for a page whose pdfium text has lost its word spacing, which is
+where layout analysis pays. A page with no text layer but with images is
+rendered and OCR'd with Tesseract, and only such pages; they are marked
+``ocr=True``.
+
+Cleaning, in order: Unicode normalisation of ligatures, quotes, dashes and
+spaces; removal of running headers, footers and page numbers (lines repeated at
+the top or bottom of most pages); joining of words hyphenated across a line
+break; collapsing of white space.
+
+Every way a file can fail is a small :class:`DocumentError` subclass with a
+``status`` (stored with the file) and a one-line message (its reason).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from extractors.records import PAGE_SEPARATOR, Document, Page
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "CorruptPdf",
+    "DocumentError",
+    "EmptyFile",
+    "EncryptedPdf",
+    "NeedsOcr",
+    "NoPages",
+    "NotPdf",
+    "TooManyPages",
+    "UnreadableFile",
+    "UnsupportedFormat",
+    "clean_pages",
+    "read_document",
+    "read_text",
+    "sha256_file",
+    "tesseract_path",
+]
+
+SUPPORTED_SUFFIXES = frozenset({".pdf", ".docx", ".txt"})
+
+#: A page with fewer non-space characters than this has no usable text layer.
+MIN_TEXT_CHARS = 16
+OCR_DPI = 300
+OCR_TIMEOUT_S = 120
+
+
+# ------------------------------------------------------------------ errors
+
+
+class DocumentError(Exception):
+    """A file that cannot become a Document. ``status`` is stored with it."""
+
+    status = "error"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(" ".join(reason.split())[:300])  # always one short line
+
+
+class UnreadableFile(DocumentError):
+    status = "unreadable"
+
+
+class EmptyFile(DocumentError):
+    status = "empty"
+
+
+class UnsupportedFormat(DocumentError):
+    status = "unsupported"
+
+
+class NotPdf(DocumentError):
+    status = "not_pdf"
+
+
+class CorruptPdf(DocumentError):
+    status = "corrupt"
+
+
+class EncryptedPdf(DocumentError):
+    status = "encrypted"
+
+
+class NoPages(DocumentError):
+    status = "no_pages"
+
+
+class NeedsOcr(DocumentError):
+    status = "needs_ocr"
+
+
+class TooManyPages(DocumentError):
+    status = "too_large"
+
+
+# ------------------------------------------------------------------ identity
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def tesseract_path() -> str | None:
+    """The Tesseract binary, or None when OCR is unavailable.
+
+    ``CLAUSEWISE_TESSERACT`` overrides the lookup (a path; a path that does
+    not exist disables OCR, which is how tests simulate a machine without it).
+    """
+    override = os.environ.get("CLAUSEWISE_TESSERACT")
+    if override is not None:
+        return override if os.path.isfile(override) and os.access(override, os.X_OK) else None
+    return shutil.which("tesseract")
+
+
+# ------------------------------------------------------------------ cleaning
+
+_TRANSLATE = str.maketrans(
+    {
+        "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st",
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+        "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u202f": " ", "\u3000": " ", "\t": " ",
+        "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None, "\ufffe": None,
+        "\u2022": "\u2022", "\r": "\n", "\x0c": "\n", "\x0b": "\n", "\x00": None, "\x02": "-",
+    }
+)
+
+_CONTROL = re.compile(r"[\x01\x03-\x08\x0e-\x1f\x7f]")
+_SPACES = re.compile(r" {2,}")
+_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n(?=[a-z])")
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:-\s*)?(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,7})(?:\s*(?:of|/)\s*\d{1,4})?(?:\s*-)?\s*$", re.IGNORECASE
+)
+_DIGITS = re.compile(r"\d+")
+
+
+def normalise(text: str) -> str:
+    """Ligatures, quotes, dashes, odd spaces and control characters, line by line tidy."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).translate(_TRANSLATE)
+    text = _CONTROL.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines)
+
+
+def _edge_key(line: str) -> str:
+    return _DIGITS.sub("#", line.lower()).strip()
+
+
+def _edges(lines: list[str], depth: int) -> tuple[list[int], list[int]]:
+    """Indexes of the first and last ``depth`` non-empty lines."""
+    filled = [i for i, line in enumerate(lines) if line]
+    return filled[:depth], filled[-depth:] if filled else []
+
+
+def clean_pages(raw_pages: Sequence[str], *, edge_depth: int = 3) -> list[str]:
+    """Normalise pages and drop running headers, footers and page numbers.
+
+    A line counts as running when, with digits masked, it appears among the
+    first or last ``edge_depth`` lines of at least half the pages (and of at
+    least three). Bare page numbers ("7", "Page 7 of 30", "- 7 -", "iv") at a
+    page's edge are dropped wherever they occur.
+    """
+    pages = [normalise(p).split("\n") for p in raw_pages]
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        top, bottom = _edges(lines, edge_depth)
+        counts.update({_edge_key(lines[i]) for i in top + bottom})
+    threshold = max(3, (len(pages) + 1) // 2)
+    running = {key for key, n in counts.items() if n >= threshold and len(key) > 0}
+
+    cleaned = []
+    for lines in pages:
+        top, bottom = _edges(lines, edge_depth)
+        drop = {
+            i for i in top + bottom if _edge_key(lines[i]) in running or _PAGE_NUMBER.match(lines[i])
+        }
+        kept = [line for i, line in enumerate(lines) if i not in drop]
+        text = "\n".join(kept)
+        text = _HYPHEN_BREAK.sub("", text)
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        cleaned.append(text)
+    return cleaned
+
+
+def _assemble(sha256: str, source: str, kind: str, texts: Iterable[str], ocr: Iterable[bool], encrypted: bool = False) -> Document:
+    pages = []
+    offset = 0
+    for number, (text, was_ocr) in enumerate(zip(texts, ocr), start=1):
+        pages.append(Page(number=number, text=text, start=offset, ocr=was_ocr))
+        offset += len(text) + len(PAGE_SEPARATOR)
+    return Document(sha256=sha256, source=source, kind=kind, pages=tuple(pages), encrypted=encrypted)
+
+
+# ------------------------------------------------------------------ formats
+
+
+def read_text(text: str, source: str = "<text>", *, sha256: str | None = None) -> Document:
+    """A Document from a string: pages split at form feeds, cleaned like any other."""
+    raw = text.split("\f")
+    digest = sha256 or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    cleaned = clean_pages(raw) if len(raw) > 1 else [re.sub(r"\n{3,}", "\n\n", normalise(text)).strip()]
+    return _assemble(digest, source, "txt", cleaned, [False] * len(cleaned))
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return str(best) if best is not None else data.decode("cp1252", errors="replace")
+
+
+def _read_txt(path: str, sha256: str) -> Document:
+    data = Path(path).read_bytes()
+    if b"\x00" in data[:4096] and not data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise UnsupportedFormat(f"{Path(path).name} looks binary, not plain text")
+    doc = read_text(_decode(data), path, sha256=sha256)
+    if not doc.text.strip():
+        raise EmptyFile(f"{Path(path).name} holds no text")
+    return doc
+
+
+def _read_docx(path: str, sha256: str) -> Document:
+    import zipfile
+
+    import docx  # python-docx
+
+    try:
+        word = docx.Document(path)
+    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise UnsupportedFormat(f"{Path(path).name} is not a readable Word .docx file: {e}") from e
+    except Exception as e:  # lxml errors and friends: a damaged package
+        raise UnsupportedFormat(f"{Path(path).name} is a damaged .docx file: {type(e).__name__}: {e}") from e
+    blocks: list[str] = []
+    body = word.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            blocks.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+        elif tag == "tbl":
+            for row in child.iter():
+                if row.tag.endswith("}tr"):
+                    cells = [
+                        "".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t"))
+                        for cell in row
+                        if cell.tag.endswith("}tc")
+                    ]
+                    blocks.append(" | ".join(c.strip() for c in cells if c.strip()))
+    text = "\n".join(blocks)
+    cleaned = [re.sub(r"\n{3,}", "\n\n", normalise(text)).strip()]
+    if not cleaned[0]:
+        raise EmptyFile(f"{Path(path).name} holds no text")
+    return _assemble(sha256, path, "docx", cleaned, [False])
+
+
+def _looks_glued(text: str) -> bool:
+    """pdfium lost the word spacing: long runs of letters with few spaces."""
+    letters = sum(ch.isalpha() for ch in text)
+    return letters > 200 and text.count(" ") < letters / 25
+
+
+def _plumber_text(path: str, index: int, password: str | None) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(path, password=password or "") as pdf:
+        return pdf.pages[index].extract_text(x_tolerance=1.5) or ""
+
+
+def _has_images(page: object) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):  # type: ignore[attr-defined]
+        return True
+    return False
+
+
+def _ocr_page(page: object, tesseract: str) -> str:
+    bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)  # type: ignore[attr-defined]
+    image = bitmap.to_pil()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    try:
+        done = subprocess.run(
+            [tesseract, "stdin", "stdout", "--psm", "3", "-l", "eng"],
+            input=buffer.getvalue(),
+            capture_output=True,
+            timeout=OCR_TIMEOUT_S,
+            env={**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")},
+            check=False,
+        )
+    except subprocess.TimeoutExpired as e:
+        raise NeedsOcr(f"OCR timed out after {OCR_TIMEOUT_S}s on a page") from e
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise NeedsOcr(f"Tesseract failed: {message[-1] if message else done.returncode}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _check_pdf_bytes(path: str) -> None:
+    with open(path, "rb") as f:
+        head = f.read(1024)
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - 2048))
+        tail = f.read()
+    if b"%PDF-" not in head:
+        kind = "text" if head and all(32 <= b < 127 or b in b"\r\n\t" for b in head[:256]) else "binary data"
+        raise NotPdf(f"{Path(path).name} is not a PDF (no %PDF header; looks like {kind})")
+    if b"%%EOF" not in tail:
+        raise CorruptPdf(f"{Path(path).name} is truncated or corrupt: no end-of-file marker")
+
+
+def _read_pdf(path: str, sha256: str, *, ocr: bool, max_pages: int | None) -> Document:
+    import pypdfium2 as pdfium
+
+    _check_pdf_bytes(path)
+    with open(path, "rb") as f:
+        encrypted = b"/Encrypt" in f.read()
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as e:
+        message = str(e)
+        # pdfium's error code is process-global and can be stale, so the
+        # /Encrypt dictionary decides: an empty user password would have opened.
+        if encrypted:
+            raise EncryptedPdf(f"{Path(path).name} is encrypted with a password") from e
+        # pdfium refuses some files pdfminer can still parse (an empty page tree,
+        # some damaged cross-reference tables): let pdfplumber diagnose or read.
+        return _read_pdf_with_plumber(path, sha256, encrypted=encrypted, max_pages=max_pages, why=message)
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise NoPages(f"{Path(path).name} has no pages")
+        if max_pages is not None and count > max_pages:
+            raise TooManyPages(f"{Path(path).name} has {count} pages, over the limit of {max_pages}")
+        raw: list[str] = []
+        needs_ocr: list[int] = []
+        for index in range(count):
+            page = pdf[index]
+            try:
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
+                textpage.close()
+                if len(text.split()) and _looks_glued(text):
+                    text = _plumber_text(path, index, None) or text
+                if sum(not ch.isspace() for ch in text) < MIN_TEXT_CHARS and _has_images(page):
+                    needs_ocr.append(index)
+                raw.append(text)
+            finally:
+                page.close()
+        ocr_done = [False] * count
+        if needs_ocr:
+            tesseract = tesseract_path() if ocr else None
+            if tesseract is None:
+                why = "OCR is turned off" if not ocr else "Tesseract is not installed (apt-get install tesseract-ocr)"
+                raise NeedsOcr(
+                    f"{Path(path).name}: {len(needs_ocr)} of {count} pages are images with no text layer and {why}"
+                )
+            for index in needs_ocr:
+                page = pdf[index]
+                try:
+                    raw[index] = _ocr_page(page, tesseract)
+                    ocr_done[index] = True
+                finally:
+                    page.close()
+    finally:
+        pdf.close()
+    texts = clean_pages(raw)
+    if not any(t.strip() for t in texts):
+        raise NeedsOcr(f"{Path(path).name} has no text layer and no images to OCR")
+    return _assemble(sha256, path, "pdf", texts, ocr_done, encrypted=encrypted)
+
+
+def _read_pdf_with_plumber(path: str, sha256: str, *, encrypted: bool, max_pages: int | None, why: str) -> Document:
+    """The slow, tolerant path for PDFs pdfium cannot load. No OCR here."""
+    import pdfplumber
+
+    name = Path(path).name
+    try:
+        with pdfplumber.open(path) as pdf:
+            count = len(pdf.pages)
+            if count == 0:
+                raise NoPages(f"{name} has no pages")
+            if max_pages is not None and count > max_pages:
+                raise TooManyPages(f"{name} has {count} pages, over the limit of {max_pages}")
+            raw = [page.extract_text(x_tolerance=1.5) or "" for page in pdf.pages]
+    except DocumentError:
+        raise
+    except Exception as e:
+        if "password" in f"{type(e).__name__} {e}".lower():
+            raise EncryptedPdf(f"{name} is encrypted with a password") from e
+        raise CorruptPdf(f"{name} cannot be parsed as a PDF: {why}") from e
+    texts = clean_pages(raw)
+    if not any(t.strip() for t in texts):
+        raise CorruptPdf(f"{name} cannot be parsed as a PDF: {why}")
+    return _assemble(sha256, path, "pdf", texts, [False] * count, encrypted=encrypted)
+
+
+def read_document(
+    path: str | os.PathLike[str],
+    *,
+    ocr: bool = True,
+    max_pages: int | None = 2000,
+    sha256: str | None = None,
+) -> Document:
+    """Read a .pdf, .docx or .txt file into a cleaned :class:`Document`.
+
+    Raises a :class:`DocumentError` subclass whose ``status`` and message say
+    why a file cannot be read; nothing else escapes for a bad file.
+    """
+    path = str(path)
+    name = Path(path).name
+    try:
+        if Path(path).is_dir():
+            raise UnreadableFile(f"{path} is a folder, not a file")
+        size = os.stat(path).st_size
+        if size == 0:
+            raise EmptyFile(f"{name} is empty (0 bytes)")
+        digest = sha256 or sha256_file(path)
+        suffix = Path(path).suffix.lower()
+        if suffix == ".pdf":
+            return _read_pdf(path, digest, ocr=ocr, max_pages=max_pages)
+        if suffix == ".docx":
+            return _read_docx(path, digest)
+        if suffix == ".txt":
+            return _read_txt(path, digest)
+        with open(path, "rb") as f:
+            if f.read(5) == b"%PDF-":  # a PDF without its suffix
+                return _read_pdf(path, digest, ocr=ocr, max_pages=max_pages)
+        raise UnsupportedFormat(f"{name}: unsupported file type {suffix or '(none)'}; expected .pdf, .docx or .txt")
+    except DocumentError:
+        raise
+    except MemoryError as e:
+        raise CorruptPdf(f"{name} needs too much memory to read") from e
+    except OSError as e:
+        raise UnreadableFile(f"cannot read {path}: {e.strerror or e}") from e

@@ -1,0 +1,216 @@
+"""Turn files into stored analyses, one document at a time, never losing one.
+
+The work splits in two, as the architecture asks:
+
+* :func:`analyse` is pure with respect to the database: a path goes in, an
+  :class:`~pipeline.store.Analysis` (records only) comes out, or a
+  :class:`~extractors.document.DocumentError` saying why not. It can run in a
+  worker process.
+* :func:`ingest` is the single writer: it hashes each file, skips content it
+  already holds, hands the rest to :func:`analyse` (in a process pool when the
+  batch is big enough to pay for one), and stores each result in its own
+  transaction. A failure of one file is recorded and the batch carries on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+import multiprocessing
+
+from extractors.document import (
+    SUPPORTED_SUFFIXES,
+    DocumentError,
+    UnreadableFile,
+    read_document,
+    sha256_file,
+)
+from pipeline.store import Analysis, Store
+
+__all__ = [
+    "AnalysisError", "IngestSettings", "Outcome", "Pending",
+    "analyse", "analyse_safely", "discover", "ingest", "plan", "record",
+]
+
+READER_VERSION = "reader.v1"
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """Tunables for one ingest run, validated on creation."""
+
+    ocr: bool = True
+    max_pages: int | None = 2000
+    workers: int = 0  # 0: one per core when the batch is large enough, else in-process
+
+    def __post_init__(self) -> None:
+        if self.max_pages is not None and self.max_pages < 1:
+            raise ValueError(f"max_pages must be at least 1, got {self.max_pages}")
+        if self.workers < 0:
+            raise ValueError(f"workers must be 0 (auto) or more, got {self.workers}")
+
+    def pool_size(self, batch: int) -> int:
+        if self.workers:
+            return self.workers
+        cores = os.cpu_count() or 1
+        return cores if batch >= 4 * cores and cores > 1 else 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one input path."""
+
+    path: str
+    status: str  # "ingested", "unchanged", "duplicate", or a DocumentError status
+    reason: str | None = None
+    sha256: str | None = None
+    pages: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in {"ingested", "unchanged", "duplicate"}
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
+    """Files named directly, and supported files found recursively in folders.
+
+    A file named directly is always tried (so a wrong format gets a recorded
+    reason); inside folders only supported suffixes are picked up, in sorted
+    order, skipping hidden files.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if any(part.startswith(".") for part in child.relative_to(path).parts):
+                    continue
+                if child.suffix.lower() in SUPPORTED_SUFFIXES and (child.is_file() or child.is_symlink()):
+                    yield str(child)
+        else:
+            yield str(path)
+
+
+def analyse(path: str, settings: IngestSettings = IngestSettings()) -> Analysis:
+    """Read one file and derive everything the pipeline knows how to derive."""
+    document = read_document(path, ocr=settings.ocr, max_pages=settings.max_pages)
+    return Analysis(document=document, versions=(("reader", READER_VERSION),))
+
+
+def _fingerprint(path: str) -> tuple[str, int]:
+    """The SHA-256 and size of a file's bytes, or :class:`UnreadableFile`."""
+    try:
+        if Path(path).is_dir():
+            raise UnreadableFile(f"{path} is a folder, not a file")
+        size = os.stat(path).st_size
+        return sha256_file(path), size
+    except OSError as e:
+        raise UnreadableFile(f"cannot read {path}: {e.strerror or e}") from e
+
+
+class AnalysisError(DocumentError):
+    """A later stage failed on a readable document: a bug, recorded, never fatal."""
+
+    status = "error"
+
+
+def analyse_safely(path: str, settings: IngestSettings = IngestSettings()) -> Analysis | DocumentError:
+    """Worker entry point: a bad file, or a bug, becomes a value, never a crash."""
+    try:
+        return analyse(path, settings)
+    except DocumentError as e:
+        return e
+    except Exception as e:  # a bug in a later stage must not stop the batch
+        return AnalysisError(f"internal error while analysing: {type(e).__name__}: {e}".splitlines()[0][:300])
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A file whose content is new to the store and must be analysed."""
+
+    path: str
+    sha256: str
+    size: int
+
+
+def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Outcome], list[Pending]]:
+    """Hash every file and settle what needs no reading.
+
+    Returns the outcomes already decided (unreadable files, content already
+    stored: ``unchanged`` or ``duplicate``, both recorded) and the files left
+    to analyse. Two copies of new content in one batch are analysed once.
+    """
+    settled: list[Outcome] = []
+    todo: list[Pending] = []
+    in_batch: dict[str, str] = {}  # sha256 -> first path in this batch
+    for path in dict.fromkeys(discover(paths)):
+        try:
+            sha, size = _fingerprint(path)
+        except DocumentError as e:
+            store.write_failure(path, e.status, str(e))
+            settled.append(Outcome(path, e.status, str(e)))
+            continue
+        first = store.ingested_path(sha) or in_batch.get(sha)
+        if first is not None:
+            known = store.file(path)
+            if first == path or (known is not None and known.sha256 == sha and known.status == "ingested"):
+                settled.append(Outcome(path, "unchanged", "already ingested", sha))
+            else:
+                store.write_duplicate(path, sha, first)
+                settled.append(Outcome(path, "duplicate", f"same content as {first}", sha))
+            continue
+        in_batch[sha] = path
+        todo.append(Pending(path, sha, size))
+    return settled, todo
+
+
+def record(store: Store, pending: Pending, result: Analysis | DocumentError) -> Outcome:
+    """Store one analysis (or its failure) in its own transaction."""
+    if isinstance(result, DocumentError):
+        store.write_failure(pending.path, result.status, str(result), sha256=pending.sha256, size=pending.size)
+        return Outcome(pending.path, result.status, str(result), pending.sha256)
+    store.write_analysis(pending.path, result, size=pending.size)
+    return Outcome(pending.path, "ingested", None, pending.sha256, len(result.document.pages))
+
+
+def ingest(
+    paths: Iterable[str | os.PathLike[str]],
+    store: Store,
+    settings: IngestSettings = IngestSettings(),
+    *,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Ingest files and folders into ``store``; return one outcome per path."""
+    outcomes: list[Outcome] = []
+
+    def done(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    settled, todo = plan(paths, store)
+    for outcome in settled:
+        done(outcome)
+
+    workers = settings.pool_size(len(todo))
+    if workers <= 1:
+        for pending in todo:
+            done(record(store, pending, analyse_safely(pending.path, settings)))
+        return outcomes
+
+    # Workers read and analyse; this process is the single writer.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures: dict[Future[Analysis | DocumentError], Pending] = {
+            pool.submit(analyse_safely, p.path, settings): p for p in todo
+        }
+        for future in as_completed(futures):
+            pending = futures[future]
+            try:
+                result = future.result()
+            except Exception as e:  # a worker died (e.g. killed for memory)
+                result = AnalysisError(f"worker failed while analysing: {type(e).__name__}: {e}".splitlines()[0][:300])
+            done(record(store, pending, result))
+    return outcomes

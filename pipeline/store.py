@@ -1,0 +1,601 @@
+"""The one module that owns Clausewise's SQLite database.
+
+Nothing else in the project writes SQL. Records from :mod:`extractors` come in,
+rows go out, and every derived row carries the SHA-256 of the document it was
+derived from, so a document is always replaced whole, in one transaction.
+
+Schema changes go through :class:`sqlite_utils.migrations.Migrations`; the
+database runs in WAL mode with a busy timeout so readers (Datasette, a
+``status`` call) never block the single writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from extractors.records import Candidate, Clause, Document, Obligation, Term
+
+__all__ = [
+    "Analysis",
+    "DatabaseError",
+    "FileRecord",
+    "Store",
+    "UnknownDocument",
+    "OK_STATUSES",
+]
+
+#: File statuses that are not failures.
+OK_STATUSES = frozenset({"ingested", "duplicate", "unchanged"})
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseError(Exception):
+    """The database file cannot be opened or written."""
+
+
+class UnknownDocument(KeyError):
+    """No stored document matches the name, path or hash asked for."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; we want prose.
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything derived from one readable document, stored together."""
+
+    document: Document
+    clauses: tuple[Clause, ...] = ()
+    terms: tuple[Term, ...] = ()
+    obligations: tuple[Obligation, ...] = ()
+    candidates: tuple[Candidate, ...] = ()  # CUAD-style ranked answers, per category
+    versions: tuple[tuple[str, str], ...] = ()  # (stage, version) pairs
+
+    @property
+    def version(self) -> str:
+        return ";".join(f"{stage}={v}" for stage, v in self.versions)
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One input path as the store saw it."""
+
+    path: str
+    status: str
+    reason: str | None
+    sha256: str | None
+    name: str
+
+
+migrations = Migrations("clausewise")
+
+
+@migrations()
+def m001_documents_and_pages(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {
+            "sha256": str,
+            "name": str,
+            "path": str,
+            "kind": str,
+            "status": str,
+            "reason": str,
+            "bytes": int,
+            "pages": int,
+            "chars": int,
+            "ocr_pages": int,
+            "encrypted": int,
+            "version": str,
+            "ingested_at": str,
+        },
+        pk="sha256",
+        not_null={"name", "path", "status"},
+    )
+    db["documents"].create_index(["name"])
+    db["documents"].create_index(["status"])
+    db["files"].create(
+        {
+            "path": str,
+            "name": str,
+            "sha256": str,
+            "status": str,
+            "reason": str,
+            "seen_at": str,
+        },
+        pk="path",
+        not_null={"status"},
+    )
+    db["files"].create_index(["sha256"])
+    db["pages"].create(
+        {
+            "sha256": str,
+            "number": int,
+            "start": int,
+            "end": int,
+            "ocr": int,
+            "text": str,
+        },
+        pk=("sha256", "number"),
+        foreign_keys=[("sha256", "documents", "sha256")],
+    )
+    db["pages"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+
+
+@migrations()
+def m002_clauses_terms_obligations(db: sqlite_utils.Database) -> None:
+    db["clauses"].create(
+        {
+            "id": str,
+            "sha256": str,
+            "ordinal": int,
+            "page": int,
+            "start": int,
+            "end": int,
+            "number": str,
+            "heading": str,
+            "text": str,
+            "top_category": str,
+            "top_probability": float,
+            "version": str,
+        },
+        pk="id",
+        foreign_keys=[("sha256", "documents", "sha256")],
+    )
+    db["clauses"].create_index(["sha256", "ordinal"])
+    db["clauses"].create_index(["top_category"])
+    db["clauses"].enable_fts(["heading", "text"], create_triggers=True, tokenize="porter")
+    db["clause_categories"].create(
+        {"clause_id": str, "sha256": str, "category": str, "probability": float},
+        pk=("clause_id", "category"),
+        foreign_keys=[("clause_id", "clauses", "id")],
+    )
+    db["clause_categories"].create_index(["sha256", "category"])
+    db["clause_categories"].create_index(["category", "probability"])
+    db["terms"].create(
+        {
+            "id": int,
+            "sha256": str,
+            "kind": str,
+            "value": str,  # JSON
+            "unit": str,
+            "clause_id": str,
+            "page": int,
+            "start": int,
+            "end": int,
+            "text": str,
+            "confidence": float,
+            "version": str,
+        },
+        pk="id",
+        foreign_keys=[("sha256", "documents", "sha256")],
+    )
+    db["terms"].create_index(["sha256", "kind"])
+    db["obligations"].create(
+        {
+            "id": int,
+            "sha256": str,
+            "obligor": str,
+            "modality": str,
+            "action": str,
+            "due": str,
+            "trigger": str,
+            "clause_id": str,
+            "page": int,
+            "start": int,
+            "end": int,
+            "version": str,
+        },
+        pk="id",
+        foreign_keys=[("sha256", "documents", "sha256")],
+    )
+    db["obligations"].create_index(["sha256", "obligor"])
+
+
+@migrations()
+def m003_candidates(db: sqlite_utils.Database) -> None:
+    db["candidates"].create(
+        {
+            "id": int,
+            "sha256": str,
+            "category": str,
+            "rank": int,
+            "text": str,
+            "page": int,
+            "start": int,
+            "end": int,
+            "probability": float,
+            "version": str,
+        },
+        pk="id",
+        foreign_keys=[("sha256", "documents", "sha256")],
+    )
+    db["candidates"].create_index(["sha256", "category", "rank"])
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _name(path: str) -> str:
+    return Path(path).stem
+
+
+class Store:
+    """A Clausewise database file.
+
+    >>> store = Store(":memory:")
+    >>> store.status()["documents"]
+    0
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = "clausewise.db") -> None:
+        self.path = str(path)
+        try:
+            if self.path != ":memory:":
+                parent = Path(self.path).resolve().parent
+                if not parent.is_dir():
+                    raise DatabaseError(f"cannot open database {self.path}: folder {parent} does not exist")
+                created = not Path(self.path).exists()
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+                if created:
+                    os.chmod(self.path, 0o600)  # contracts are confidential: owner-only
+            else:
+                conn = sqlite3.connect(self.path)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                self.db.enable_wal()
+            migrations.apply(self.db)
+        except sqlite3.Error as e:
+            raise DatabaseError(f"cannot open database {self.path}: {e}") from e
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- writes
+
+    def write_analysis(self, path: str, analysis: Analysis, *, size: int) -> None:
+        """Store a readable document and everything derived from it, atomically.
+
+        Any earlier rows for the same content are replaced, so a re-analysis
+        never leaves a mix of old and new clauses behind.
+        """
+        doc = analysis.document
+        now = _now()
+        try:
+            with self.db.atomic():
+                self._delete_derived(doc.sha256)
+                self.db["documents"].upsert(
+                    {
+                        "sha256": doc.sha256,
+                        "name": doc.name,
+                        "path": path,
+                        "kind": doc.kind,
+                        "status": "ingested",
+                        "reason": None,
+                        "bytes": size,
+                        "pages": len(doc.pages),
+                        "chars": len(doc.text),
+                        "ocr_pages": doc.ocr_pages,
+                        "encrypted": int(doc.encrypted),
+                        "version": analysis.version,
+                        "ingested_at": now,
+                    },
+                    pk="sha256",
+                )
+                self.db["pages"].insert_all(
+                    (
+                        {
+                            "sha256": doc.sha256,
+                            "number": p.number,
+                            "start": p.start,
+                            "end": p.end,
+                            "ocr": int(p.ocr),
+                            "text": p.text,
+                        }
+                        for p in doc.pages
+                    ),
+                    pk=("sha256", "number"),
+                )
+                self._insert_clauses(doc.sha256, analysis)
+                self._insert_terms(doc.sha256, analysis)
+                self._insert_obligations(doc.sha256, analysis)
+                self._insert_candidates(doc.sha256, analysis)
+                self._upsert_file(path, doc.sha256, "ingested", None, now)
+        except sqlite3.Error as e:
+            raise DatabaseError(f"cannot write {path} to {self.path}: {e}") from e
+
+    def write_failure(
+        self, path: str, status: str, reason: str, *, sha256: str | None = None, size: int | None = None
+    ) -> None:
+        """Record a file that could not be ingested, with its one-line reason.
+
+        A failed file whose bytes could be read is kept in ``documents`` too
+        (status and reason, no pages), so nothing handed to Clausewise is ever
+        silently dropped; a later run with the problem fixed replaces it.
+        """
+        now = _now()
+        try:
+            with self.db.atomic():
+                if sha256 is not None:
+                    existing = self._document_row(sha256)
+                    if existing is None or existing["status"] != "ingested":
+                        self.db["documents"].upsert(
+                            {
+                                "sha256": sha256,
+                                "name": _name(path),
+                                "path": path,
+                                "kind": Path(path).suffix.lower().lstrip(".") or None,
+                                "status": status,
+                                "reason": reason,
+                                "bytes": size,
+                                "pages": 0,
+                                "chars": 0,
+                                "ocr_pages": 0,
+                                "encrypted": int(status == "encrypted"),
+                                "version": None,
+                                "ingested_at": now,
+                            },
+                            pk="sha256",
+                        )
+                self._upsert_file(path, sha256, status, reason, now)
+        except sqlite3.Error as e:
+            raise DatabaseError(f"cannot record {path} in {self.path}: {e}") from e
+
+    def write_duplicate(self, path: str, sha256: str, original: str) -> None:
+        """Keep ``path`` as an alias of already-stored content."""
+        self.db["files"].upsert(
+            {
+                "path": path,
+                "name": _name(path),
+                "sha256": sha256,
+                "status": "duplicate",
+                "reason": f"same content as {original}",
+                "seen_at": _now(),
+            },
+            pk="path",
+        )
+
+    def _upsert_file(self, path: str, sha256: str | None, status: str, reason: str | None, now: str) -> None:
+        self.db["files"].upsert(
+            {"path": path, "name": _name(path), "sha256": sha256, "status": status, "reason": reason, "seen_at": now},
+            pk="path",
+        )
+
+    def _delete_derived(self, sha256: str) -> None:
+        for table in ("candidates", "clause_categories", "clauses", "terms", "obligations", "pages"):
+            self.db.execute(f"DELETE FROM [{table}] WHERE sha256 = ?", [sha256])
+
+    def _insert_clauses(self, sha256: str, analysis: Analysis) -> None:
+        version = analysis.version
+        rows = []
+        categories = []
+        for ordinal, c in enumerate(analysis.clauses):
+            top = max(c.categories.items(), key=lambda kv: kv[1]) if c.categories else (None, None)
+            rows.append(
+                {
+                    "id": c.id,
+                    "sha256": sha256,
+                    "ordinal": ordinal,
+                    "page": c.page,
+                    "start": c.start,
+                    "end": c.end,
+                    "number": c.number,
+                    "heading": c.heading,
+                    "text": c.text,
+                    "top_category": top[0],
+                    "top_probability": top[1],
+                    "version": version,
+                }
+            )
+            categories.extend(
+                {"clause_id": c.id, "sha256": sha256, "category": cat, "probability": round(p, 6)}
+                for cat, p in c.categories.items()
+            )
+        if rows:
+            self.db["clauses"].insert_all(rows, pk="id")
+        if categories:
+            self.db["clause_categories"].insert_all(categories, pk=("clause_id", "category"))
+
+    def _insert_terms(self, sha256: str, analysis: Analysis) -> None:
+        rows = [
+            {
+                "sha256": sha256,
+                "kind": t.kind,
+                "value": json.dumps(t.value, sort_keys=True),
+                "unit": t.unit,
+                "clause_id": t.clause_id,
+                "page": t.page,
+                "start": t.start,
+                "end": t.end,
+                "text": t.text,
+                "confidence": t.confidence,
+                "version": analysis.version,
+            }
+            for t in analysis.terms
+        ]
+        if rows:
+            self.db["terms"].insert_all(rows)
+
+    def _insert_obligations(self, sha256: str, analysis: Analysis) -> None:
+        rows = [
+            {
+                "sha256": sha256,
+                "obligor": o.obligor,
+                "modality": o.modality,
+                "action": o.action,
+                "due": o.due,
+                "trigger": o.trigger,
+                "clause_id": o.clause_id,
+                "page": o.page,
+                "start": o.start,
+                "end": o.end,
+                "version": analysis.version,
+            }
+            for o in analysis.obligations
+        ]
+        if rows:
+            self.db["obligations"].insert_all(rows)
+
+    def _insert_candidates(self, sha256: str, analysis: Analysis) -> None:
+        ranks: Counter[str] = Counter()
+        rows = []
+        for c in sorted(analysis.candidates, key=lambda c: (c.category, -c.probability, c.start)):
+            rows.append(
+                {
+                    "sha256": sha256,
+                    "category": c.category,
+                    "rank": ranks[c.category],
+                    "text": c.text,
+                    "page": c.page,
+                    "start": c.start,
+                    "end": c.end,
+                    "probability": round(c.probability, 6),
+                    "version": analysis.version,
+                }
+            )
+            ranks[c.category] += 1
+        if rows:
+            self.db["candidates"].insert_all(rows)
+
+    # ----------------------------------------------------------------- reads
+
+    def _document_row(self, sha256: str) -> dict[str, Any] | None:
+        rows = list(self.db["documents"].rows_where("sha256 = ?", [sha256]))
+        return rows[0] if rows else None
+
+    def file(self, path: str) -> FileRecord | None:
+        rows = list(self.db["files"].rows_where("path = ?", [path]))
+        if not rows:
+            return None
+        r = rows[0]
+        return FileRecord(r["path"], r["status"], r["reason"], r["sha256"], r["name"])
+
+    def ingested_path(self, sha256: str) -> str | None:
+        """The first path under which this content was ingested, if it was."""
+        row = self._document_row(sha256)
+        if row is None or row["status"] != "ingested":
+            return None
+        return str(row["path"])
+
+    def document(self, key: str) -> dict[str, Any]:
+        """A stored document by hash (or its prefix), name, or path."""
+        sql = (
+            "SELECT * FROM documents WHERE sha256 = :k OR name = :k OR path = :k "
+            "OR sha256 IN (SELECT sha256 FROM files WHERE path = :k OR name = :k) "
+            "OR (length(:k) >= 8 AND sha256 LIKE :k || '%') "
+            "ORDER BY status = 'ingested' DESC LIMIT 1"
+        )
+        rows = list(self.db.query(sql, {"k": key}))
+        if not rows:
+            raise UnknownDocument(f"no document matches {key!r}")
+        doc = rows[0]
+        sha = doc["sha256"]
+        doc["aliases"] = [r["path"] for r in self.db.query("SELECT path FROM files WHERE sha256 = ? ORDER BY path", [sha])]
+        doc["page_list"] = list(
+            self.db.query("SELECT number, start, end, ocr, text FROM pages WHERE sha256 = ? ORDER BY number", [sha])
+        )
+        doc["clauses"] = list(
+            self.db.query(
+                "SELECT id, page, start, end, number, heading, text, top_category, top_probability "
+                "FROM clauses WHERE sha256 = ? ORDER BY ordinal",
+                [sha],
+            )
+        )
+        doc["terms"] = [
+            {**r, "value": json.loads(r["value"])}
+            for r in self.db.query(
+                "SELECT kind, value, unit, clause_id, page, start, end, text, confidence "
+                "FROM terms WHERE sha256 = ? ORDER BY id",
+                [sha],
+            )
+        ]
+        doc["obligations"] = list(
+            self.db.query(
+                "SELECT obligor, modality, action, due, trigger, clause_id, page, start, end "
+                "FROM obligations WHERE sha256 = ? ORDER BY id",
+                [sha],
+            )
+        )
+        return doc
+
+    def candidates(self, sha256: str) -> dict[str, list[dict[str, Any]]]:
+        """Stored CUAD-style candidates of one document, by category, best first."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in self.db.query(
+            "SELECT category, text, page, start, end, probability FROM candidates "
+            "WHERE sha256 = ? ORDER BY category, rank",
+            [sha256],
+        ):
+            out.setdefault(r.pop("category"), []).append(r)
+        return out
+
+    def documents(self, status: str | None = "ingested") -> Iterator[dict[str, Any]]:
+        where = "status = ?" if status else None
+        yield from self.db["documents"].rows_where(where, [status] if status else [], order_by="name")
+
+    def text(self, sha256: str) -> str:
+        from extractors.records import PAGE_SEPARATOR
+
+        return PAGE_SEPARATOR.join(
+            r["text"] for r in self.db.query("SELECT text FROM pages WHERE sha256 = ? ORDER BY number", [sha256])
+        )
+
+    def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search over clauses (or pages, when nothing is segmented yet)."""
+        sql = (
+            "SELECT d.name, c.page, c.number, c.heading, snippet(clauses_fts, 1, '[', ']', '…', 12) AS snippet "
+            "FROM clauses_fts JOIN clauses c ON c.rowid = clauses_fts.rowid JOIN documents d ON d.sha256 = c.sha256 "
+            "WHERE clauses_fts MATCH ? ORDER BY rank LIMIT ?"
+        )
+        rows = list(self.db.query(sql, [query, limit]))
+        if rows:
+            return rows
+        sql = (
+            "SELECT d.name, p.number AS page, NULL AS number, NULL AS heading, "
+            "snippet(pages_fts, 0, '[', ']', '…', 12) AS snippet "
+            "FROM pages_fts JOIN pages p ON p.rowid = pages_fts.rowid JOIN documents d ON d.sha256 = p.sha256 "
+            "WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?"
+        )
+        return list(self.db.query(sql, [query, limit]))
+
+    def status(self) -> dict[str, Any]:
+        """Counts for ``clausewise status``: see the README for the shape."""
+        documents = self.db.execute("SELECT count(*) FROM documents WHERE status = 'ingested'").fetchone()[0]
+        pages = self.db.execute(
+            "SELECT count(*) FROM pages JOIN documents USING (sha256) WHERE documents.status = 'ingested'"
+        ).fetchone()[0]
+        by_status = Counter({r["status"]: r["n"] for r in self.db.query("SELECT status, count(*) AS n FROM files GROUP BY status")})
+        errors = [
+            {"path": r["path"], "status": r["status"], "reason": r["reason"]}
+            for r in self.db.query(
+                "SELECT path, status, reason FROM files WHERE status NOT IN ({}) ORDER BY path".format(
+                    ", ".join("?" for _ in OK_STATUSES)
+                ),
+                sorted(OK_STATUSES),
+            )
+        ]
+        return {"documents": documents, "pages": pages, "by_status": dict(sorted(by_status.items())), "errors": errors}
+
+    def integrity_check(self) -> str:
+        return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+

@@ -1,0 +1,120 @@
+"""Small documents generated for tests: text PDFs, encrypted, scanned, empty, Word."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+__all__ = ["make_docx", "make_encrypted_pdf", "make_image_only_pdf", "make_no_pages_pdf", "make_text_pdf"]
+
+
+def _draw_pages(c: canvas.Canvas, pages: Sequence[str], header: str | None, footer: str | None) -> None:
+    width, height = LETTER
+    for number, body in enumerate(pages, start=1):
+        c.setFont("Helvetica", 9)
+        if header:
+            c.drawString(72, height - 40, header)
+        if footer:
+            c.drawString(72, 40, footer)
+        c.drawCentredString(width / 2, 28, str(number))
+        c.setFont("Helvetica", 11)
+        y = height - 80
+        for paragraph in body.split("\n"):
+            words = paragraph.split()
+            line = ""
+            for word in words:
+                candidate = f"{line} {word}".strip()
+                if c.stringWidth(candidate, "Helvetica", 11) > width - 144:
+                    c.drawString(72, y, line)
+                    y -= 15
+                    line = word
+                else:
+                    line = candidate
+            if line:
+                c.drawString(72, y, line)
+                y -= 15
+            y -= 6
+        c.showPage()
+
+
+def make_text_pdf(
+    path: str | Path, pages: Sequence[str], *, header: str | None = None, footer: str | None = None
+) -> Path:
+    """A PDF with a text layer: one string per page, paragraphs split on newlines."""
+    c = canvas.Canvas(str(path), pagesize=LETTER, invariant=1)
+    _draw_pages(c, pages, header, footer)
+    c.save()
+    return Path(path)
+
+
+def make_encrypted_pdf(path: str | Path, user_password: str, pages: Sequence[str]) -> Path:
+    """An encrypted PDF; an empty user password opens without asking."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+
+    encrypt = StandardEncryption(user_password, ownerPassword="owner-secret", canPrint=1, strength=128)
+    c = canvas.Canvas(str(path), pagesize=LETTER, encrypt=encrypt, invariant=1)
+    _draw_pages(c, pages, None, None)
+    c.save()
+    return Path(path)
+
+
+def make_image_only_pdf(path: str | Path, text: str, *, pages: int = 1) -> Path:
+    """A 'scanned' PDF: each page is one picture of text, with no text layer."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = LETTER
+    c = canvas.Canvas(str(path), pagesize=LETTER, invariant=1)
+    try:
+        font = ImageFont.load_default(size=40)
+    except TypeError:  # Pillow < 10.1
+        font = ImageFont.load_default()
+    for _ in range(pages):
+        image = Image.new("L", (1700, 2200), 255)
+        draw = ImageDraw.Draw(image)
+        y = 200
+        for line in text.split("\n"):
+            draw.text((150, y), line, fill=0, font=font)
+            y += 60
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        buffer.seek(0)
+        c.drawImage(ImageReader(buffer), 0, 0, width=width, height=height)
+        c.showPage()
+    c.save()
+    return Path(path)
+
+
+def make_no_pages_pdf(path: str | Path) -> Path:
+    """A well-formed PDF whose page tree is empty."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [] /Count 0 >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    Path(path).write_bytes(out.getvalue())
+    return Path(path)
+
+
+def make_docx(path: str | Path, paragraphs: Sequence[str]) -> Path:
+    import docx
+
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    document.save(str(path))
+    return Path(path)

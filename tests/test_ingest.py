@@ -1,0 +1,169 @@
+"""Ingestion end to end through the CLI: every bad-input kind gets a status and a reason."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, cli
+from pipeline.ingest import IngestSettings, ingest
+from pipeline.store import Store
+from tests.fixtures_docs import (
+    make_docx,
+    make_encrypted_pdf,
+    make_image_only_pdf,
+    make_no_pages_pdf,
+    make_text_pdf,
+)
+
+BODY = [
+    "MASTER SERVICES AGREEMENT\n1. Services. Supplier shall provide the Services described in each Order.",
+    "2. Fees. Customer shall pay each invoice within thirty (30) days of receipt.",
+]
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def no_tesseract(monkeypatch, tmp_path):
+    """A machine without Tesseract: the override names a binary that does not exist.
+
+    An environment variable, not a monkeypatched function, so that worker
+    processes (spawned, not forked) see it too.
+    """
+    monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(tmp_path / "no-such-tesseract"))
+
+
+@pytest.fixture
+def bad_inbox(tmp_path, no_tesseract):
+    """One file of every bad-input kind from issue #2, plus two good ones."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_text_pdf(inbox / "good.pdf", BODY, header="Acme / Northwind MSA", footer="Confidential")
+    make_docx(inbox / "legacy.docx", ["SUPPLY AGREEMENT", "1. Supply. Seller shall deliver the Products."])
+    (inbox / "empty.pdf").write_bytes(b"")
+    (inbox / "notes.pdf").write_text("this is a plain text file wearing a .pdf name\n")
+    good = (inbox / "good.pdf").read_bytes()
+    (inbox / "truncated.pdf").write_bytes(good[: len(good) // 2])
+    make_encrypted_pdf(inbox / "locked-open.pdf", "", BODY)
+    make_encrypted_pdf(inbox / "locked.pdf", "s3cret", BODY)
+    make_no_pages_pdf(inbox / "no-pages.pdf")
+    make_image_only_pdf(inbox / "scan.pdf", "SCANNED AGREEMENT page one")
+    (inbox / "unreadable.pdf").symlink_to("unreadable.pdf")  # a symlink loop: even root cannot open it
+    (inbox / "vanished.pdf").symlink_to(inbox / "does-not-exist.pdf")
+    (inbox / "copy of good.pdf").write_bytes(good)
+    return inbox
+
+
+EXPECTED = {
+    "copy of good.pdf": "duplicate",
+    "empty.pdf": "empty",
+    "good.pdf": "ingested",
+    "legacy.docx": "ingested",
+    "locked-open.pdf": "ingested",
+    "locked.pdf": "encrypted",
+    "no-pages.pdf": "no_pages",
+    "notes.pdf": "not_pdf",
+    "scan.pdf": "needs_ocr",
+    "truncated.pdf": "corrupt",
+    "unreadable.pdf": "unreadable",
+    "vanished.pdf": "unreadable",
+}
+
+
+def test_every_bad_input_kind_is_recorded_and_the_batch_carries_on(bad_inbox, tmp_path):
+    db = tmp_path / "c.db"
+    # good.pdf first: the first path seen with some content is the original, later ones its aliases.
+    paths = [str(bad_inbox / name) for name in sorted(EXPECTED, key=lambda n: (n != "good.pdf", n))]
+    code, output = run("ingest", *paths, "--db", str(db))
+    assert code == EXIT_SOME_FAILED
+    for name, status in EXPECTED.items():
+        if status != "ingested":
+            assert f"{status} {bad_inbox / name}" in output, name
+
+    summary = json.loads(run("status", "--db", str(db), "--json")[1])
+    assert summary["documents"] == 3
+    assert summary["by_status"] == {
+        "corrupt": 1, "duplicate": 1, "empty": 1, "encrypted": 1, "ingested": 3,
+        "needs_ocr": 1, "no_pages": 1, "not_pdf": 1, "unreadable": 2,
+    }
+    errors = {os.path.basename(e["path"]): e for e in summary["errors"]}
+    assert {name: e["status"] for name, e in errors.items()} == {
+        n: s for n, s in EXPECTED.items() if s not in {"ingested", "duplicate"}
+    }
+    for e in errors.values():  # each reason is one clear line
+        assert e["reason"] and "\n" not in e["reason"] and len(e["reason"]) < 300
+    store = Store(db)
+    assert store.document("good")["aliases"] == sorted([str(bad_inbox / "copy of good.pdf"), str(bad_inbox / "good.pdf")])
+    assert store.document("locked-open")["encrypted"] == 1
+    assert store.integrity_check() == "ok"
+
+
+def test_reingest_is_idempotent(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    make_text_pdf(inbox / "a.pdf", BODY)
+    make_text_pdf(inbox / "b.pdf", BODY[::-1])
+    db = tmp_path / "c.db"
+    assert run("ingest", str(inbox), "--db", str(db))[0] == EXIT_OK
+    before = Store(db).status()
+    code, output = run("ingest", str(inbox), "--db", str(db))
+    assert code == EXIT_OK
+    assert "2 unchanged" in output
+    assert Store(db).status() == before
+    assert Store(db).db["pages"].count == 4
+
+
+def test_folders_are_read_recursively_and_known_content_is_skipped(tmp_path):
+    inbox = tmp_path / "in"
+    (inbox / "2019" / "q1").mkdir(parents=True)
+    make_text_pdf(inbox / "2019" / "q1" / "a.pdf", BODY)
+    (inbox / "2019" / "readme.md").write_text("not a contract")  # unsupported suffix inside a folder: ignored
+    (inbox / "c.txt").write_text("1. Term. This Agreement lasts one year.\n")
+    store = Store(tmp_path / "c.db")
+    outcomes = ingest([inbox], store, IngestSettings(workers=1))
+    assert sorted((os.path.relpath(o.path, inbox), o.status) for o in outcomes) == [
+        ("2019/q1/a.pdf", "ingested"), ("c.txt", "ingested"),
+    ]
+
+
+def test_a_process_pool_stores_the_same_as_in_process(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i in range(4):
+        make_text_pdf(inbox / f"c{i}.pdf", [f"{i}. Clause number {i}. " + BODY[0], BODY[1]])
+    (inbox / "bad.pdf").write_bytes(b"%PDF-1.4 broken")
+    one, two = Store(tmp_path / "one.db"), Store(tmp_path / "two.db")
+    a = ingest([inbox], one, IngestSettings(workers=1))
+    b = ingest([inbox], two, IngestSettings(workers=2))
+    assert sorted((o.path, o.status, o.sha256) for o in a) == sorted((o.path, o.status, o.sha256) for o in b)
+    assert one.status() == two.status()
+
+
+def test_cli_errors_are_friendly(tmp_path):
+    code, output = run("status", "--db", str(tmp_path / "missing-folder" / "c.db"))
+    assert code == EXIT_USAGE and "does not exist" in output
+    code, output = run("show", "nothing", "--db", str(tmp_path / "c.db"))
+    assert code == EXIT_USAGE and "no document matches 'nothing'" in output
+
+
+def test_status_and_show_print_what_is_stored(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    make_text_pdf(inbox / "acme.pdf", BODY)
+    db = str(tmp_path / "c.db")
+    run("ingest", str(inbox), "--db", db)
+    code, output = run("status", "--db", db)
+    assert code == EXIT_OK and "1 documents, 2 pages" in output
+    code, output = run("show", "acme", "--db", db, "--text")
+    assert code == EXIT_OK and "acme" in output and "within thirty (30) days" in output
+    shown = json.loads(run("show", "acme", "--db", db, "--json")[1])
+    assert (shown["name"], shown["pages"], len(shown["page_list"])) == ("acme", 2, 2)

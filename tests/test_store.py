@@ -1,0 +1,139 @@
+"""The store: real SQLite files, migrations, WAL, FTS, whole-document transactions."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from extractors.records import Clause, Document, Page, Term
+from pipeline.store import Analysis, DatabaseError, Store, UnknownDocument
+
+
+def _doc(sha: str = "a" * 64, source: str = "/x/acme-msa.pdf") -> Document:
+    p1 = Page(1, "MASTER SERVICES AGREEMENT\n1. Term. This Agreement lasts three years.", 0)
+    p2 = Page(2, "2. Governing Law. The laws of Delaware govern.", p1.end + 1)
+    return Document(sha256=sha, source=source, kind="pdf", pages=(p1, p2))
+
+
+def _analysis(doc: Document) -> Analysis:
+    clause = Clause(
+        id=f"{doc.sha256[:16]}:0", page=2, start=doc.pages[1].start, end=doc.pages[1].end,
+        number="2.", heading="Governing Law", text=doc.pages[1].text,
+        categories={"Governing Law": 0.97, "Parties": 0.01},
+    )
+    term = Term("governing_law", "Delaware", None, clause.id, 2, clause.start + 35, clause.start + 43, "Delaware", 0.9)
+    return Analysis(document=doc, clauses=(clause,), terms=(term,), versions=(("reader", "t1"),))
+
+
+def test_schema_is_created_by_migrations_in_wal_mode(tmp_path):
+    path = tmp_path / "c.db"
+    store = Store(path)
+    tables = set(store.db.table_names())
+    assert {"documents", "files", "pages", "pages_fts", "clauses", "clauses_fts", "clause_categories", "terms", "obligations"} <= tables
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    applied = [r["name"] for r in store.db["_sqlite_migrations"].rows]
+    assert applied[:3] == ["m001_documents_and_pages", "m002_clauses_terms_obligations", "m003_candidates"]
+    assert applied == sorted(applied)  # later migrations apply in order, each once
+    store.close()
+    # Re-opening applies nothing twice.
+    again = Store(path)
+    assert [r["name"] for r in again.db["_sqlite_migrations"].rows] == applied
+
+
+def test_database_file_is_owner_only(tmp_path):
+    path = tmp_path / "c.db"
+    Store(path).close()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_write_and_read_back_a_whole_document(tmp_path):
+    store = Store(tmp_path / "c.db")
+    doc = _doc()
+    store.write_analysis("/x/acme-msa.pdf", _analysis(doc), size=1234)
+    got = store.document("acme-msa")
+    assert (got["name"], got["status"], got["pages"], got["kind"], got["bytes"]) == ("acme-msa", "ingested", 2, "pdf", 1234)
+    assert [(p["number"], p["start"], p["end"]) for p in got["page_list"]] == [(1, 0, doc.pages[0].end), (2, doc.pages[1].start, doc.pages[1].end)]
+    assert [(c["number"], c["heading"], c["top_category"], c["top_probability"]) for c in got["clauses"]] == [("2.", "Governing Law", "Governing Law", 0.97)]
+    assert [(t["kind"], t["value"], t["page"]) for t in got["terms"]] == [("governing_law", "Delaware", 2)]
+    assert store.text(doc.sha256) == doc.text
+    assert store.document(doc.sha256[:12])["sha256"] == doc.sha256
+    with pytest.raises(UnknownDocument):
+        store.document("nope")
+
+
+def test_full_text_search_over_clauses_and_pages(tmp_path):
+    store = Store(tmp_path / "c.db")
+    store.write_analysis("/x/acme-msa.pdf", _analysis(_doc()), size=1)
+    assert [(r["name"], r["page"], r["number"]) for r in store.search("delaware")] == [("acme-msa", 2, "2.")]
+    # Pages are searchable too (here: text only on page 1, which has no clause).
+    assert [(r["name"], r["page"]) for r in store.search("three")] == [("acme-msa", 1)]
+
+
+def test_reanalysis_replaces_rows_and_never_mixes_versions(tmp_path):
+    store = Store(tmp_path / "c.db")
+    doc = _doc()
+    store.write_analysis("/x/acme-msa.pdf", _analysis(doc), size=1)
+    store.write_analysis("/x/acme-msa.pdf", Analysis(document=doc, versions=(("reader", "t2"),)), size=1)
+    assert store.db["clauses"].count == 0
+    assert store.db["terms"].count == 0
+    assert store.db["pages"].count == 2
+    assert store.db["documents"].get(doc.sha256)["version"] == "reader=t2"
+
+
+def test_a_failed_write_leaves_no_partial_document(tmp_path):
+    store = Store(tmp_path / "c.db")
+    doc = _doc()
+    bad = Analysis(document=doc, clauses=(_analysis(doc).clauses[0],) * 2)  # duplicate clause id → constraint error
+    with pytest.raises(DatabaseError):
+        store.write_analysis("/x/acme-msa.pdf", bad, size=1)
+    for table in ("documents", "pages", "clauses", "clause_categories", "files"):
+        assert store.db[table].count == 0, table
+    assert store.integrity_check() == "ok"
+
+
+def test_failures_and_duplicates_are_recorded_with_reasons(tmp_path):
+    store = Store(tmp_path / "c.db")
+    doc = _doc()
+    store.write_analysis("/x/acme-msa.pdf", _analysis(doc), size=1)
+    store.write_duplicate("/y/copy.pdf", doc.sha256, "/x/acme-msa.pdf")
+    store.write_failure("/x/empty.pdf", "empty", "empty file: 0 bytes", sha256="e" * 64, size=0)
+    store.write_failure("/x/gone.pdf", "unreadable", "cannot read /x/gone.pdf: No such file or directory")
+    assert store.status() == {
+        "documents": 1,
+        "pages": 2,
+        "by_status": {"duplicate": 1, "empty": 1, "ingested": 1, "unreadable": 1},
+        "errors": [
+            {"path": "/x/empty.pdf", "status": "empty", "reason": "empty file: 0 bytes"},
+            {"path": "/x/gone.pdf", "status": "unreadable", "reason": "cannot read /x/gone.pdf: No such file or directory"},
+        ],
+    }
+    assert store.document("copy")["aliases"] == ["/x/acme-msa.pdf", "/y/copy.pdf"]
+    assert store.document("empty")["reason"] == "empty file: 0 bytes"
+
+
+def test_a_later_success_replaces_a_recorded_failure(tmp_path):
+    store = Store(tmp_path / "c.db")
+    doc = _doc()
+    store.write_failure("/x/acme-msa.pdf", "needs_ocr", "no text layer and OCR is unavailable", sha256=doc.sha256, size=1)
+    store.write_analysis("/x/acme-msa.pdf", _analysis(doc), size=1)
+    assert store.status()["errors"] == []
+    assert store.db["documents"].get(doc.sha256)["status"] == "ingested"
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(DatabaseError, match="does not exist"):
+        Store(tmp_path / "nope" / "c.db")
+
+
+def test_readers_are_not_blocked_by_the_writer(tmp_path):
+    path = tmp_path / "c.db"
+    store = Store(path)
+    store.write_analysis("/x/acme-msa.pdf", _analysis(_doc()), size=1)
+    with store.db.atomic():
+        store.write_failure("/x/b.pdf", "empty", "empty file: 0 bytes")
+        reader = sqlite3.connect(path, timeout=1)
+        assert reader.execute("SELECT count(*) FROM documents").fetchone()[0] == 1  # WAL: sees the committed state
+        reader.close()
