@@ -41,6 +41,7 @@ system-deps:
 	fi
 
 demo: install
+	rm -rf $(DEMO)/corpus
 	$(PY) -m corpus.generate $(DEMO)/corpus --n 12 --seed 7
 	rm -f $(DEMO)/clausewise.db $(DEMO)/clausewise.db-wal $(DEMO)/clausewise.db-shm
 	$(VENV)/bin/clausewise ingest $(DEMO)/corpus --db $(DEMO)/clausewise.db

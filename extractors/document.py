@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from extractors.records import PAGE_SEPARATOR, Document, Page
@@ -173,13 +173,27 @@ def _edges(lines: list[str], depth: int) -> tuple[list[int], list[int]]:
     return filled[:depth], filled[-depth:] if filled else []
 
 
+def _runs_from_edges(lines: list[str], is_running: Callable[[str], bool], depth: int) -> set[int]:
+    """Indexes of running lines contiguous from the top and from the bottom edge."""
+    drop: set[int] = set()
+    filled = [i for i, line in enumerate(lines) if line]
+    for order in (filled[:depth], filled[::-1][:depth]):
+        for i in order:
+            if not is_running(lines[i]):
+                break
+            drop.add(i)
+    return drop
+
+
 def clean_pages(raw_pages: Sequence[str], *, edge_depth: int = 3) -> list[str]:
     """Normalise pages and drop running headers, footers and page numbers.
 
     A line counts as running when, with digits masked, it appears among the
     first or last ``edge_depth`` lines of at least half the pages (and of at
-    least three). Bare page numbers ("7", "Page 7 of 30", "- 7 -", "iv") at a
-    page's edge are dropped wherever they occur.
+    least three), holds some words (so "1." starting each page is kept), and is
+    short. Bare page numbers ("7", "Page 7 of 30", "- 7 -", "iv") at a page's
+    edge are dropped wherever they occur. Only lines contiguous from the edge
+    go: a header never sits below body text.
     """
     pages = [normalise(p).split("\n") for p in raw_pages]
     counts: Counter[str] = Counter()
@@ -187,14 +201,19 @@ def clean_pages(raw_pages: Sequence[str], *, edge_depth: int = 3) -> list[str]:
         top, bottom = _edges(lines, edge_depth)
         counts.update({_edge_key(lines[i]) for i in top + bottom})
     threshold = max(3, (len(pages) + 1) // 2)
-    running = {key for key, n in counts.items() if n >= threshold and len(key) > 0}
+    running = {
+        key for key, n in counts.items()
+        if n >= threshold and len(key) <= 120 and len(re.findall(r"[a-z]{2,}", key)) >= 1
+    }
+
+    def is_running(line: str) -> bool:
+        return _edge_key(line) in running or bool(_PAGE_NUMBER.match(line))
 
     cleaned = []
     for lines in pages:
-        top, bottom = _edges(lines, edge_depth)
-        drop = {
-            i for i in top + bottom if _edge_key(lines[i]) in running or _PAGE_NUMBER.match(lines[i])
-        }
+        drop = _runs_from_edges(lines, is_running, edge_depth)
+        if len(drop) == sum(1 for line in lines if line):  # never empty a page by this rule
+            drop = {i for i in drop if _PAGE_NUMBER.match(lines[i])}
         kept = [line for i, line in enumerate(lines) if i not in drop]
         text = "\n".join(kept)
         text = _HYPHEN_BREAK.sub("", text)
@@ -281,7 +300,8 @@ def _read_docx(path: str, sha256: str) -> Document:
 def _looks_glued(text: str) -> bool:
     """pdfium lost the word spacing: long runs of letters with few spaces."""
     letters = sum(ch.isalpha() for ch in text)
-    return letters > 200 and text.count(" ") < letters / 25
+    spaces = sum(ch.isspace() for ch in text)  # pdfium often emits U+00A0 for spaces
+    return letters > 200 and spaces < letters / 25
 
 
 def _plumber_text(path: str, index: int, password: str | None) -> str:

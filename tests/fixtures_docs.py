@@ -10,7 +10,9 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-__all__ = ["make_docx", "make_encrypted_pdf", "make_image_only_pdf", "make_no_pages_pdf", "make_text_pdf"]
+__all__ = [
+    "make_docx", "make_encrypted_pdf", "make_image_only_pdf", "make_mixed_pdf", "make_no_pages_pdf", "make_text_pdf",
+]
 
 
 def _draw_pages(c: canvas.Canvas, pages: Sequence[str], header: str | None, footer: str | None) -> None:
@@ -63,28 +65,41 @@ def make_encrypted_pdf(path: str | Path, user_password: str, pages: Sequence[str
     return Path(path)
 
 
-def make_image_only_pdf(path: str | Path, text: str, *, pages: int = 1) -> Path:
-    """A 'scanned' PDF: each page is one picture of text, with no text layer."""
+def _draw_scan(c: canvas.Canvas, text: str) -> None:
     from PIL import Image, ImageDraw, ImageFont
 
     width, height = LETTER
-    c = canvas.Canvas(str(path), pagesize=LETTER, invariant=1)
     try:
         font = ImageFont.load_default(size=40)
     except TypeError:  # Pillow < 10.1
         font = ImageFont.load_default()
+    image = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(image)
+    y = 200
+    for line in text.split("\n"):
+        draw.text((150, y), line, fill=0, font=font)
+        y += 60
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    c.drawImage(ImageReader(buffer), 0, 0, width=width, height=height)
+    c.showPage()
+
+
+def make_image_only_pdf(path: str | Path, text: str, *, pages: int = 1) -> Path:
+    """A 'scanned' PDF: each page is one picture of text, with no text layer."""
+    c = canvas.Canvas(str(path), pagesize=LETTER, invariant=1)
     for _ in range(pages):
-        image = Image.new("L", (1700, 2200), 255)
-        draw = ImageDraw.Draw(image)
-        y = 200
-        for line in text.split("\n"):
-            draw.text((150, y), line, fill=0, font=font)
-            y += 60
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG")
-        buffer.seek(0)
-        c.drawImage(ImageReader(buffer), 0, 0, width=width, height=height)
-        c.showPage()
+        _draw_scan(c, text)
+    c.save()
+    return Path(path)
+
+
+def make_mixed_pdf(path: str | Path, text_page: str, scanned_page: str) -> Path:
+    """Page 1 has a text layer; page 2 is a picture of text."""
+    c = canvas.Canvas(str(path), pagesize=LETTER, invariant=1)
+    _draw_pages(c, [text_page], None, None)
+    _draw_scan(c, scanned_page)
     c.save()
     return Path(path)
 
