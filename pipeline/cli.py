@@ -66,9 +66,14 @@ def cli() -> None:
 @DB_OPTION
 @click.option("--no-ocr", is_flag=True, help="Do not OCR pages without a text layer.")
 @click.option("--max-pages", type=click.IntRange(min=1), default=2000, show_default=True, help="Refuse documents longer than this.")
-@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes (0: automatic).")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes (0: one per core).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True, help="Seconds allowed per document before it is stopped and recorded as 'timeout'.")
+@click.option("--max-memory-mb", type=click.IntRange(min=256), default=None, help="Address-space cap per worker process (off by default).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
-def ingest(paths: tuple[str, ...], db_path: str, no_ocr: bool, max_pages: int, workers: int, quiet: bool) -> None:
+def ingest(
+    paths: tuple[str, ...], db_path: str, no_ocr: bool, max_pages: int, workers: int, timeout: float,
+    max_memory_mb: int | None, quiet: bool,
+) -> None:
     """Ingest contract files (.pdf, .docx, .txt) and folders, recursively.
 
     Exits 0 when every file was ingested (or already was), 1 when some
@@ -79,7 +84,9 @@ def ingest(paths: tuple[str, ...], db_path: str, no_ocr: bool, max_pages: int, w
     from pipeline.ingest import IngestSettings, Outcome, discover, ingest as run_ingest
 
     store = _open(db_path)
-    settings = IngestSettings(ocr=not no_ocr, max_pages=max_pages, workers=workers)
+    settings = IngestSettings(
+        ocr=not no_ocr, max_pages=max_pages, workers=workers, timeout=timeout, memory_mb=max_memory_mb
+    )
     missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
     for p in missing:
         err.print(f"[yellow]warning[/]: {p} does not exist")

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-import multiprocessing
 
 from extractors.document import (
     SUPPORTED_SUFFIXES,
@@ -29,9 +27,10 @@ from extractors.document import (
     sha256_file,
 )
 from pipeline.store import Analysis, Store
+from pipeline.workers import TaskFailed, supervised_map
 
 __all__ = [
-    "AnalysisError", "IngestSettings", "Outcome", "Pending",
+    "AnalysisError", "DocumentTimeout", "IngestSettings", "Outcome", "Pending",
     "analyse", "analyse_safely", "discover", "ingest", "plan", "record",
 ]
 
@@ -44,19 +43,25 @@ class IngestSettings:
 
     ocr: bool = True
     max_pages: int | None = 2000
-    workers: int = 0  # 0: one per core when the batch is large enough, else in-process
+    workers: int = 0  # worker processes; 0: one per core (never more than the batch)
+    timeout: float | None = 300.0  # seconds per document before its worker is stopped
+    memory_mb: int | None = None  # address-space cap per worker process, off by default
+    in_process: bool = False  # analyse in this process: no isolation, no timeout (tests, embedding)
 
     def __post_init__(self) -> None:
         if self.max_pages is not None and self.max_pages < 1:
             raise ValueError(f"max_pages must be at least 1, got {self.max_pages}")
         if self.workers < 0:
             raise ValueError(f"workers must be 0 (auto) or more, got {self.workers}")
+        if self.timeout is not None and self.timeout <= 0:
+            raise ValueError(f"timeout must be positive seconds, got {self.timeout}")
+        if self.memory_mb is not None and self.memory_mb < 256:
+            raise ValueError(f"memory_mb must be at least 256, got {self.memory_mb}")
 
     def pool_size(self, batch: int) -> int:
-        if self.workers:
-            return self.workers
-        cores = os.cpu_count() or 1
-        return cores if batch >= 4 * cores and cores > 1 else 1
+        if self.in_process:
+            return 0
+        return max(1, min(self.workers or os.cpu_count() or 1, batch))
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,12 @@ class AnalysisError(DocumentError):
     """A later stage failed on a readable document: a bug, recorded, never fatal."""
 
     status = "error"
+
+
+class DocumentTimeout(DocumentError):
+    """A document took longer than the per-document timeout; its worker was stopped."""
+
+    status = "timeout"
 
 
 def analyse_safely(path: str, settings: IngestSettings = IngestSettings()) -> Analysis | DocumentError:
@@ -195,22 +206,18 @@ def ingest(
         done(outcome)
 
     workers = settings.pool_size(len(todo))
-    if workers <= 1:
+    if workers == 0:
         for pending in todo:
             done(record(store, pending, analyse_safely(pending.path, settings)))
         return outcomes
 
-    # Workers read and analyse; this process is the single writer.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: dict[Future[Analysis | DocumentError], Pending] = {
-            pool.submit(analyse_safely, p.path, settings): p for p in todo
-        }
-        for future in as_completed(futures):
-            pending = futures[future]
-            try:
-                result = future.result()
-            except Exception as e:  # a worker died (e.g. killed for memory)
-                result = AnalysisError(f"worker failed while analysing: {type(e).__name__}: {e}".splitlines()[0][:300])
-            done(record(store, pending, result))
+    # Workers read and analyse, each document under a deadline; this process is the single writer.
+    by_path = {p.path: p for p in todo}
+    tasks = [(p.path, (p.path, settings)) for p in todo]
+    for path, result in supervised_map(
+        analyse_safely, tasks, workers=workers, timeout=settings.timeout, memory_mb=settings.memory_mb
+    ):
+        if isinstance(result, TaskFailed):
+            result = (DocumentTimeout if result.status == "timeout" else AnalysisError)(result.reason)
+        done(record(store, by_path[path], result))
     return outcomes

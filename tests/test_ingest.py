@@ -129,7 +129,7 @@ def test_folders_are_read_recursively_and_known_content_is_skipped(tmp_path):
     (inbox / "2019" / "readme.md").write_text("not a contract")  # unsupported suffix inside a folder: ignored
     (inbox / "c.txt").write_text("1. Term. This Agreement lasts one year.\n")
     store = Store(tmp_path / "c.db")
-    outcomes = ingest([inbox], store, IngestSettings(workers=1))
+    outcomes = ingest([inbox], store, IngestSettings(in_process=True))
     assert sorted((os.path.relpath(o.path, inbox), o.status) for o in outcomes) == [
         ("2019/q1/a.pdf", "ingested"), ("c.txt", "ingested"),
     ]
@@ -142,7 +142,7 @@ def test_a_process_pool_stores_the_same_as_in_process(tmp_path):
         make_text_pdf(inbox / f"c{i}.pdf", [f"{i}. Clause number {i}. " + BODY[0], BODY[1]])
     (inbox / "bad.pdf").write_bytes(b"%PDF-1.4 broken")
     one, two = Store(tmp_path / "one.db"), Store(tmp_path / "two.db")
-    a = ingest([inbox], one, IngestSettings(workers=1))
+    a = ingest([inbox], one, IngestSettings(in_process=True))
     b = ingest([inbox], two, IngestSettings(workers=2))
     assert sorted((o.path, o.status, o.sha256) for o in a) == sorted((o.path, o.status, o.sha256) for o in b)
     assert one.status() == two.status()
@@ -167,3 +167,31 @@ def test_status_and_show_print_what_is_stored(tmp_path):
     assert code == EXIT_OK and "acme" in output and "within thirty (30) days" in output
     shown = json.loads(run("show", "acme", "--db", db, "--json")[1])
     assert (shown["name"], shown["pages"], len(shown["page_list"])) == ("acme", 2, 2)
+
+
+def _sleepy(seconds: float) -> str:
+    import time
+
+    time.sleep(seconds)
+    return f"slept {seconds}"
+
+
+def _die(code: int) -> None:
+    os._exit(code)
+
+
+def test_supervised_pool_stops_a_slow_task_and_survives_a_dead_worker():
+    from pipeline.workers import TaskFailed, supervised_map
+
+    tasks = [("fast", (0.1,)), ("slow", (30.0,)), ("fast2", (0.2,))]
+    results = dict(supervised_map(_sleepy, tasks, workers=2, timeout=3))
+    assert results == {
+        "fast": "slept 0.1",
+        "fast2": "slept 0.2",
+        "slow": TaskFailed("timeout", "analysis took longer than 3 s and was stopped"),
+    }
+    died = dict(supervised_map(_die, [("a", (3,)), ("b", (4,))], workers=1))
+    assert died == {
+        "a": TaskFailed("error", "worker process died while analysing (exit code 3)"),
+        "b": TaskFailed("error", "worker process died while analysing (exit code 4)"),
+    }

@@ -1,0 +1,174 @@
+"""A small supervised process pool: one document per task, a deadline per task.
+
+:class:`concurrent.futures.ProcessPoolExecutor` cannot stop one task, and a
+worker that dies (killed for memory, a segfault in a PDF library) breaks the
+whole pool. Contracts arrive in every state of disrepair, so this pool:
+
+* runs each task in a spawned worker process that handles one task at a time;
+* kills a worker whose task runs past ``timeout`` seconds, reports that task as
+  timed out, and starts a fresh worker;
+* reports a task whose worker died as failed, with the exit code, and carries on;
+* caps each worker's address space (``memory_mb``) so a decompression bomb
+  raises :class:`MemoryError` in the worker instead of taking the machine down.
+
+The caller gets ``(key, result)`` pairs as tasks finish, where ``result`` is
+whatever the task returned, or a :class:`TaskFailed`. The parent stays the only
+process that touches the database.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+__all__ = ["TaskFailed", "supervised_map"]
+
+K = TypeVar("K")
+
+
+@dataclass(frozen=True)
+class TaskFailed:
+    """A task that did not return: timed out, or its worker died."""
+
+    status: str  # "timeout" or "error"
+    reason: str
+
+
+def _limit_memory(memory_mb: int | None) -> None:
+    if not memory_mb:
+        return
+    try:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):  # not on this platform: run without the cap
+        pass
+
+
+def _worker_main(conn: Connection, func: Callable[..., Any], memory_mb: int | None) -> None:
+    _limit_memory(memory_mb)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        args = message
+        try:
+            result: Any = func(*args)
+        except MemoryError:
+            result = TaskFailed("error", "ran out of memory while analysing (worker memory cap reached)")
+        except Exception as e:  # the task function should catch its own; this is the last net
+            result = TaskFailed("error", f"internal error: {type(e).__name__}: {e}".splitlines()[0][:300])
+        try:
+            conn.send(result)
+        except Exception as e:  # unpicklable result, or the parent went away
+            try:
+                conn.send(TaskFailed("error", f"cannot return result: {type(e).__name__}: {e}"[:300]))
+            except Exception:
+                return
+
+
+@dataclass
+class _Worker(Generic[K]):
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    key: K | None = None
+    started: float = 0.0
+
+
+def supervised_map(
+    func: Callable[..., Any],
+    tasks: Iterable[tuple[K, tuple[Any, ...]]],
+    *,
+    workers: int,
+    timeout: float | None = None,
+    memory_mb: int | None = None,
+) -> Iterator[tuple[K, Any]]:
+    """Run ``func(*args)`` for each ``(key, args)`` in worker processes.
+
+    Yields ``(key, result)`` in completion order. ``func`` must be importable
+    (a module-level function), as workers are spawned, not forked.
+    """
+    context = multiprocessing.get_context("spawn")
+    queue: deque[tuple[K, tuple[Any, ...]]] = deque(tasks)
+    pool: list[_Worker[K]] = []
+
+    def start() -> _Worker[K]:
+        parent, child = context.Pipe()
+        process = context.Process(target=_worker_main, args=(child, func, memory_mb), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def stop(worker: _Worker[K], *, kill: bool) -> None:
+        if kill:
+            worker.process.kill()
+        else:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+        worker.process.join(timeout=5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.conn.close()
+
+    def assign(worker: _Worker[K]) -> bool:
+        if not queue:
+            return False
+        worker.key, args = queue.popleft()
+        worker.started = time.monotonic()
+        worker.conn.send(args)
+        return True
+
+    try:
+        for _ in range(min(workers, len(queue))):
+            worker = start()
+            pool.append(worker)
+            assign(worker)
+        while any(w.key is not None for w in pool):
+            busy = [w for w in pool if w.key is not None]
+            ready = wait([w.conn for w in busy], timeout=1.0)
+            now = time.monotonic()
+            for worker in busy:
+                key = worker.key
+                assert key is not None
+                if worker.conn in ready:
+                    try:
+                        result = worker.conn.recv()
+                    except (EOFError, OSError):
+                        worker.process.join(timeout=5)
+                        code = worker.process.exitcode
+                        result = TaskFailed("error", f"worker process died while analysing (exit code {code})")
+                        pool.remove(worker)
+                        worker.conn.close()
+                        worker = start()
+                        pool.append(worker)
+                    worker.key = None
+                    yield key, result
+                    assign(worker)
+                elif timeout is not None and now - worker.started > timeout:
+                    pool.remove(worker)
+                    stop(worker, kill=True)
+                    yield key, TaskFailed("timeout", f"analysis took longer than {timeout:g} s and was stopped")
+                    if queue:
+                        fresh = start()
+                        pool.append(fresh)
+                        assign(fresh)
+    finally:
+        for worker in pool:
+            stop(worker, kill=worker.key is not None)
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
