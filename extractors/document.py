@@ -42,7 +42,9 @@ __all__ = [
     "NeedsOcr",
     "NoPages",
     "NotPdf",
+    "NoText",
     "TooManyPages",
+    "TooMuchText",
     "UnreadableFile",
     "UnsupportedFormat",
     "clean_pages",
@@ -56,6 +58,9 @@ SUPPORTED_SUFFIXES = frozenset({".pdf", ".docx", ".txt"})
 
 #: A page with fewer non-space characters than this has no usable text layer.
 MIN_TEXT_CHARS = 16
+#: No real contract page holds this many characters (a dense page is ~6,000);
+#: more means a decompression bomb or a broken content stream.
+MAX_PAGE_CHARS = 100_000
 OCR_DPI = 300
 OCR_TIMEOUT_S = 120
 
@@ -106,6 +111,18 @@ class NeedsOcr(DocumentError):
 
 class TooManyPages(DocumentError):
     status = "too_large"
+
+
+class TooMuchText(DocumentError):
+    """A page decompresses to far more text than any real page holds: a bomb."""
+
+    status = "too_large"
+
+
+class NoText(DocumentError):
+    """Pages, but neither a text layer nor images to OCR."""
+
+    status = "no_text"
 
 
 # ------------------------------------------------------------------ identity
@@ -384,6 +401,13 @@ def _read_pdf(path: str, sha256: str, *, ocr: bool, max_pages: int | None) -> Do
             page = pdf[index]
             try:
                 textpage = page.get_textpage()
+                chars = textpage.count_chars()
+                if chars > MAX_PAGE_CHARS:
+                    textpage.close()
+                    raise TooMuchText(
+                        f"{Path(path).name}: page {index + 1} holds {chars:,} characters "
+                        f"(limit {MAX_PAGE_CHARS:,}); refusing a possible decompression bomb"
+                    )
                 text = textpage.get_text_range()
                 textpage.close()
                 if len(text.split()) and _looks_glued(text):
@@ -412,7 +436,7 @@ def _read_pdf(path: str, sha256: str, *, ocr: bool, max_pages: int | None) -> Do
         pdf.close()
     texts = clean_pages(raw)
     if not any(t.strip() for t in texts):
-        raise NeedsOcr(f"{Path(path).name} has no text layer and no images to OCR")
+        raise NoText(f"{Path(path).name} has {count} pages but no text layer and no images to OCR")
     return _assemble(sha256, path, "pdf", texts, ocr_done, encrypted=encrypted)
 
 
