@@ -27,8 +27,12 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages: tesseract-ocr for scanned pages.
+# Debian packages: tesseract-ocr for scanned pages; chromium + chromium-driver for the browser test.
 system-deps:
+	@if ! command -v chromedriver >/dev/null 2>&1 && [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium chromium-driver (Debian)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
 	@if command -v tesseract >/dev/null 2>&1; then \
 		echo "tesseract: $$(command -v tesseract)"; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
@@ -46,6 +50,9 @@ demo: install
 	rm -f $(DEMO)/clausewise.db $(DEMO)/clausewise.db-wal $(DEMO)/clausewise.db-shm
 	$(VENV)/bin/clausewise ingest $(DEMO)/corpus --db $(DEMO)/clausewise.db
 	$(VENV)/bin/clausewise status --db $(DEMO)/clausewise.db
+	rm -rf $(DEMO)/candidates
+	$(VENV)/bin/clausewise candidates --db $(DEMO)/clausewise.db --register $(DEMO)/corpus/register.csv \
+		--playbook corpus/playbook.yaml --out $(DEMO)/candidates --top 5
 
 test: install
 	$(PY) -m pytest -q

@@ -7,12 +7,14 @@ Exit codes (all commands):
 
 * 0: success; for ``ingest``, every file was ingested (or was already there);
 * 1: ``ingest`` finished, but some files failed: each has a stored reason;
+  ``candidates --send`` wrote every list, but some team's e-mail was not sent;
 * 2: usage error, or the database could not be opened or written.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,7 @@ DB_OPTION = click.option(
     help="SQLite database file.",
 )
 
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)  # a pipe or log: wide tables
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -204,6 +206,434 @@ def search(query: str, db_path: str, limit: int) -> None:
     for r in rows:
         table.add_row(r["name"], str(r["page"]), " ".join(x for x in (r["number"], r["heading"]) if x), r["snippet"])
     out.print(table)
+
+
+@cli.group(name="eval")
+def eval_group() -> None:
+    """Measure quality against labelled data (CUAD)."""
+
+
+@eval_group.command(name="cuad")
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder laid out like ../shared/cuad (manifest.jsonl, labels.jsonl, pdf/).")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds, split by contract.")
+@click.option("--limit", type=click.IntRange(min=2), default=None, help="Use only the first N contracts of the manifest.")
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path.home() / ".cache" / "clausewise" / "cuad", show_default=True, help="Cache of read and segmented PDFs.")
+@click.option("--predictions", "predictions_out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the out-of-fold predictions (CUAD n-best JSON) here.")
+def eval_cuad(data_dir: Path, folds: int, limit: int | None, work: Path, predictions_out: Path | None) -> None:
+    """Cross-validate the clause model on CUAD, by contract, from the PDFs.
+
+    Each fold trains on its training contracts only and classifies the
+    held-out ones through the same reader and segmenter as `ingest`. Prints
+    CUAD's AUPR, precision at 80% and 90% recall, and AUPR per category.
+    """
+    from pipeline.cuad_eval import CuadError, cross_validate, load_cuad
+
+    try:
+        data = load_cuad(data_dir, limit=limit)
+    except CuadError as e:
+        raise CliError(str(e)) from e
+    if len(data.titles) < folds:
+        raise CliError(f"{len(data.titles)} contracts cannot be split into {folds} folds")
+    result, predictions = cross_validate(data, work, k=folds, on_progress=lambda m: err.print(m))
+    o = result.overall
+    out.print(f"[bold]CUAD, {result.folds}-fold cross-validation over {result.documents} contracts[/]")
+    out.print(f"AUPR {o.aupr:.3f}   P@80R {o.p_at_80r:.3f}   P@90R {o.p_at_90r:.3f}")
+    table = Table("category", "AUPR", "P@80R", title="Per category (worst first)")
+    for category, s in sorted(result.by_category.items(), key=lambda kv: kv[1].aupr):
+        table.add_row(category, f"{s.aupr:.3f}", f"{s.p_at_80r:.3f}")
+    out.print(table)
+    seconds = result.seconds
+    rate = result.clauses / seconds["classify"] if seconds["classify"] else 0.0
+    err.print(
+        f"read+segment {seconds['read_segment']:.0f}s, train {seconds['train']:.0f}s, "
+        f"classify {seconds['classify']:.0f}s ({rate:.0f} clauses/s)"
+    )
+    if predictions_out is not None:
+        predictions_out.write_text(json.dumps(predictions), encoding="utf-8")
+
+
+@cli.group(name="export")
+def export_group() -> None:
+    """Write stored results in other tools' formats."""
+
+
+@export_group.command(name="cuad")
+@DB_OPTION
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write, e.g. predictions.json.")
+def export_cuad(db_path: str, out_path: Path) -> None:
+    """Write CUAD's n-best predictions JSON for every ingested document.
+
+    Keys are `<document>__<Category>` for all 41 CUAD categories (an empty
+    list when none), each with at most 20 `{"text", "probability"}` candidates,
+    best first: the format the CUAD authors' evaluate.py reads.
+    """
+    from pipeline.cuad_eval import cuad_predictions
+
+    if not Path(db_path).exists():
+        raise CliError(f"no database at {db_path}; run `clausewise ingest` first")
+    predictions = cuad_predictions(_open(db_path))
+    try:
+        out_path.write_text(json.dumps(predictions, indent=1, ensure_ascii=False), encoding="utf-8")
+    except OSError as e:
+        raise CliError(f"cannot write {out_path}: {e.strerror or e}") from e
+    documents = len({k.rsplit("__", 1)[0] for k in predictions})
+    err.print(f"wrote {len(predictions)} questions for {documents} documents to {out_path}")
+
+
+@export_group.command(name="terms")
+@DB_OPTION
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write, e.g. terms.jsonl.")
+def export_terms(db_path: str, out_path: Path) -> None:
+    """Write the key terms of every ingested document as JSON lines.
+
+    One object per document: document, title, parties (list of {name, alias}),
+    agreement_date, effective_date, expiration_date (YYYY-MM-DD or null),
+    auto_renewal, renewal_term_months, notice_period_days, governing_law,
+    liability_cap, payment_days and the other term kinds (null when absent).
+    """
+    from pipeline.terms_eval import terms_records
+
+    if not Path(db_path).exists():
+        raise CliError(f"no database at {db_path}; run `clausewise ingest` first")
+    records = terms_records(_open(db_path))
+    try:
+        with open(out_path, "w", encoding="utf-8") as fh:
+            for record in records:
+                fh.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
+    except OSError as e:
+        raise CliError(f"cannot write {out_path}: {e.strerror or e}") from e
+    err.print(f"wrote terms of {len(records)} documents to {out_path}")
+
+
+@cli.command(name="obligations")
+@click.argument("document")
+@DB_OPTION
+@click.option("--party", default=None, help="Only this obligor (a party's alias, e.g. Supplier; 'each party' for mutual ones).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of obligations.")
+def obligations_command(document: str, db_path: str, party: str | None, as_json: bool) -> None:
+    """List the stored obligations of one DOCUMENT (name, path or SHA-256): who, what, by when."""
+    store = _open(db_path)
+    try:
+        doc = store.document(document)
+    except UnknownDocument as e:
+        raise CliError(str(e)) from e
+    rows = store.stored_obligations(doc["sha256"], party)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("obligor", "modality", "action", "due", "trigger", "page", title=f"Obligations in {doc['name']}")
+    for r in rows:
+        table.add_row(r["obligor"], r["modality"], r["action"][:90], r["due"] or "", r["trigger"] or "", str(r["page"]))
+    out.print(table)
+    err.print(f"{len(rows)} obligations" + (f" of {party}" if party else ""))
+
+
+@eval_group.command(name="terms")
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder laid out like ../shared/cuad (manifest.jsonl, labels.jsonl, pdf/).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Use only the first N contracts of the manifest.")
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path.home() / ".cache" / "clausewise" / "cuad", show_default=True, help="Cache of read and segmented PDFs.")
+def eval_terms(data_dir: Path, limit: int | None, work: Path) -> None:
+    """Key-term accuracy against CUAD's normalised answers, from the PDFs.
+
+    Governing law, agreement, effective and expiration dates, renewal term and
+    notice period: exact match after normalisation (printed below the table);
+    an empty CUAD answer expects no term.
+    """
+    from pipeline.cuad_eval import CuadError
+    from pipeline.terms_eval import NORMALISATION, evaluate_terms
+
+    try:
+        result = evaluate_terms(data_dir, work, limit=limit, on_progress=lambda m: err.print(m))
+    except CuadError as e:
+        raise CliError(str(e)) from e
+    table = Table("term", "accuracy", "n", "accuracy where CUAD answers", "n answered", title=f"Key terms over {result.documents} contracts")
+    for category, s in result.by_category.items():
+        table.add_row(category, f"{s.accuracy:.3f}", str(s.n), f"{s.accuracy_present:.3f}", str(s.gold_present))
+    out.print(table)
+    out.print("[bold]Normalisation[/]")
+    for what, how in NORMALISATION.items():
+        out.print(f"  {what}: {how}")
+    rate = result.documents / result.terms_seconds if result.terms_seconds else 0.0
+    err.print(f"terms: {result.terms_seconds:.1f}s for {result.documents} contracts ({rate:.1f} docs/s)")
+
+
+@eval_group.command(name="obligations")
+@click.option("--gold", "gold_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Hand labels (default: corpus/obligations_gold.jsonl).")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="CUAD-shaped folder for the CUAD-sourced labels (skipped when absent).")
+def eval_obligations(gold_path: Path | None, data_dir: Path | None) -> None:
+    """Precision and recall of obligations (obligor + modality + action) against hand labels."""
+    from pipeline.obligations_eval import GOLD_PATH, evaluate_obligations
+
+    result = evaluate_obligations(gold_path or GOLD_PATH, cuad_dir=data_dir)
+    table = Table("source", "sentences", "gold", "predicted", "matched", "precision", "recall", title="Obligations")
+    for source, s in result.items():
+        table.add_row(source, str(s.sentences), str(s.gold), str(s.predicted), str(s.matched), f"{s.precision:.3f}", f"{s.recall:.3f}")
+    out.print(table)
+
+
+@eval_group.command(name="gaps")
+@click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder laid out like ../shared/cuad (manifest.jsonl, labels.jsonl, pdf/).")
+@click.option("--predictions", "predictions_path", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Out-of-fold CUAD n-best JSON, from `clausewise eval cuad --predictions FILE`.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Playbook presence_threshold.")
+@click.option("--terms", "with_terms", is_flag=True, help="Also count extracted key terms as presence (reads and segments the PDFs).")
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path.home() / ".cache" / "clausewise" / "cuad", show_default=True, help="Cache of read and segmented PDFs.")
+def eval_gaps(data_dir: Path, predictions_path: Path, threshold: float, with_terms: bool, work: Path) -> None:
+    """Precision and recall of "missing" flags against CUAD labels (issue #5, item 6).
+
+    A playbook requires ten categories (Cap On Liability, Termination For
+    Convenience, Audit Rights, Insurance, Warranty Duration, Anti-Assignment,
+    Change Of Control, Governing Law, Renewal Term, Notice Period To Terminate
+    Renewal); over (contract, category) pairs a flag is right when CUAD has no
+    span for the pair.
+    """
+    from pipeline.gaps_eval import GapsEvalError, run
+
+    try:
+        result = run(data_dir, predictions_path, threshold=threshold, with_terms=with_terms, work=work,
+                     on_progress=lambda m: err.print(m))
+    except GapsEvalError as e:
+        raise CliError(str(e)) from e
+    table = Table("category", "precision", "recall", "flagged", "truly missing", "pairs",
+                  title=f"Missing flags vs CUAD labels (presence threshold {threshold:g}{', with terms' if with_terms else ''})")
+    for category, s in result.items():
+        table.add_row(category, f"{s.precision:.3f}", f"{s.recall:.3f}", str(s.tp + s.fp), str(s.tp + s.fn),
+                      str(s.tp + s.fp + s.fn + s.tn))
+    out.print(table)
+
+
+@cli.command(name="bulk-load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@DB_OPTION
+@click.option("--dask", default=None, metavar="ADDRESS|local", help="Run analysis on Dask: a scheduler address (tcp://host:8786) or 'local' for a LocalCluster on loopback. Default: threads.")
+@click.option("--processes", is_flag=True, help="Run analysis in a local process pool instead of threads.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True, help="Threads, processes, or LocalCluster workers (0: automatic).")
+@click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True, help="Documents per task; larger batches cut Prefect's per-task cost.")
+@click.option("--no-ocr", is_flag=True, help="Do not OCR pages without a text layer.")
+def bulk_load_command(paths: tuple[str, ...], db_path: str, dask: str | None, processes: bool, workers: int,
+                      batch: int, no_ocr: bool) -> None:
+    """Ingest many files as a Prefect flow: concurrent, resumable, watchable in the Prefect UI.
+
+    Same outcomes as `ingest`; the analysis runs on a thread pool or a Dask
+    cluster while this process stays the only database writer.
+    """
+    from flows.bulk_load import bulk_load, task_runner
+
+    _open(db_path).close()
+    runner = task_runner(dask, workers, processes=processes)
+    outcomes = bulk_load.with_options(task_runner=runner)(list(paths), db_path, ocr=not no_ocr, batch=batch)
+    failed = [o for o in outcomes if not o.ok]
+    for o in failed:
+        err.print(f"[red]{o.status}[/] {o.path}: {o.reason}")
+    err.print(f"{len(outcomes)} files, {len(failed)} failed. Database: {db_path}")
+    sys.exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+
+
+@cli.command()
+@click.option("--inbox", required=True, type=click.Path(file_okay=False, path_type=str), help="Folder where new signed contracts arrive.")
+@DB_OPTION
+@click.option("--register", type=click.Path(dir_okay=False, path_type=str), default=None, help="Counterparty register CSV (with --playbook: refresh candidate lists).")
+@click.option("--playbook", type=click.Path(dir_okay=False, path_type=str), default=None, help="Playbook YAML.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=str), default=None, help="Folder for the delivered candidate lists.")
+@click.option("--cron", default="0 2 * * *", show_default=True, help="When `nightly` runs (cron syntax).")
+@click.option("--timezone", default="UTC", show_default=True, help="Time zone of the cron schedule.")
+@click.option("--name", default="nightly", show_default=True, help="Deployment name.")
+@click.option("--apply-only", is_flag=True, help="Register the deployment and its schedule with the Prefect server, then exit.")
+def serve(inbox: str, db_path: str, register: str | None, playbook: str | None, out: str | None, cron: str,
+          timezone: str, name: str, apply_only: bool) -> None:
+    """Register `nightly` as a scheduled Prefect deployment and serve its runs.
+
+    Uses the Prefect server named by PREFECT_API_URL (see docs/flows.md).
+    Runs until interrupted, unless --apply-only.
+    """
+    from flows.deploy import apply, nightly_deployment, serve as serve_deployment
+
+    if bool(register) != bool(playbook):
+        raise CliError("--register and --playbook go together")
+    deployment = nightly_deployment(inbox, db_path, register, playbook, out, cron=cron, timezone=timezone, name=name)
+    if apply_only:
+        deployment_id = apply(deployment)
+        err.print(f"deployment nightly/{name} ({deployment_id}) scheduled '{cron}' {timezone}")
+        return
+    serve_deployment(deployment)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8001, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,  # pipeline.browse.DEFAULT_HOST
+              help="Interface to listen on; the default keeps contracts on this machine.")
+def browse(db_path: str, port: int, host: str) -> None:
+    """Browse the database in Datasette, with titles, descriptions and canned queries.
+
+    Canned queries: renewal notice deadlines in the next 90 days, clauses by
+    category, full-text search, and renegotiation candidates by team once
+    `candidates` has run.
+    """
+    import subprocess
+    import tempfile
+
+    from pipeline.browse import datasette_command, write_metadata
+
+    if not Path(db_path).exists():
+        raise CliError(f"no database at {db_path}; run `clausewise ingest` first")
+    store = _open(db_path)  # applies migrations, so every table the metadata names exists
+    tables = store.db.table_names()
+    store.close()
+    with tempfile.TemporaryDirectory(prefix="clausewise-browse-") as tmp:
+        meta = write_metadata(Path(tmp) / "metadata.json", Path(db_path).stem, tables)
+        err.print(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)")
+        try:
+            code = subprocess.call(datasette_command(db_path, meta, host=host, port=port))
+        except KeyboardInterrupt:
+            code = 0
+    sys.exit(code)
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    import datetime as dt
+
+    if value is None:
+        return dt.date.today()  # the CLI is the edge: the core never reads the clock
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--register", "register_path", required=True, type=click.Path(dir_okay=False, path_type=str), help="Counterparty register CSV: the full form (corpus/generate's register.csv) or document,counterparty,account_team,segment.")
+@click.option("--playbook", "playbook_path", required=True, type=click.Path(dir_okay=False, path_type=str), help="Playbook YAML (see corpus/playbook.yaml).")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", callback=_as_of, help="Judge renewal deadlines and tier moves as of this date (default: today).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str), help="Folder for gaps.jsonl and each team's CSV and HTML.")
+@click.option("--send", is_flag=True, help="E-mail each team its own list (SMTP from CLAUSEWISE_SMTP_* or --delivery-config).")
+@click.option("--delivery-config", type=click.Path(dir_okay=False, exists=True, path_type=str), default=None, help="YAML with smtp: settings and recipients: {team: [address]} (the environment wins).")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Candidates printed per team (the files hold every one).")
+@click.option("--no-embeddings", is_flag=True, help="Skip the non-standard-language check (no MiniLM).")
+def candidates(db_path: str, register_path: str, playbook_path: str, as_of: Any, out_dir: str, send: bool,
+               delivery_config: str | None, top: int, no_embeddings: bool) -> None:
+    """Rank renegotiation candidates per account team and write (or e-mail) their lists.
+
+    Holds every registered contract against its segment's playbook: missing
+    clauses, weak values, non-standard language, portfolio outliers, tier
+    moves and renewal deadlines. Exits 0 on success, 1 when some team's
+    e-mail could not be sent, 2 on a bad register, playbook or database.
+    """
+    from pipeline import deliver
+    from pipeline.playbook import PlaybookError, load_playbook
+    from pipeline.register import RegisterError
+    from pipeline.report import ReportError, write_reports
+
+    if not Path(db_path).exists():
+        raise CliError(f"no database at {db_path}; run `clausewise ingest` first")
+    try:
+        playbook = load_playbook(playbook_path)
+        config = deliver.delivery_config(delivery_config)
+        smtp = deliver.smtp_settings(config) if send else None
+    except (PlaybookError, deliver.DeliveryError) as e:
+        raise CliError(str(e)) from e
+    store = _open(db_path)
+    try:
+        run = deliver.build_candidates(store, register_path, playbook, as_of=as_of, embeddings=not no_embeddings)
+        reports = write_reports(run.lists, out_dir, as_of=as_of, segments_order=run.segments_order)
+    except (RegisterError, ReportError, DatabaseError) as e:
+        raise CliError(str(e)) from e
+    finally:
+        store.close()
+    for change in run.changes:
+        was = f"from {change.previous} " if change.previous else ""
+        err.print(f"segment: {change.counterparty} {was}to {change.segment} since {change.since or '?'}")
+    for name in run.missing_documents:
+        err.print(f"[yellow]warning[/]: {name} is in the register but not in {db_path}")
+    if run.unassigned_documents:
+        err.print(f"[yellow]note[/]: {len(run.unassigned_documents)} stored documents are in nobody's register row")
+    for team, rows in run.lists.items():
+        table = Table("#", "priority", "counterparty", "document", "segment", "kind", "category", "found",
+                      "benchmark", "severity", title=f"{team}: top {min(top, len(rows))} of {len(rows)}")
+        for r in rows[:top]:
+            g = r.gap
+            table.add_row(str(r.rank), f"{r.priority:.2f}", g.counterparty, g.document, g.segment, g.kind,
+                          g.category or "", "" if g.found is None else str(g.found), str(g.benchmark), g.severity)
+        out.print(table)
+    err.print(f"{len(run.gaps)} gaps for {len(run.lists)} teams as of {as_of.isoformat()}; "
+              f"wrote {reports.gaps_jsonl} and {len(reports.teams)} team reports under {out_dir}")
+    if smtp is None:
+        return
+    try:
+        to = deliver.recipients(run.counterparties, config)
+    except deliver.DeliveryError as e:
+        raise CliError(str(e)) from e
+    deliveries = deliver.send_reports(reports, run.lists, to, smtp, as_of=as_of)
+    for d in deliveries:
+        if d.sent:
+            err.print(f"[green]sent[/] {d.team} to {', '.join(d.recipients)}")
+        else:
+            err.print(f"[red]not sent[/] {d.team}: {d.error}")
+    sys.exit(EXIT_OK if all(d.sent for d in deliveries) else EXIT_SOME_FAILED)
+
+@cli.command()
+@click.option("--pdfs", "pdf_dir", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path), help="Folder of real PDFs (e.g. ../shared/cuad/pdf).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Largest N (default: every PDF).")
+@click.option("--series", default="25,50,100,200", show_default=True, help="Ns to run below --limit (comma-separated); --limit itself always runs.")
+@click.option("--baseline-limit", type=click.IntRange(min=0), default=25, show_default=True, help="PDFs for the naive baseline (0: skip it).")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes (0: one per core).")
+@click.option("--cuad", "cuad_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="CUAD folder whose categories.csv gives the baseline's centroids (default: the parent of --pdfs).")
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=None, help="Scratch folder for the fresh databases.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write every figure as JSON here.")
+def bench(pdf_dir: Path, limit: int | None, series: str, baseline_limit: int, workers: int, cuad_dir: Path | None,
+          work: Path | None, json_out: Path | None) -> None:
+    """Benchmark the whole pipeline on real PDFs: a scaling series and a naive baseline.
+
+    Each N runs ingest (read, clauses, classify, terms, obligations) and gaps
+    with team reports into a fresh database, in a process of its own, and
+    reports pages/s, contracts/s, seconds per stage and the peak memory of the
+    process tree. The baseline (pdfplumber, MiniLM on every sentence, nearest
+    centroid) runs on --baseline-limit PDFs; ours is reported as a ratio.
+    """
+    from pipeline import bench as b
+
+    available = len(b.pdfs_in(pdf_dir))
+    top = min(limit or available, available)
+    try:
+        sizes = sorted({int(x) for x in series.split(",") if x.strip() and int(x) < top} | {top})
+    except ValueError:
+        raise click.BadParameter(f"expected numbers separated by commas, got {series!r}", param_hint="--series") from None
+    work = work or b.default_work()
+    runs = []
+    for n in sizes:
+        err.print(f"pipeline on {n} PDFs ...")
+        runs.append(b.run_series(pdf_dir, [n], work, workers=workers)[0])
+        r = runs[-1]
+        err.print(f"  {r.pages} pages in {r.seconds:.1f} s: {r.pages_per_second:.1f} pages/s, peak {r.peak_rss_mb:.0f} MB")
+    table = Table("N", "pages", "seconds", "pages/s", "contracts/s", "ms/page", "peak RSS MB", "errors", "gaps",
+                  title=f"Clausewise pipeline, {runs[-1].workers} worker processes, {os.cpu_count()} cores")
+    for r in runs:
+        table.add_row(str(r.n), str(r.pages), f"{r.seconds:.1f}", f"{r.pages_per_second:.1f}",
+                      f"{r.contracts_per_second:.2f}", f"{r.ms_per_page:.1f}", f"{r.peak_rss_mb:.0f}", str(r.errors), str(r.gaps))
+    out.print(table)
+    last = runs[-1]
+    stages = Table("stage", "seconds", "share", title=f"Seconds per stage at N={last.n} (summed over workers)")
+    stage_total = sum(last.stage_seconds.values()) + last.gaps_seconds
+    for stage, seconds in [*last.stage_seconds.items(), ("gaps + reports", last.gaps_seconds)]:
+        stages.add_row(stage, f"{seconds:.1f}", f"{seconds / stage_total:.0%}" if stage_total else "-")
+    out.print(stages)
+    result: dict[str, Any] = {"runs": [r.as_dict() for r in runs], "cores": os.cpu_count()}
+    if baseline_limit:
+        pdfs = b.pdfs_in(pdf_dir, baseline_limit)
+        err.print(f"naive baseline on {len(pdfs)} PDFs ...")
+        base = b.baseline(pdfs, cuad_dir or pdf_dir.parent)
+        ours = next((r for r in runs if r.n == len(pdfs)), None) or b.run_series(pdf_dir, [len(pdfs)], work, workers=workers)[0]
+        ratio = ours.pages_per_second / base.pages_per_second if base.pages_per_second else float("inf")
+        out.print(f"naive baseline (pdfplumber + MiniLM on {base.sentences} sentences + nearest centroid): "
+                  f"{base.pages} pages in {base.seconds:.1f} s = {base.pages_per_second:.2f} pages/s "
+                  f"(pdfplumber {base.stage_seconds['pdfplumber']:.1f} s, embed {base.stage_seconds['embed']:.1f} s); "
+                  f"Clausewise on the same {ours.n} PDFs: {ours.pages_per_second:.1f} pages/s = {ratio:.1f}x")
+        result["baseline"] = base.as_dict()
+        result["baseline"]["ours_pages_per_second"] = round(ours.pages_per_second, 1)
+        result["baseline"]["ratio"] = round(ratio, 1)
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        err.print(f"wrote {json_out}")
 
 
 def main() -> None:

@@ -15,9 +15,11 @@ The work splits in two, as the architecture asks:
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from extractors.document import (
     SUPPORTED_SUFFIXES,
@@ -26,12 +28,13 @@ from extractors.document import (
     read_document,
     sha256_file,
 )
+from extractors.records import Document
 from pipeline.store import Analysis, Store
 from pipeline.workers import TaskFailed, supervised_map
 
 __all__ = [
     "AnalysisError", "DocumentTimeout", "IngestSettings", "Outcome", "Pending",
-    "analyse", "analyse_safely", "discover", "ingest", "plan", "record",
+    "analyse", "analyse_document", "analyse_safely", "warm_up", "discover", "ingest", "plan", "record",
 ]
 
 READER_VERSION = "reader.v1"
@@ -73,6 +76,7 @@ class Outcome:
     reason: str | None = None
     sha256: str | None = None
     pages: int = 0
+    seconds: tuple[tuple[str, float], ...] = ()  # analysis stages, then "store"
 
     @property
     def ok(self) -> bool:
@@ -99,9 +103,61 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
 
 
 def analyse(path: str, settings: IngestSettings = IngestSettings()) -> Analysis:
-    """Read one file and derive everything the pipeline knows how to derive."""
+    """Read one file and derive everything the pipeline knows how to derive.
+
+    read → clauses (segment) → categories and CUAD candidates (classify) →
+    key terms → obligations. Every stage is a pure function of the document;
+    the version of each is stored with the result, so a later model or rule
+    change can tell which documents to re-analyse.
+    """
+    started = time.perf_counter()
     document = read_document(path, ocr=settings.ocr, max_pages=settings.max_pages)
-    return Analysis(document=document, versions=(("reader", READER_VERSION),))
+    return analyse_document(document, read_seconds=time.perf_counter() - started)
+
+
+def analyse_document(document: Document, *, read_seconds: float = 0.0) -> Analysis:
+    """Every stage after reading, on a document already in memory."""
+    from extractors import classify, obligations, segment, terms
+
+    clock = _Clock()
+    found = clock("segment", segment.clauses, document)
+    found, candidates = clock("classify", classify.classify, document, found)
+    key_terms = clock("terms", terms.terms, document, found)
+    parties = [t for t in key_terms if t.kind == "parties"]
+    duties = clock("obligations", obligations.obligations, document, found, parties)
+    return Analysis(
+        document=document, clauses=found, terms=key_terms, obligations=duties, candidates=candidates,
+        versions=(
+            ("reader", READER_VERSION), ("segment", segment.SEGMENTER_VERSION),
+            ("classify", classify.CLASSIFIER_VERSION), ("terms", terms.TERMS_VERSION),
+            ("obligations", obligations.OBLIGATIONS_VERSION),
+        ),
+        seconds=(("read", read_seconds), *clock.seconds),
+    )
+
+
+def warm_up() -> None:
+    """Load what every analysis needs (spaCy pipeline, clause model, static embeddings) once per worker."""
+    from extractors import classify, segment
+    from extractors.embeddings import static_model
+
+    segment.nlp()
+    model = classify.model()
+    if model.commercial_weights is not None:
+        static_model()
+
+
+class _Clock:
+    """Calls a stage and keeps its wall time."""
+
+    def __init__(self) -> None:
+        self.seconds: list[tuple[str, float]] = []
+
+    def __call__(self, stage: str, func: Callable[..., Any], *args: Any) -> Any:
+        started = time.perf_counter()
+        result = func(*args)
+        self.seconds.append((stage, time.perf_counter() - started))
+        return result
 
 
 def _fingerprint(path: str) -> tuple[str, int]:
@@ -182,8 +238,10 @@ def record(store: Store, pending: Pending, result: Analysis | DocumentError) -> 
     if isinstance(result, DocumentError):
         store.write_failure(pending.path, result.status, str(result), sha256=pending.sha256, size=pending.size)
         return Outcome(pending.path, result.status, str(result), pending.sha256)
+    started = time.perf_counter()
     store.write_analysis(pending.path, result, size=pending.size)
-    return Outcome(pending.path, "ingested", None, pending.sha256, len(result.document.pages))
+    seconds = (*result.seconds, ("store", time.perf_counter() - started))
+    return Outcome(pending.path, "ingested", None, pending.sha256, len(result.document.pages), seconds)
 
 
 def ingest(
@@ -215,7 +273,7 @@ def ingest(
     by_path = {p.path: p for p in todo}
     tasks = [(p.path, (p.path, settings)) for p in todo]
     for path, result in supervised_map(
-        analyse_safely, tasks, workers=workers, timeout=settings.timeout, memory_mb=settings.memory_mb
+        analyse_safely, tasks, workers=workers, timeout=settings.timeout, memory_mb=settings.memory_mb, warm=warm_up
     ):
         if isinstance(result, TaskFailed):
             result = (DocumentTimeout if result.status == "timeout" else AnalysisError)(result.reason)

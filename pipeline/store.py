@@ -62,6 +62,7 @@ class Analysis:
     obligations: tuple[Obligation, ...] = ()
     candidates: tuple[Candidate, ...] = ()  # CUAD-style ranked answers, per category
     versions: tuple[tuple[str, str], ...] = ()  # (stage, version) pairs
+    seconds: tuple[tuple[str, float], ...] = ()  # (stage, wall seconds) pairs, for benchmarks; not stored
 
     @property
     def version(self) -> str:
@@ -222,6 +223,92 @@ def m003_candidates(db: sqlite_utils.Database) -> None:
         foreign_keys=[("sha256", "documents", "sha256")],
     )
     db["candidates"].create_index(["sha256", "category", "rank"])
+
+
+@migrations()
+def m004_register_and_gaps(db: sqlite_utils.Database) -> None:
+    """The counterparty register, its segment history, and the latest renegotiation gaps."""
+    db["counterparties"].create(
+        {
+            "name": str,
+            "account_team": str,
+            "owner_email": str,
+            "segment": str,
+            "segment_since": str,
+            "inputs": str,  # JSON {column: number}
+            "imported_at": str,
+        },
+        pk="name",
+        not_null={"account_team", "segment"},
+    )
+    db["counterparties"].create_index(["account_team"])
+    db["counterparty_documents"].create(
+        {"counterparty": str, "document": str},
+        pk=("counterparty", "document"),
+        foreign_keys=[("counterparty", "counterparties", "name")],
+    )
+    db["counterparty_documents"].create_index(["document"])
+    db["segment_history"].create(
+        {"id": int, "counterparty": str, "segment": str, "previous_segment": str, "since": str, "recorded_at": str},
+        pk="id",
+        not_null={"counterparty", "segment"},
+    )
+    db["segment_history"].create_index(["counterparty", "since"])
+    db["gaps"].create(
+        {
+            "id": int,
+            "as_of": str,
+            "sha256": str,
+            "document": str,
+            "counterparty": str,
+            "account_team": str,
+            "segment": str,
+            "kind": str,
+            "category": str,
+            "found": str,  # JSON
+            "benchmark": str,
+            "severity": str,
+            "page": int,
+            "quote": str,
+            "ask": str,
+            "priority": float,
+            "rank": int,
+        },
+        pk="id",
+    )
+    db["gaps"].create_index(["account_team", "rank"])
+    db["gaps"].create_index(["sha256"])
+
+
+@migrations()
+def m005_flow_state(db: sqlite_utils.Database) -> None:
+    """Scheduled runs: each run, the files it processed, and per-flow watermarks."""
+    db["flow_runs"].create(
+        {
+            "id": str,
+            "flow": str,
+            "status": str,  # running, completed, failed
+            "started_at": str,
+            "finished_at": str,
+            "parameters": str,  # JSON
+            "files": int,
+            "ingested": int,
+            "failed": int,
+            "watermark": int,  # where this run moved the watermark to (ns since the epoch); NULL: not moved
+        },
+        pk="id",
+        not_null={"flow", "status", "started_at"},
+    )
+    db["flow_runs"].create_index(["flow", "status", "started_at"])
+    db["flow_run_files"].create(
+        {"run_id": str, "path": str, "sha256": str, "status": str, "reason": str, "mtime_ns": int},
+        pk=("run_id", "path"),
+        foreign_keys=[("run_id", "flow_runs", "id")],
+    )
+    db["watermarks"].create(
+        {"name": str, "value": int, "run_id": str, "updated_at": str},
+        pk="name",
+    )
 
 
 def _now() -> str:
@@ -553,6 +640,31 @@ class Store:
         where = "status = ?" if status else None
         yield from self.db["documents"].rows_where(where, [status] if status else [], order_by="name")
 
+    def stored_terms(self, sha256: str) -> list[dict[str, Any]]:
+        """The stored key terms of one document, in the order they were written (values decoded)."""
+        return [
+            {**r, "value": json.loads(r["value"])}
+            for r in self.db.query(
+                "SELECT kind, value, unit, clause_id, page, start, end, text, confidence "
+                "FROM terms WHERE sha256 = ? ORDER BY id",
+                [sha256],
+            )
+        ]
+
+    def stored_obligations(self, sha256: str, party: str | None = None) -> list[dict[str, Any]]:
+        """The stored obligations of one document, optionally of one obligor (case-insensitive)."""
+        where, params = "sha256 = ?", [sha256]
+        if party is not None:
+            where += " AND lower(obligor) = lower(?)"
+            params.append(party)
+        return list(
+            self.db.query(
+                "SELECT obligor, modality, action, due, trigger, clause_id, page, start, end "
+                f"FROM obligations WHERE {where} ORDER BY id",
+                params,
+            )
+        )
+
     def text(self, sha256: str) -> str:
         from extractors.records import PAGE_SEPARATOR
 
@@ -598,4 +710,174 @@ class Store:
 
     def integrity_check(self) -> str:
         return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # ------------------------------------------------------------ flow state
+
+    def start_flow_run(self, run_id: str, flow: str, started_at: str, parameters: dict[str, Any]) -> None:
+        """Record that a scheduled run began (``status = 'running'``)."""
+        self.db["flow_runs"].upsert(
+            {
+                "id": run_id, "flow": flow, "status": "running", "started_at": started_at, "finished_at": None,
+                "parameters": json.dumps(parameters, sort_keys=True, default=str),
+                "files": 0, "ingested": 0, "failed": 0, "watermark": None,
+            },
+            pk="id",
+        )
+
+    def record_flow_file(
+        self, run_id: str, path: str, status: str, *, reason: str | None, sha256: str | None, mtime_ns: int | None
+    ) -> None:
+        """Record one file a run processed and what became of it."""
+        self.db["flow_run_files"].upsert(
+            {"run_id": run_id, "path": path, "sha256": sha256, "status": status, "reason": reason, "mtime_ns": mtime_ns},
+            pk=("run_id", "path"),
+        )
+
+    def finish_flow_run(
+        self, run_id: str, status: str, finished_at: str, *, watermark: tuple[str, int] | None = None
+    ) -> None:
+        """Close a run with its counts; on success, move the named watermark in the same transaction."""
+        counts = self.db.execute(
+            "SELECT count(*), coalesce(sum(status = 'ingested'), 0), "
+            "coalesce(sum(status NOT IN ('ingested', 'unchanged', 'duplicate')), 0) "
+            "FROM flow_run_files WHERE run_id = ?",
+            [run_id],
+        ).fetchone()
+        with self.db.atomic():
+            self.db["flow_runs"].update(
+                run_id,
+                {
+                    "status": status, "finished_at": finished_at, "files": counts[0], "ingested": counts[1],
+                    "failed": counts[2], "watermark": watermark[1] if watermark else None,
+                },
+            )
+            if watermark is not None and status == "completed":
+                name, value = watermark
+                self.db["watermarks"].upsert(
+                    {"name": name, "value": value, "run_id": run_id, "updated_at": finished_at}, pk="name"
+                )
+
+    def watermark(self, name: str) -> int | None:
+        """The value a named watermark was left at by the last successful run, if any."""
+        rows = list(self.db["watermarks"].rows_where("name = ?", [name]))
+        return int(rows[0]["value"]) if rows and rows[0]["value"] is not None else None
+
+    def flow_runs(self, flow: str | None = None) -> list[dict[str, Any]]:
+        """Recorded runs, oldest first."""
+        where, args = ("flow = ?", [flow]) if flow else (None, [])
+        return [
+            {**r, "parameters": json.loads(r["parameters"] or "{}")}
+            for r in self.db["flow_runs"].rows_where(where, args, order_by="started_at, rowid")
+        ]
+
+    def flow_run_files(self, run_id: str) -> list[dict[str, Any]]:
+        """The files one run processed, by path."""
+        return list(self.db["flow_run_files"].rows_where("run_id = ?", [run_id], order_by="path"))
+
+    # ------------------------------------------------- register, contract views, gaps
+
+    def write_register(
+        self, counterparties: list[dict[str, Any]], changes: list[dict[str, Any]], imported_at: str
+    ) -> None:
+        """Replace the register with ``counterparties`` and append ``changes`` to the segment history.
+
+        Each counterparty is ``{name, account_team, owner_email, segment,
+        segment_since, inputs: {column: number}, documents: [name]}``; each
+        change ``{counterparty, segment, previous_segment, since}``. History
+        rows are never deleted, so a move between tiers stays visible.
+        """
+        try:
+            with self.db.atomic():
+                self.db.execute("DELETE FROM counterparty_documents")
+                self.db.execute("DELETE FROM counterparties")
+                for cp in counterparties:
+                    self.db["counterparties"].insert(
+                        {
+                            "name": cp["name"], "account_team": cp["account_team"], "owner_email": cp.get("owner_email"),
+                            "segment": cp["segment"], "segment_since": cp.get("segment_since"),
+                            "inputs": json.dumps(cp.get("inputs") or {}, sort_keys=True), "imported_at": imported_at,
+                        },
+                        pk="name",
+                    )
+                    self.db["counterparty_documents"].insert_all(
+                        ({"counterparty": cp["name"], "document": d} for d in cp.get("documents") or ()),
+                        pk=("counterparty", "document"),
+                        ignore=True,
+                    )
+                self.db["segment_history"].insert_all(
+                    (
+                        {
+                            "counterparty": c["counterparty"], "segment": c["segment"],
+                            "previous_segment": c.get("previous_segment"), "since": c.get("since"),
+                            "recorded_at": imported_at,
+                        }
+                        for c in changes
+                    ),
+                    pk="id",
+                )
+        except sqlite3.Error as e:
+            raise DatabaseError(f"cannot write the register to {self.path}: {e}") from e
+
+    def segment_history(self) -> list[dict[str, Any]]:
+        """Every recorded segment change, by counterparty, oldest first."""
+        return list(
+            self.db.query(
+                "SELECT counterparty, segment, previous_segment, since, recorded_at FROM segment_history "
+                "ORDER BY counterparty, coalesce(since, ''), id"
+            )
+        )
+
+    def contract_views(self) -> list[dict[str, Any]]:
+        """What gap detection needs of each ingested document, by name.
+
+        ``{sha256, document, categories: {category: {probability, page, quote,
+        clause_id}}, answers: {category: {probability, page, quote}}, terms:
+        {kind: [{value, unit, page, quote, confidence}, ...]}}``: per category
+        the best clause (``clause_categories``) and the best CUAD candidate
+        (``candidates`` rank 0); every term, most confident first.
+        """
+        views: dict[str, dict[str, Any]] = {}
+        for d in self.db.query("SELECT sha256, name FROM documents WHERE status = 'ingested' ORDER BY name, sha256"):
+            views[d["sha256"]] = {"sha256": d["sha256"], "document": d["name"], "categories": {}, "answers": {},
+                                  "terms": {}}
+        for r in self.db.query(
+            "SELECT cc.sha256, cc.category, cc.probability, c.id, c.page, c.text FROM clause_categories cc "
+            "JOIN clauses c ON c.id = cc.clause_id ORDER BY cc.sha256, cc.category, cc.probability DESC, c.ordinal"
+        ):
+            view = views.get(r["sha256"])
+            if view is not None and r["category"] not in view["categories"]:
+                view["categories"][r["category"]] = {"probability": r["probability"], "page": r["page"],
+                                                     "quote": r["text"], "clause_id": r["id"]}
+        for r in self.db.query("SELECT sha256, category, probability, page, text FROM candidates WHERE rank = 0"):
+            view = views.get(r["sha256"])
+            if view is not None:
+                view["answers"][r["category"]] = {"probability": r["probability"], "page": r["page"], "quote": r["text"]}
+        for r in self.db.query(
+            "SELECT sha256, kind, value, unit, page, text, confidence FROM terms ORDER BY sha256, kind, confidence DESC, id"
+        ):
+            view = views.get(r["sha256"])
+            if view is not None:
+                view["terms"].setdefault(r["kind"], []).append(
+                    {"value": json.loads(r["value"]), "unit": r["unit"], "page": r["page"], "quote": r["text"],
+                     "confidence": r["confidence"]}
+                )
+        return list(views.values())
+
+    def write_gaps(self, rows: list[dict[str, Any]], as_of: str) -> None:
+        """Replace the stored gaps with this run's ranked ones (``found`` is stored as JSON)."""
+        try:
+            with self.db.atomic():
+                self.db.execute("DELETE FROM gaps")
+                self.db["gaps"].insert_all(
+                    ({**r, "found": json.dumps(r.get("found")), "as_of": as_of} for r in rows), pk="id"
+                )
+        except sqlite3.Error as e:
+            raise DatabaseError(f"cannot write gaps to {self.path}: {e}") from e
+
+    def gaps(self) -> list[dict[str, Any]]:
+        """The stored gaps of the last run, by team and rank."""
+        return [
+            {**r, "found": json.loads(r["found"]) if r["found"] is not None else None}
+            for r in self.db.query("SELECT * FROM gaps ORDER BY account_team, rank, id")
+        ]
 

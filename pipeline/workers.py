@@ -52,8 +52,18 @@ def _limit_memory(memory_mb: int | None) -> None:
         pass
 
 
-def _worker_main(conn: Connection, func: Callable[..., Any], memory_mb: int | None) -> None:
+def _worker_main(conn: Connection, func: Callable[..., Any], memory_mb: int | None,
+                 warm: Callable[[], Any] | None = None) -> None:
     _limit_memory(memory_mb)
+    if warm is not None:
+        try:
+            warm()  # load models once, before any task's deadline starts
+        except Exception:  # a task will meet the same problem and report it
+            pass
+    try:
+        conn.send(READY)
+    except (EOFError, OSError):
+        return
     while True:
         try:
             message = conn.recv()
@@ -77,12 +87,19 @@ def _worker_main(conn: Connection, func: Callable[..., Any], memory_mb: int | No
                 return
 
 
+#: What a worker sends once it has warmed up; its first task's deadline starts then.
+READY = "clausewise-worker-ready"
+#: How long a worker may take to warm up (load its models) before its task counts as timed out.
+WARMUP_TIMEOUT = 300.0
+
+
 @dataclass
 class _Worker(Generic[K]):
     process: multiprocessing.process.BaseProcess
     conn: Connection
     key: K | None = None
     started: float = 0.0
+    ready: bool = False
 
 
 def supervised_map(
@@ -92,11 +109,14 @@ def supervised_map(
     workers: int,
     timeout: float | None = None,
     memory_mb: int | None = None,
+    warm: Callable[[], Any] | None = None,
 ) -> Iterator[tuple[K, Any]]:
     """Run ``func(*args)`` for each ``(key, args)`` in worker processes.
 
-    Yields ``(key, result)`` in completion order. ``func`` must be importable
-    (a module-level function), as workers are spawned, not forked.
+    Yields ``(key, result)`` in completion order. ``func`` (and ``warm``) must
+    be importable (module-level functions), as workers are spawned, not
+    forked. ``warm`` runs once in each new worker before its first task (to
+    load models); the per-task ``timeout`` starts after it.
     """
     context = multiprocessing.get_context("spawn")
     queue: deque[tuple[K, tuple[Any, ...]]] = deque(tasks)
@@ -104,7 +124,7 @@ def supervised_map(
 
     def start() -> _Worker[K]:
         parent, child = context.Pipe()
-        process = context.Process(target=_worker_main, args=(child, func, memory_mb), daemon=True)
+        process = context.Process(target=_worker_main, args=(child, func, memory_mb, warm), daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent)
@@ -146,6 +166,9 @@ def supervised_map(
                 if worker.conn in ready:
                     try:
                         result = worker.conn.recv()
+                        if isinstance(result, str) and result == READY:
+                            worker.ready, worker.started = True, now  # the task's clock starts now
+                            continue
                     except (EOFError, OSError):
                         worker.process.join(timeout=5)
                         code = worker.process.exitcode
@@ -157,10 +180,11 @@ def supervised_map(
                     worker.key = None
                     yield key, result
                     assign(worker)
-                elif timeout is not None and now - worker.started > timeout:
+                elif (limit := timeout if worker.ready else WARMUP_TIMEOUT) is not None and now - worker.started > limit:
                     pool.remove(worker)
                     stop(worker, kill=True)
-                    yield key, TaskFailed("timeout", f"analysis took longer than {timeout:g} s and was stopped")
+                    what = "analysis" if worker.ready else "starting the worker"
+                    yield key, TaskFailed("timeout", f"{what} took longer than {limit:g} s and was stopped")
                     if queue:
                         fresh = start()
                         pool.append(fresh)

@@ -191,7 +191,7 @@ def test_a_full_disk_stops_cleanly_without_half_written_documents(tmp_path):
     db = tmp_path / "c.db"
     store = Store(db)
     pages = store.db.execute("PRAGMA page_count").fetchone()[0]
-    store.db.execute(f"PRAGMA max_page_count = {pages + 40}")  # the 'disk' fills after a few documents
+    store.db.execute(f"PRAGMA max_page_count = {pages + 1000}")  # the disk fills after a few documents (~175 pages each)
     with pytest.raises(DatabaseError, match="full"):
         ingest([inbox], store, IngestSettings(in_process=True))
     store.close()
@@ -226,19 +226,20 @@ def test_kill_9_halfway_through_200_documents_then_rerun(tmp_path):
     for i in range(200):
         make_text_pdf(inbox / f"c{i:03}.pdf", [f"{i}. Supply. Seller shall deliver lot {i}. " * 20, "2. Fees."])
     db = tmp_path / "c.db"
-    command = [sys.executable, "-m", "pipeline.cli", "ingest", str(inbox), "--db", str(db), "-q"]
+    # one worker, and a poll every 20 ms, so the kill lands mid-batch even on a fast machine
+    command = [sys.executable, "-m", "pipeline.cli", "ingest", str(inbox), "--db", str(db), "-q", "--workers", "1"]
     proc = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     stored = 0
     while time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.02)
         if db.exists():
             try:
                 with sqlite3.connect(db, timeout=5) as conn:
                     stored = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
             except sqlite3.OperationalError:
                 continue
-            if stored >= 60:
+            if stored >= 20:
                 break
     os.killpg(proc.pid, signal.SIGKILL)  # the writer and its workers, mid-batch
     proc.wait()
@@ -294,3 +295,24 @@ def test_no_pickle_is_loaded_anywhere_in_the_code():
 def test_database_is_created_owner_only(tmp_path):
     Store(tmp_path / "c.db").close()
     assert (tmp_path / "c.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_bug_in_a_later_stage_is_recorded_and_the_batch_goes_on(tmp_path, monkeypatch):
+    from extractors import terms
+
+    def broken(document, clauses=()):
+        if "lot 1." in document.text:
+            raise ZeroDivisionError("simulated bug")
+        return ()
+
+    monkeypatch.setattr(terms, "terms", broken)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i in range(3):
+        make_text_pdf(inbox / f"c{i}.pdf", [f"{i}. Supply. Seller shall deliver lot {i}."])
+    with Store(tmp_path / "c.db") as store:
+        outcomes = ingest([inbox], store, IngestSettings(in_process=True))
+        assert {Path(o.path).name: o.status for o in outcomes} == {"c0.pdf": "ingested", "c1.pdf": "error", "c2.pdf": "ingested"}
+        failed = next(o for o in outcomes if o.status == "error")
+        assert failed.reason == "internal error while analysing: ZeroDivisionError: simulated bug"
+        assert store.file(failed.path).reason == failed.reason

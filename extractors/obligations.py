@@ -1,0 +1,252 @@
+"""Obligations: who must do what, by when, under which condition.
+
+One public entry point, :func:`obligations`. It is rule-based and fast: the
+text is split into sentences (:func:`extractors.segment.sentences`), and in
+each sentence every modal verb phrase whose subject is a party becomes an
+:class:`~extractors.records.Obligation`:
+
+* **obligor**: the subject, resolved to the party's defined alias (from the
+  ``parties`` terms: "Acme Corp." or "Acme" → "Supplier"); "either party",
+  "each party", "neither party", "the parties" become ``"each party"`` /
+  ``"the parties"``. A subject that is not a party (``This Agreement shall be
+  governed``, ``The Services will conform``) gives no obligation: precision
+  first.
+* **modality**: ``shall``, ``must``, ``will``, ``agrees to`` (also "agree to",
+  "undertakes to", "covenants to", "is required to"); a negated one ("shall
+  not", "must not", "will not", "may not", "neither party shall", "agrees not
+  to") is ``prohibition``.
+* **action**: the words after the modal up to the end of the clause
+  (``;`` or the sentence end), with its deadline and trigger kept in it.
+* **due**: "within 30 days", "no later than ...", "quarterly", "monthly",
+  "annually", "promptly", "at least N days before ...".
+* **trigger**: "upon termination ...", "if ...", "in the event ...",
+  "following ...", "after ...".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from extractors.records import Clause, Document, Obligation, Term
+
+__all__ = ["OBLIGATIONS_VERSION", "obligations"]
+
+OBLIGATIONS_VERSION = "clausewise.obligations.v1"
+
+_MODAL = re.compile(
+    r"\b(?P<neg1>shall|must|will|may)\s+not\b|\b(?P<neg2>agrees?|undertakes?|covenants?)\s+not\s+to\b"
+    r"|\b(?P<mod>shall|must|will|(?:hereby\s+)?agrees?\s+to|undertakes?\s+to|covenants?\s+(?:and\s+agrees?\s+)?to|"
+    r"is\s+(?:required|obligated)\s+to|are\s+(?:required|obligated)\s+to)\b",
+    re.IGNORECASE,
+)
+_GROUP_SUBJECTS = {
+    "either party": "each party", "each party": "each party", "neither party": "each party",
+    "each of the parties": "each party", "the parties": "the parties", "both parties": "the parties",
+    "parties": "the parties", "each party hereto": "each party", "the parties hereto": "the parties",
+    "neither of the parties": "each party",
+}
+_DUE = re.compile(
+    r"(?i)\b(?:within|no\s+later\s+than|not\s+later\s+than|at\s+least|not\s+less\s+than|in\s+advance\s+of|prior\s+to|before|by)\s+"
+    r"(?:[\w\s()\-]{0,30}?\b(?:days?|business\s+days?|hours?|weeks?|months?|years?)\b(?:\s+(?:after|of|from|following|before|prior\s+to)\s+[^,;.]{1,60})?)"
+    r"|\b(?:quarterly|monthly|annually|weekly|daily|yearly|semi-annually|promptly|immediately|without\s+undue\s+delay|forthwith)\b"
+    r"|\b(?:once|twice)\s+(?:per|in\s+any|each|every|a)\s+(?:calendar\s+)?(?:year|quarter|month)\b"
+)
+_TRIGGER = re.compile(
+    r"(?i)\b(?:upon|on|following|after|in\s+the\s+event\s+(?:of|that)|if|in\s+case\s+of|unless|where|when)\s+"
+    r"(?:the\s+)?(?:(?:expiration|termination|expiry|receipt|request|completion|delivery|discovery|notice|the\s+occurrence)\b[^,;.]{0,80}"
+    r"|[^,;.]{3,100})"
+)
+_LEAD_TRIGGER = re.compile(
+    r"(?i)^\s*(?:(?:upon|following|after)\s+(?:the\s+)?(?:expiration|termination|expiry|receipt|request|completion|delivery|discovery|written\s+request)[^,]{0,100}"
+    r"|(?:if|in\s+the\s+event\s+(?:of|that)|in\s+case\s+of|where|when|unless)\s+[^,]{3,160}),"
+)
+
+
+def _aliases(parties: Sequence[Term]) -> list[tuple[str, str]]:
+    """(lower-cased surface form, alias) pairs, longest first."""
+    pairs: list[tuple[str, str]] = []
+    for term in parties:
+        value = term.value
+        if not isinstance(value, dict):
+            continue
+        alias = str(value.get("alias") or "").strip()
+        name = str(value.get("name") or "").strip()
+        if not alias:
+            continue
+        forms = {alias, name, name.rstrip("."), re.sub(r",?\s+(?:Inc|LLC|Ltd|Corp|Co|L\.P|plc|GmbH|S\.A|N\.V|B\.V)\.?$", "", name)}
+        pairs.extend((f.lower(), alias) for f in forms if f)
+    return sorted(set(pairs), key=lambda p: -len(p[0]))
+
+
+_ADVERBIAL = re.compile(
+    r"(?i)^(?:at\s+(?:its|their)\s+(?:own\s+)?(?:sole\s+)?(?:cost|expense|option|discretion)(?:\s+and\s+(?:expense|cost))?|"
+    r"in\s+(?:its|their)\s+sole\s+discretion(?:\s+and\s+at\s+its\s+own\s+expense)?|also|itself|hereby|promptly|further|thereafter|then|"
+    r"therefore|however|accordingly|in\s+addition|additionally|furthermore|in\s+turn|as\s+applicable|if\s+applicable)$"
+)
+_NUMBERING = re.compile(r"^(?:\(?[a-z0-9ivx]{1,4}\)|[a-z0-9ivx]{1,4}[.)]|\d+(?:\.\d+)*\.?|section\s+\d+(?:\.\d+)*\.?)\s+", re.IGNORECASE)
+
+
+def _resolve(chunk: str, aliases: Sequence[tuple[str, str]]) -> tuple[str, bool] | None:
+    chunk = re.sub(r"\s+", " ", chunk).strip(" ,(\"'")
+    for _ in range(2):
+        chunk = _NUMBERING.sub("", chunk)
+    chunk = re.sub(r"(?i)\s+(?:hereby|also|further|thereafter|then|promptly|itself)$", "", chunk).strip(" ,")
+    low = chunk.lower()
+    low = re.sub(r"^(?:and|or|but|then|so)\s+", "", low)
+    low = re.sub(r"^said\s+", "", low)
+    if _ROLE.fullmatch(low) or re.match(r"(?:either|each)\s+party\s+\w+ing\b", low):
+        return "each party", False  # "the Receiving Party", "Either party learning of ..."
+    names = [alias for form, alias in aliases if re.search(rf"(?:^|\s){re.escape(form)}(?:$|\s)", low)]
+    if len(set(names)) >= 2 and re.fullmatch(r"(?:the\s+)?[\w&.\- ]+\s+and\s+(?:the\s+)?[\w&.\- ]+", low) and len(low) < 80:
+        return "the parties", False  # "Distributor and Tripath will cooperate"
+    for group, canonical in _GROUP_SUBJECTS.items():
+        if low == group or low.endswith(" " + group) and len(low) - len(group) <= 12:
+            return canonical, group.startswith("neither")
+    for form, alias in aliases:
+        if low == form or low == "the " + form or low == "each " + form:
+            return alias, False
+        # "Supplier and its Affiliates"
+        if re.fullmatch(rf"(?:the\s+)?{re.escape(form)}\s+and\s+its\s+(?:affiliates|subsidiaries|personnel|employees|agents|subcontractors)", low):
+            return alias, False
+    return None
+
+
+def _subject(before: str, aliases: Sequence[tuple[str, str]]) -> tuple[str, bool] | None:
+    """The obligor named right before a modal, and whether it is 'neither'."""
+    clause = re.split(r"[;:]|\b(?:that|which|whereupon|provided)\s+(?=[A-Z\"])", before)[-1]
+    parts = [p for p in re.split(r",", clause)]
+    for part in reversed(parts):
+        stripped = part.strip()
+        if not stripped or _ADVERBIAL.match(stripped):
+            continue
+        return _resolve(stripped, aliases)
+    return None
+
+
+_ROLE = re.compile(
+    r"(?:the\s+|a\s+|any\s+|such\s+)?(?:(?:receiving|disclosing|indemnified|indemnifying|non-?performing|affected|breaching|"
+    r"notifying|requesting)\s+party|recipient(?:\s+of\s+(?:the\s+)?(?:confidential\s+)?information)?)"
+)
+_NOT_DUTY = re.compile(r"(?i)^(?:own|have\s+(?:the\s+)?(?:right|option|no)|be\s+entitled|be\s+deemed|not\s+be\s+liable|be\s+liable|"
+                       r"retain\s+(?:all\s+)?(?:right|title|ownership)|be\s+the\s+(?:sole\s+)?owner|have\s+sole\s+discretion|"
+                       r"be\s+(?:notified|eligible|permitted|allowed|free|relieved|excused))\b")
+_ELLIPSIS = re.compile(r"(?i)(?:,\s*)?\b(?:and|or|but)\s*(?:,\s*)?(?:\w+ly\s+)?$")
+
+
+def _clause_of(clauses: Sequence[Clause], offset: int) -> Clause | None:
+    for c in clauses:
+        if c.start <= offset < c.end:
+            return c
+    return None
+
+
+def _spans(document: Document, clauses: Sequence[Clause]) -> Iterable[tuple[int, int]]:
+    from extractors.segment import sentences
+
+    text = document.text
+    if clauses:
+        for c in clauses:
+            yield from sentences(text, c.start, c.end)
+    else:
+        yield from sentences(text)
+
+
+def _due(action: str) -> str | None:
+    m = _DUE.search(action)
+    return " ".join(m.group().split()) if m else None
+
+
+def _trigger(sentence_before: str, action: str) -> str | None:
+    lead = _LEAD_TRIGGER.search(_NUMBERING.sub("", sentence_before.lstrip(), count=1))
+    if lead:
+        return " ".join(lead.group().rstrip(",").split())
+    m = _TRIGGER.search(action)
+    if m and not re.match(r"(?i)(?:on|upon)\s+(?:behalf|the\s+terms|terms|its\s+own|a\s+(?:non-)?exclusive)", m.group()):
+        if re.match(r"(?i)(?:on|upon)\b", m.group()) and not re.search(r"(?i)termination|expiration|expiry|receipt|request|completion|delivery|notice|discovery|occurrence|payment", m.group()):
+            return None
+        return " ".join(m.group().split())
+    return None
+
+
+def obligations(document: Document, clauses: Sequence[Clause] = (), parties: Sequence[Term] = ()) -> tuple[Obligation, ...]:
+    """Every obligation of a party found in ``document``, in text order.
+
+    ``parties`` are the ``parties`` terms of :func:`extractors.terms.terms`
+    (their aliases name the obligors); ``clauses`` only scope the sentences
+    and name the clause; both may be empty.
+    """
+    text = document.text
+    flat = re.sub(r"\s", " ", text)
+    aliases = _aliases([p for p in parties if p.kind == "parties"])
+    out: list[Obligation] = []
+    seen: set[tuple[int, int]] = set()
+    for s, e in _spans(document, clauses):
+        if (s, e) in seen or e - s < 12:
+            continue
+        seen.add((s, e))
+        sentence = flat[s:e]
+        if not _MODAL.search(sentence):
+            continue
+        modals = list(_MODAL.finditer(sentence))
+        last: tuple[str, bool] | None = None
+        subjects: list[tuple[str, bool] | None] = []
+        for i, m in enumerate(modals):
+            found = _subject(sentence[: m.start()], aliases)
+            if found is None and last is not None and _ELLIPSIS.search(sentence[: m.start()]):
+                found = last  # "Supplier shall A and shall B"
+            if found is None and i == 0:
+                lead = re.match(r"\s*(?:the\s+)?([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,3})\s+(?:hereby\s+)?\w+s\b[^,]{0,60},\s+and\s*$", sentence[: m.start()])
+                if lead:
+                    found = _resolve(lead.group(1), aliases)  # "Supplier hereby assigns, and shall cause"
+            subjects.append(found)
+            if found is None:
+                continue
+            last = found
+            obligor, neither = found
+            mod = (m.group("mod") or "").lower()
+            if m.group("neg1") or m.group("neg2") or neither:
+                modality = "prohibition"
+            elif mod in ("shall", "must", "will"):
+                modality = mod
+            else:
+                modality = "agrees to"
+            # the action: after the modal, to the end of the clause or the next modal's subject
+            a_start = m.end()
+            limit = len(sentence)
+            semi = sentence.find(";", a_start)
+            if semi != -1:
+                limit = semi
+            for nxt in modals[i + 1 :]:
+                if nxt.start() >= limit:
+                    break
+                ellipsis = _ELLIPSIS.search(sentence[: nxt.start()])
+                if ellipsis is not None and ellipsis.start() > a_start:
+                    limit = ellipsis.start()
+                    break
+                if _subject(sentence[: nxt.start()], aliases) is not None:
+                    cut = max(sentence.rfind(",", a_start, nxt.start()), sentence.rfind(" and ", a_start, nxt.start()))
+                    limit = cut if cut > a_start else nxt.start()
+                    break
+            action = " ".join(sentence[a_start:limit].split()).strip(" ,.")
+            if len(action) < 3 or _NOT_DUTY.match(action):
+                continue
+            if re.match(r"(?i)(?:make|give|take|grant|provide)\s+no\b", action):
+                modality = "prohibition"  # "will make no representations"
+            start, end = s + m.start(), s + limit
+            clause = _clause_of(clauses, start)
+            due = _due(action)
+            trigger = _trigger(sentence[: m.start()], action)
+            if trigger is None and clause is not None and clause.start < s:
+                lead = _LEAD_TRIGGER.search(flat[clause.start : s])
+                trigger = " ".join(lead.group().rstrip(",").split()) if lead else None
+            if trigger is not None and due is not None and trigger in due:
+                trigger = None
+            out.append(
+                Obligation(
+                    obligor=obligor, modality=modality, action=action, due=due,
+                    trigger=trigger, clause_id=clause.id if clause else None,
+                    page=document.page_at(start), start=start, end=end,
+                )
+            )
+    return tuple(out)

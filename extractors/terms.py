@@ -1,0 +1,1079 @@
+"""Key terms of a contract as normalised values, each with the words it came from.
+
+One public entry point, :func:`terms`. It reads the document text (and the
+clauses, when segmentation found any, to name the clause each term came from)
+and returns :class:`~extractors.records.Term` records:
+
+==========================  ==================================================  ===========
+kind                        value                                               unit
+==========================  ==================================================  ===========
+parties                     ``{"name", "alias"}`` (one term per party)          None
+title                       the document's title as printed                     None
+agreement_date              ISO date ``YYYY-MM-DD`` (``YYYY`` / ``YYYY-MM``     "date" (or
+effective_date              when the day or month is left blank in the          "year",
+                            contract)                                           "month")
+expiration_date             ISO date, computed from a term length where the     "date"
+                            start is known; or ``"perpetual"``                  
+initial_term                months                                              "months"
+auto_renewal                bool                                                None
+renewal_term                months, or ``"perpetual"``                          "months"
+notice_period               days to give notice of non-renewal                  "days"
+termination_for_convenience ``{"party", "notice_days"}``                        None
+governing_law               a US state, a province, or a country                None
+liability_cap               ``{"type": "amount", "amount", "currency"}`` |      None
+                            ``{"type": "fees_multiple", "multiple",
+                            "months"}`` | ``{"type": "uncapped"}``
+payment_days                net days                                            "days"
+price_increase_cap          ``{"percent": 5}`` or ``{"index": "CPI"}``          None
+uptime_percent              e.g. 99.9                                           "percent"
+service_credits             True                                                None
+breach_notification_hours   hours                                               "hours"
+insurance_minimum           ``{"amount", "currency"}``                          currency
+warranty_months             months                                              "months"
+audit_rights                ``{"frequency": "annual" | "semiannual" |            None
+                            "quarterly" | None}``
+==========================  ==================================================  ===========
+
+Periods are converted to days as 1 week = 7, 1 month = 30 and 1 year = 365
+days, and to months as 1 year = 12 months.
+
+The extraction is rule-based (compiled regular expressions over the text, with
+dateparser for dates and price-parser for amounts). A value that is not found
+gives no term: never a guess. Nothing in here raises on odd input; an
+unparseable date or amount is simply not a term.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from extractors.records import Clause, Document, Term
+
+__all__ = ["TERMS_VERSION", "TERM_KINDS", "terms"]
+
+TERMS_VERSION = "clausewise.terms.v1"
+
+TERM_KINDS = (
+    "parties", "title", "agreement_date", "effective_date", "expiration_date", "initial_term",
+    "auto_renewal", "renewal_term", "notice_period", "termination_for_convenience", "governing_law",
+    "liability_cap", "payment_days", "price_increase_cap", "uptime_percent", "service_credits",
+    "breach_notification_hours", "insurance_minimum", "warranty_months", "audit_rights",
+)
+
+DAYS_PER = {"day": 1, "business day": 1, "week": 7, "month": 30, "year": 365}
+MONTHS_PER = {"month": 1, "year": 12}
+
+# --------------------------------------------------------------------- numbers
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "a": 1, "an": 1, "single": 1,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
+_WORD = "(?:" + "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True)) + ")"
+_NUMWORDS = rf"(?:\b{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*\b)"
+#: A quantity as contracts spell it: "thirty (30)", "30", "thirty", "(30)", "one-year".
+_QTY = rf"(?:{_NUMWORDS}\s*\(\s*\d+(?:\.\d+)?\s*\)|\(?\d+(?:\.\d+)?\)?|{_NUMWORDS})"
+_UNIT = r"(?:business\s+day|calendar\s+day|day|week|month|year)s?"
+#: A period: "thirty (30) days", "one-year", "12 months", "twelve month".
+_PERIOD = rf"{_QTY}[\s-]*(?:\(\s*\d+\s*\)\s*)?(?:calendar\s+|consecutive\s+|full\s+)?{_UNIT}(?:'s|')?"
+_PERIOD_RE = re.compile(rf"(?i)\b(?P<qty>{_QTY})[\s-]*(?:\(\s*(?P<d2>\d+)\s*\)\s*)?(?:calendar\s+|consecutive\s+|full\s+)?(?P<unit>{_UNIT})")
+
+
+def words_to_number(words: str) -> int | None:
+    """``"thirty-six"`` → 36, ``"one hundred twenty"`` → 120; None if not a number."""
+    total = current = 0
+    seen = False
+    for token in re.split(r"[\s-]+", words.lower().strip()):
+        if not token or token == "and":
+            continue
+        if token in _UNITS:
+            current += _UNITS[token]
+        elif token in _TENS:
+            current += _TENS[token]
+        elif token == "hundred":
+            current = max(current, 1) * 100
+        elif token in _SCALES:
+            total += max(current, 1) * _SCALES[token]
+            current = 0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def quantity(text: str) -> float | None:
+    """The number in "thirty (30)", "(30)", "30", "thirty" or "99.9"; the figures win."""
+    m = re.search(r"\d+(?:\.\d+)?", text)
+    if m:
+        return float(m.group())
+    n = words_to_number(text)
+    return float(n) if n is not None else None
+
+
+def period(text: str) -> tuple[float, str] | None:
+    """``"thirty (30) days"`` → ``(30.0, "day")``; ``"one-year"`` → ``(1.0, "year")``."""
+    m = _PERIOD_RE.search(text)
+    if not m:
+        return None
+    n = float(m.group("d2")) if m.group("d2") else quantity(m.group("qty"))
+    if n is None or n <= 0:
+        return None
+    unit = m.group("unit").lower().rstrip("s")
+    unit = "business day" if unit.startswith("business") else "day" if "day" in unit else unit
+    return n, unit
+
+
+def _days(p: tuple[float, str]) -> int:
+    return int(round(p[0] * DAYS_PER[p[1]]))
+
+
+def _months(p: tuple[float, str]) -> int | None:
+    n, unit = p
+    if unit in MONTHS_PER:
+        return int(round(n * MONTHS_PER[unit]))
+    return None
+
+
+# ----------------------------------------------------------------------- dates
+
+_MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTH_NAMES.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTH_NAMES["sept"] = 9
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_DAYNUM = r"(?:[0-3]?\d)\s*(?:st|nd|rd|th|t\s?h|s\s?t|n\s?d|r\s?d)?"
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_BLANK = r"(?:_{2,}|\[\s*(?:\*+|_*|[•·]+)?\s*\]|\*{3,}|x{2,}|X{2,}|\s{3,}|\.{4,})"
+_WEEKDAY = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
+_SEP = r"[\s,\-_]*"
+_DATE_PATTERNS = [
+    # March 3, 2021 / March 3 2021 / March 3rd, 2021
+    rf"(?P<m1>{_MONTH})\s*(?P<d1>{_DAYNUM}|{_BLANK})\s*,?{_SEP}(?P<y1>{_YEAR})",
+    # the 3rd day of March, 2021 / 3 March 2021 / 3rd of March 2021
+    rf"(?<!\d)(?P<d2>{_DAYNUM}|{_BLANK})\s*(?:day\s+of\s+|of\s+)?{_WEEKDAY}(?P<m2>{_MONTH}|{_BLANK})\s*,?{_SEP}(?:in\s+the\s+year\s+)?(?P<y2>{_YEAR})",
+    # 3/1/2021, 03/01/21, 03.01.2021
+    rf"(?<![\d/.])(?P<m3>[0-3]?\d)(?P<s3>[/.])(?P<d3>[0-3]?\d)(?P=s3)(?P<y3>{_YEAR}|\d\d)(?![\d/]|\.\d)",
+    # 2021-03-01
+    rf"(?<!\d)(?P<y4>{_YEAR})-(?P<m4>[01]\d)-(?P<d4>[0-3]\d)(?!\d)",
+    # ____, 2021 / [ ], 2021 / " , 2021" (day and month left blank)
+    rf"(?:(?P<b5>{_BLANK})|(?<=\s))\s*,\s*(?P<y5>{_YEAR})(?!\d)",
+    # March 2021 (no day)
+    rf"\b(?P<m6>(?:January|February|March|April|May|June|July|August|September|October|November|December))\s*,?\s*(?P<y6>{_YEAR})(?!\d)",
+]
+_DATE_RE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS), re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _dateparser() -> Any:
+    import dateparser
+
+    return dateparser
+
+
+def _parse_full(year: int, month: int, day: int) -> date | None:
+    """A real calendar date, checked by dateparser (Feb 30 → None)."""
+    try:
+        parsed = _dateparser().parse(
+            f"{year:04d}-{month:02d}-{day:02d}", languages=["en"],
+            settings={"STRICT_PARSING": True, "DATE_ORDER": "YMD", "PREFER_LOCALE_DATE_ORDER": False},
+        )
+    except Exception:  # dateparser raises assorted errors on odd input; none may escape
+        return None
+    return parsed.date() if parsed is not None else None
+
+
+def _year(text: str) -> int | None:
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 4:
+        return int(digits)
+    if len(digits) == 2:
+        y = int(digits)
+        return 2000 + y if y < 50 else 1900 + y
+    return None
+
+
+def _day(text: str) -> int | None:
+    m = re.match(r"\d+", text.strip())
+    return int(m.group()) if m else None
+
+
+def _month(text: str) -> int | None:
+    return _MONTH_NAMES.get(text.strip().rstrip(".").lower())
+
+
+def parse_date(m: re.Match[str]) -> tuple[str, str] | None:
+    """A date match → (ISO value, unit). Unit "date", "month" (day blank) or "year"."""
+    g = m.groupdict()
+    if g.get("y5"):
+        year = _year(g["y5"])
+        return (f"{year:04d}", "year") if year else None
+    if g.get("y6"):
+        year, month = _year(g["y6"]), _month(g["m6"])
+        return (f"{year:04d}-{month:02d}", "month") if year and month else None
+    for k in "1234":
+        if g.get(f"y{k}"):
+            year = _year(g[f"y{k}"])
+            month_text, day_text = g.get(f"m{k}") or "", g.get(f"d{k}") or ""
+            break
+    else:
+        return None
+    if year is None:
+        return None
+    if month_text.isdigit() and day_text.isdigit() and int(month_text) > 12 >= int(day_text):
+        month_text, day_text = day_text, month_text  # 29/3/18: day first
+    month = _month(month_text) if not month_text.isdigit() else int(month_text)
+    day = _day(day_text) if day_text and re.match(r"\s*\d", day_text) else None
+    if month is None:
+        if not month_text or re.fullmatch(_BLANK, month_text):
+            return f"{year:04d}", "year"
+        return None
+    if day is None:
+        return f"{year:04d}-{month:02d}", "month"
+    parsed = _parse_full(year, month, day)
+    return (parsed.isoformat(), "date") if parsed else None
+
+
+def _add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+# ------------------------------------------------------------------- the text
+
+
+class _Text:
+    """The document text, a whitespace-flattened twin (same offsets) and lookups."""
+
+    def __init__(self, document: Document, clauses: Sequence[Clause]) -> None:
+        self.document = document
+        self.text = document.text
+        self.flat = re.sub(r"[\s\u00a0]", " ", self.text)
+        self.clauses = sorted(clauses, key=lambda c: c.start)
+        self.starts = [c.start for c in self.clauses]
+        self._sentences: list[tuple[int, int]] | None = None
+
+    def clause_at(self, offset: int) -> str | None:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        while i >= 0:
+            c = self.clauses[i]
+            if c.start <= offset < c.end:
+                return c.id
+            if c.end <= offset and i < len(self.clauses) - 1:
+                break
+            i -= 1
+        return None
+
+    @property
+    def sentences(self) -> list[tuple[int, int]]:
+        if self._sentences is None:
+            from extractors.segment import sentences
+
+            self._sentences = sentences(self.text)
+        return self._sentences
+
+    def sentence_at(self, offset: int) -> tuple[int, int]:
+        spans = self.sentences
+        i = bisect.bisect_right([s for s, _ in spans], offset) - 1
+        if i >= 0 and spans[i][0] <= offset < spans[i][1]:
+            return spans[i]
+        return max(0, offset - 200), min(len(self.text), offset + 200)
+
+    def term(self, kind: str, value: object, unit: str | None, start: int, end: int, confidence: float) -> Term:
+        start = max(0, min(start, len(self.text)))
+        end = max(start, min(end, len(self.text)))
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return Term(
+            kind=kind, value=value, unit=unit, clause_id=self.clause_at(start),
+            page=self.document.page_at(start), start=start, end=end, text=self.text[start:end],
+            confidence=confidence,
+        )
+
+
+def _sentences_matching(t: _Text, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, re.Match[str]]]:
+    """Sentences holding ``pattern``; yields (start, end, first match), in order."""
+    last = -1
+    for m in pattern.finditer(t.flat):
+        s, e = t.sentence_at(m.start())
+        if s == last:
+            continue
+        last = s
+        yield s, e, m
+
+
+# ---------------------------------------------------------------------- title
+
+_TITLE_LINE = re.compile(
+    r"^[ \"']*(?P<title>(?:[A-Z0-9][A-Za-z0-9&,.'/\-]*\s+){0,10}?(?:AGREEMENT|CONTRACT|LICENSE|LEASE|"
+    r"Agreement|Contract|AMENDMENT|Amendment|MEMORANDUM OF UNDERSTANDING|TERMS AND CONDITIONS)"
+    r"(?:\s+(?:FOR|OF|ON|AND|for|of|on|and)\s+[A-Za-z0-9&,'\- ]{2,60})?)[ \"'.]*$"
+)
+_NOT_TITLE = re.compile(r"(?i)\b(?:exhibit|schedule|annex|appendix|confidential|page|execution version|"
+                        r"this|made|between|dated|entered|redacted|omitted|certain|table of contents|section|"
+                        r"article|pursuant|amended and restated as of)\b")
+
+
+def _title(t: _Text) -> Term | None:
+    pos = 0
+    for line in t.text[:4000].split("\n"):
+        start = pos
+        pos += len(line) + 1
+        stripped = line.strip()
+        if not stripped or len(stripped) > 120:
+            continue
+        m = _TITLE_LINE.match(stripped)
+        if m and not _NOT_TITLE.search(stripped) and sum(ch.isalpha() for ch in stripped) >= 6:
+            title = " ".join(m.group("title").split()).strip(" ,.")
+            s = start + line.index(stripped)
+            return t.term("title", title, None, s, s + len(stripped), 0.8)
+    # the title named in the preamble: This Master Services Agreement (the "Agreement")
+    m = re.search(r"\b(?:This|THIS)\s+(?P<title>(?:[A-Z][A-Za-z&\-]*\s+){0,8}(?:AGREEMENT|Agreement))\s*"
+                  r"(?:\(|,|is|dated|made)", t.flat[:5000])
+    if m:
+        return t.term("title", " ".join(m.group("title").split()), None, m.start("title"), m.end("title"), 0.6)
+    return None
+
+
+# -------------------------------------------------------------------- parties
+
+_ALIAS = re.compile(r"""\(\s*(?:the\s+|each\s+a\s+|hereinafter(?:\s+referred\s+to\s+as)?\s*(?:the\s+)?|referred\s+to\s+(?:herein\s+)?as\s+(?:the\s+)?|collectively[, ]*(?:the\s+)?|together[, ]*(?:the\s+)?|"?\s*)?["“](?P<alias>[^"”()]{1,40})["”][^()]{0,60}?\)""")
+_PARTY_TAIL = re.compile(
+    r",?\s+(?:a|an|the)\s+(?:[A-Z][a-z]+\s+){0,4}(?:corporation|company|limited|partnership|llc|l\.l\.c|"
+    r"organization|entity|society|association|bank|trust|body|joint)|,?\s+(?:a|an)\s+(?:[A-Za-z.\-]+\s+){1,6}"
+    r"(?:corporation|company|partnership|organized|incorporated|existing|formed)|,\s+(?:having|with|whose|located|"
+    r"organized|incorporated|existing|each|its|on behalf)|\s+\((?:formerly|hereinafter|the\s|\")|,\s*$",
+    re.IGNORECASE,
+)
+_BETWEEN = re.compile(r"(?i)\b(?:by\s+and\s+between|by\s+and\s+among|between|among)\b\s*:?\s*")
+_GENERIC_ALIASES = {"agreement", "party", "parties", "effective date", "this agreement", "affiliate",
+                    "affiliates", "company and", "each a party", "party and collectively the parties"}
+
+
+def _clean_name(raw: str) -> str:
+    name = raw.strip(" ,;:\n\"'")
+    name = re.sub(r"^(?:and|between|among|by|with)\s+", "", name, flags=re.IGNORECASE)
+    name = re.sub(r"^\(?\d+\)\s*|^\([a-z]\)\s*", "", name)
+    m = _PARTY_TAIL.search(name)
+    if m and m.start() > 1:
+        name = name[: m.start()]
+    return " ".join(name.split()).strip(" ,;:\"'")
+
+
+def _parties(t: _Text) -> list[Term]:
+    head = t.flat[:6000]
+    found: list[Term] = []
+    m = _BETWEEN.search(head)
+    if not m:
+        return found
+    start = m.end()
+    # The parties clause ends at the first sentence end after the last alias near it.
+    cursor = start
+    names: set[str] = set()
+    for a in _ALIAS.finditer(head, start, min(len(head), start + 2500)):
+        alias = " ".join(a.group("alias").split()).strip(" ,.")
+        segment = head[cursor : a.start()]
+        cursor = a.end()
+        if found and (len(segment) > 400 or (len(found) >= 2 and re.search(r"[.;:]\s+[A-Z]", segment))):
+            break
+        if alias.lower() in _GENERIC_ALIASES or not alias or len(found) >= 6:
+            if alias.lower() in {"party", "parties"}:
+                break
+            continue
+        # the name is the text after the previous alias, after "and", up to its description
+        seg = re.split(r"(?i)(?:^|[,;]\s*|\s)and\s+(?=[A-Z])|^\s*,\s*", segment)[-1] if found else segment
+        name = _clean_name(seg)
+        if not name or len(name) > 120 or not re.search(r"[A-Za-z]", name) or name in names:
+            continue
+        if re.search(r"(?i)\b(?:whereas|recitals?|now,? therefore)\b", name):
+            break
+        names.add(name)
+        nstart = t.flat.find(name, m.start(), a.end())
+        nstart = nstart if nstart >= 0 else a.start()
+        found.append(t.term("parties", {"name": name, "alias": alias}, None, nstart, a.end(), 0.8))
+        # stop at the end of the parties sentence
+        after = head[a.end() : a.end() + 12]
+        if re.match(r"\s*\.\s", after) and len(found) >= 2:
+            break
+    return found
+
+
+# ---------------------------------------------------------------------- dates
+
+_PREAMBLE_ANCHOR = re.compile(
+    r"(?i)(?:dated|made|entered\s+into|executed|concluded|signed|effective|as\s+of|this|on|date[d]?\s*:|"
+    r"day\s+of|agreement\s+date|commencing|and\s+is)[\s,:]*(?:as\s+of\s+|on\s+|this\s+|the\s+)*$"
+)
+_EFFECTIVE_AFTER = re.compile(r"""^\s*[,]?\s*\(?\s*(?:the|this|hereinafter(?:\s+called|\s+referred\s+to\s+as)?(?:\s+the)?|as\s+the|being\s+the)?\s*["“]?\s*(?:Effective|EFFECTIVE|Commencement)\s+(?:Date|DATE)""")
+_DATE_HERE = r"(?:the\s+date\s+(?:first\s+(?:above\s+)?(?:set\s+forth|written|stated|mentioned)(?:\s+above)?|hereof|of\s+this\s+Agreement|(?:on\s+)?which\s+this\s+Agreement\s+(?:is|has\s+been)\s+(?:executed|signed))|the\s+day\s+and\s+year\s+first\s+(?:above\s+)?written(?:\s+above)?)"
+_EFFECTIVE_HERE = re.compile(
+    rf"(?i)(?:effective\s+(?:as\s+of|from|on)\s+{_DATE_HERE}|{_DATE_HERE}\s*\(\s*(?:the\s+)?[\"“]Effective\s+Date|"
+    rf"[\"“]Effective\s+Date[\"”]\s+(?:shall\s+)?means?\s+{_DATE_HERE}|shall\s+(?:become\s+)?(?:be\s+)?effective\s+(?:as\s+of\s+|on\s+|from\s+)?{_DATE_HERE}|"
+    rf"shall\s+commence\s+(?:as\s+of\s+|on\s+)?{_DATE_HERE})"
+)
+_EFFECTIVE_BEFORE = re.compile(
+    r"(?i)(?:effective\s+(?:as\s+of|on|from|date\s+(?:of\s+this\s+agreement\s+)?(?:is|shall\s+be))|"
+    r"become\s+effective\s+(?:as\s+of\s+|on\s+)?|[\"“]Effective\s+Date[\"”]\s+(?:shall\s+)?means?|"
+    r"Effective\s+Date\s*:|commenc\w+\s+(?:as\s+of|on))\s*(?:the\s+)?$"
+)
+
+
+def _dates(t: _Text, start: int = 0, end: int | None = None) -> Iterator[tuple[re.Match[str], tuple[str, str]]]:
+    for m in _DATE_RE.finditer(t.flat, start, len(t.flat) if end is None else end):
+        parsed = parse_date(m)
+        if parsed:
+            yield m, parsed
+
+
+def _preamble_end(t: _Text) -> int:
+    """Where the opening part of the contract ends: recitals, or the first article."""
+    m = re.search(r"(?i)\b(?:W\s?H\s?E\s?R\s?E\s?A\s?S|RECITALS|BACKGROUND|NOW,?\s+THEREFORE|"
+                  r"the\s+parties\s+(?:hereto\s+)?agree\s+as\s+follows)\b", t.flat[:12000])
+    return m.start() if m and m.start() > 200 else min(len(t.flat), 4000)
+
+
+_AGREEMENT_ANCHOR = re.compile(
+    r"(?i)\b(?:dated|made|entered|executed|concluded|signed|effective|as\s+of|day\s+of|this|date|agreement|"
+    r"contract|on)\b[^.;]{0,30}$"
+)
+_NOT_AGREEMENT_DATE = re.compile(
+    r"(?i)(?:amend\w*|restat\w*|filed|supersed\w*|terminat\w*|expir\w*|original\w*|prior|previous|"
+    r"existing|underlying|incorporated|formed|organized|born|birth|registration|ended|ending|through|until|period)\b[^.;]{0,50}$"
+)
+
+
+def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
+    end = _preamble_end(t)
+    best: tuple[float, re.Match[str], tuple[str, str]] | None = None
+    for m, parsed in _dates(t, 0, end + 300):
+        before = t.flat[max(0, m.start() - 60) : m.start()]
+        score = 0.0
+        if _AGREEMENT_ANCHOR.search(before):
+            score += 2
+        if _NOT_AGREEMENT_DATE.search(before):
+            score -= 3
+        if parsed[1] == "date":
+            score += 1
+        elif parsed[1] == "month":
+            score += 0.5
+        if m.start() < 1500:
+            score += 0.5
+        if best is None or score > best[0]:
+            best = (score, m, parsed)
+        if score >= 3.5:
+            break
+    if best is not None and best[0] >= 1.5:
+        _, m, (value, unit) = best
+        return t.term("agreement_date", value, unit, m.start(), m.end(), 0.9 if best[0] >= 3 else 0.6)
+    # "entered into as of the Effective Date (as defined below)": the Effective Date.
+    if effective_fallback:
+        effective = _effective_date(t, None)
+        if effective is not None:
+            return t.term("agreement_date", effective.value, effective.unit, effective.start, effective.end, 0.6)
+    # The dates beside the signatures ("Date: March 3, 2021"), the latest one.
+    sig = None
+    for m, parsed in _dates(t, max(0, len(t.flat) - 8000)):
+        before = t.flat[max(0, m.start() - 25) : m.start()]
+        if re.search(r"(?i)(?:date[d]?|as of|on)\s*:?\s*$", before) and parsed[1] == "date":
+            if sig is None or parsed[0] > sig[1][0]:
+                sig = (m, parsed)
+    if sig is not None:
+        m, (value, unit) = sig
+        return t.term("agreement_date", value, unit, m.start(), m.end(), 0.5)
+    return None
+
+
+def _effective_date(t: _Text, agreement: Term | None) -> Term | None:
+    # 1. a date defined as the Effective Date, or introduced by "effective as of".
+    for m, (value, unit) in _dates(t):
+        after = t.flat[m.end() : m.end() + 60]
+        before = t.flat[max(0, m.start() - 80) : m.start()]
+        if _EFFECTIVE_AFTER.match(after) or _EFFECTIVE_BEFORE.search(before):
+            return t.term("effective_date", value, unit, m.start(), m.end(), 0.9)
+        if m.start() > 60000:
+            break
+    # 2. "effective as of the date first above written" → the agreement date.
+    m = _EFFECTIVE_HERE.search(t.flat)
+    if m and agreement is not None:
+        return t.term("effective_date", agreement.value, agreement.unit, m.start(), m.end(), 0.8)
+    return None
+
+
+# ----------------------------------------------------------------- term & renewal
+
+_TERM_SENTENCE = re.compile(
+    r"(?i)\b(?:term\s+of\s+this\s+agreement|initial\s+term|this\s+agreement\s+(?:shall|will)\s+(?:commence|"
+    r"remain|continue|be\s+(?:in\s+(?:full\s+)?force|effective)|expire|terminate)|(?:shall|will)\s+(?:remain|continue)\s+"
+    r"in\s+(?:full\s+)?(?:force|effect)|the\s+term\s+(?:of|shall|will|is|hereof)|term\s+of\s+(?:the\s+)?(?:agreement|contract)|"
+    r"initial\s+period|(?:continu\w*|remain\w*)\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect\s+(?:for|until))"
+)
+_START_REF = (r"(?:the\s+)?(?:Effective\s+Date|date\s+(?:hereof|of\s+this\s+Agreement|first\s+(?:above\s+)?"
+              r"(?:written|set\s+forth)(?:\s+above)?|of\s+execution|of\s+signature)|execution\s+(?:date|hereof)|"
+              r"Commencement\s+Date|day\s+and\s+year\s+first\s+(?:above\s+)?written)")
+_TERM_LENGTH = re.compile(
+    rf"(?i)(?:(?:initial\s+)?term|period|duration|continue|remain\s+in\s+(?:full\s+)?(?:force|effect)[\w\s,]{{0,30}}?|"
+    rf"in\s+(?:full\s+)?(?:force|effect)|effective)[\w\s,()\"“”]{{0,60}}?\b(?:of|for|be)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?"
+    rf"(?:a\s+)?(?:(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<period>{_PERIOD})"
+    rf"(?P<tail>[^.;]{{0,120}})"
+)
+_UNTIL_DATE = re.compile(
+    r"(?i)(?:until|through|expir\w*\s+on|terminat\w*\s+on|end\s+on|ends\s+on|ending\s+on|expire\s+at\s+the\s+end\s+of|"
+    r"terminate\s+at\s+the\s+end\s+of|continue\s+(?:in\s+(?:full\s+)?(?:force|effect)\s+)?(?:until|through))\s*(?:and\s+including\s+)?"
+    r"(?:on\s+)?(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?(?:11:59\s*p\.?m\.?[^,]{0,20},?\s*(?:on\s+)?)?$"
+)
+_PERPETUAL = re.compile(
+    r"(?i)(?:continu\w*\s+(?:in\s+(?:full\s+)?(?:force\s+and\s+)?effect\s+)?(?:indefinitely|in\s+perpetuity|perpetually|"
+    r"until\s+(?:terminated|such\s+time|either\s+party|the\s+(?:earlier|parties)|it\s+is\s+terminated|this\s+agreement\s+is\s+terminated))|"
+    r"remain\w*\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect\s+(?:indefinitely|until\s+(?:terminated|either\s+party|it\s+is\s+terminated))|"
+    r"perpetual\s+(?:term|agreement)|shall\s+have\s+no\s+(?:fixed\s+)?(?:term|expiration))"
+)
+_PERPETUAL_ANYWHERE = re.compile(
+    r"(?i)(?:this\s+agreement|the\s+term)[^.;]{0,200}?(?:(?:continu\w*|remain\w*)\s+in\s+(?:full\s+)?(?:force\s+(?:and|&)\s+)?effect|continu\w*)"
+    r"[^.;]{0,40}?\s+(?:indefinitely|in\s+perpetuity|perpetually|until\s+(?:terminated|(?:it\s+is\s+)?terminated|either\s+party|the\s+parties\s+(?:mutually\s+)?agree|"
+    r"the\s+(?:expiration|termination|end)\s+of\s+(?:the\s+)?(?:last|royalty|applicable|all)|such\s+time\s+as))"
+)
+_AUTO_RENEW = re.compile(
+    r"(?i)(?:automatic(?:ally)?\s+(?:be\s+)?(?:renew|extend|continue)|(?:renew|extend)\w*\s+automatically|"
+    r"auto-?renew|evergreen|shall\s+be\s+renewed\s+(?:for|on)|deemed\s+(?:to\s+be\s+)?(?:renewed|extended)|"
+    r"(?:shall|will)\s+(?:thereafter\s+)?(?:be\s+)?(?:renew|extend)\w*\s+(?:for|on\s+a)\s+(?:successive|additional|consecutive|further|subsequent)|"
+    r"thereafter\s+(?:for|on)\s+(?:successive|additional|consecutive)|renew\w*\s+(?:on\s+a\s+)?(?:year-to-year|month-to-month|yearly|annual))"
+)
+_RENEWAL_LENGTH = re.compile(
+    rf"(?i)(?:renew\w*|extend\w*|extension|continue\w*|thereafter)[^.;]{{0,80}}?\b(?:for\s+|by\s+)?(?:an?\s+)?"
+    rf"(?:(?P<count>{_NUMWORDS}|\d+)\s+)?(?P<succ>(?:\(\d+\)\s+)?(?:successive|additional|consecutive|further|subsequent|renewal|like|automatic|separate)\s+)*"
+    rf"(?:(?:terms?|periods?)\s+of\s+)?(?:an?\s+)?(?P<period>{_PERIOD})"
+)
+_SAME_TERM = re.compile(r"(?i)(?:renew\w*|extend\w*)[^.;]{0,80}?(?:same|equal|identical)\s+(?:duration|length|period|term)|"
+                        r"(?:periods?|terms?)\s+(?:of\s+)?equal\s+(?:in\s+)?(?:duration|length)\s+to\s+the\s+initial\s+term")
+_YEAR_TO_YEAR = re.compile(r"(?i)(?:year-to-year|year\s+to\s+year|annual|yearly|month-to-month|month\s+to\s+month)\s+(?:basis|renewal|terms?|periods?)|"
+                           r"renew\w*\s+(?:on\s+a\s+)?(?:year-to-year|month-to-month|annual|yearly)")
+_RENEWAL_SENTENCE = re.compile(r"(?i)\b(?:renew|non-?renewal|extend|extension|evergreen|automatically\s+continue)")
+_NOTICE = re.compile(
+    rf"(?i)(?:(?:at\s+least|not\s+less\s+than|no\s+less\s+than|minimum\s+of|no\s+later\s+than|not\s+later\s+than|"
+    rf"upon|on|with|giving|gives|by\s+giving|provides?|within|of)\s+)?(?:the\s+other\s+part(?:y|ies)\s+)?(?P<period>{_PERIOD})\s*"
+    rf"(?:\(\d+\)\s*)?(?:['’]s?\s*)?(?:advance\s+|prior\s+)?(?:written\s+)?(?:notice\s+)?(?:of\s+(?:non-?renewal|termination)\s+)?"
+    rf"(?:in\s+advance\s+of|prior\s+to|before|preceding|of)\s+(?:the\s+)?(?:end|expir\w+|termination|conclusion|close|anniversary|"
+    rf"last\s+day|commencement\s+of\s+any\s+renewal|then[-\s]current|renewal|initial|applicable|current)"
+)
+_NOTICE_BEFORE = re.compile(
+    rf"(?i)(?P<period>{_PERIOD})\s*(?:\(\d+\)\s*)?['’]?s?\s*(?:prior\s+|advance\s+)?(?:written\s+)?notice"
+)
+
+
+def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) -> list[Term]:
+    out: list[Term] = []
+    start_date: date | None = None
+    start_year: int | None = None  # when the contract leaves the start's day blank
+    for anchor in (effective, agreement):
+        if anchor is not None and anchor.unit == "date":
+            start_date = date.fromisoformat(str(anchor.value))
+            break
+        if anchor is not None and start_year is None:
+            start_year = int(str(anchor.value)[:4])
+
+    # --- the term sentence: length or end date
+    expiration: Term | None = None
+    initial: Term | None = None
+    term_sentence: tuple[int, int] | None = None
+    perpetual: tuple[int, int] | None = None
+    for s, e, _m in _sentences_matching(t, _TERM_SENTENCE):
+        sent = t.flat[s:e]
+        if re.search(r"(?i)\b(?:confidential|employment\s+of|non-?compet|non-?solicit|surviv|warrant|license\s+term|payment\s+term)", sent) and not re.search(r"(?i)term\s+of\s+this\s+agreement|initial\s+term", sent):
+            continue
+        if initial is None and expiration is None:
+            for m in _dates(t, s, e):
+                dm, (value, unit) = m
+                before = t.flat[max(s, dm.start() - 90) : dm.start()]
+                if _UNTIL_DATE.search(before) and unit == "date" and (start_date is None or value > start_date.isoformat()):
+                    expiration = t.term("expiration_date", value, "date", s, e, 0.85)
+                    term_sentence = (s, e)
+                    if start_date is not None:
+                        d = date.fromisoformat(value)
+                        months = (d.year - start_date.year) * 12 + d.month - start_date.month
+                        if d.day == start_date.day and months > 0:
+                            initial = t.term("initial_term", months, "months", s, e, 0.7)
+                    break
+        if initial is None and expiration is None:
+            m = _TERM_LENGTH.search(sent)
+            if m and not re.search(r"(?i)\b(?:after|following)\s+(?:the\s+)?(?:expiration|termination)|notice|prior\s+to\b", sent[: m.start("period")][-60:]):
+                p = period(m.group("period"))
+                months = _months(p) if p else None
+                if months and 1 <= months <= 1200:
+                    ps, pe = s + m.start("period"), s + m.end("period")
+                    initial = t.term("initial_term", months, "months", ps, pe, 0.8)
+                    term_sentence = (s, e)
+                    tail = sent[m.start("period") : m.end("tail")]
+                    ref = re.search(rf"(?i)(?:from|after|following|commencing\s+(?:on|with)|beginning\s+(?:on|with)|starting\s+(?:on|with)|of)\s+{_START_REF}", tail) or re.search(
+                        rf"(?i)(?:commenc\w+|begin\w*|start\w*|effective)\s+(?:as\s+of\s+|on\s+|upon\s+)?{_START_REF}", sent)
+                    if ref and start_date is not None:
+                        anchor_here = re.search(r"(?i)date\s+(?:hereof|of\s+this|first)|day\s+and\s+year|execution|signature", ref.group())
+                        base = start_date
+                        if anchor_here and agreement is not None and agreement.unit == "date":
+                            base = date.fromisoformat(str(agreement.value))
+                        if p and p[1] in ("month", "year"):
+                            expiration = t.term("expiration_date", _add_months(base, months).isoformat(), "date", s, e, 0.75)
+                    elif ref and start_year is not None and months % 12 == 0:
+                        expiration = t.term("expiration_date", f"{start_year + months // 12:04d}", "year", s, e, 0.5)
+        if perpetual is None and _PERPETUAL.search(sent):
+            perpetual = (s, e)
+        if initial is not None or expiration is not None:
+            break
+    if expiration is not None:
+        out.append(expiration)
+    if initial is not None:
+        out.append(initial)
+    if expiration is None and initial is None and perpetual is None:
+        for s, e, _m in _sentences_matching(t, _PERPETUAL_ANYWHERE):
+            if re.search(r"(?i)\bthis\s+(?:agreement|contract)\b|\bterm\b", t.flat[s:e]) and not re.search(
+                r"(?i)confidential|surviv|obligations?\s+(?:of|under)\s+(?:this\s+)?section|license", t.flat[s:e]
+            ):
+                perpetual = (s, e)
+                break
+    if expiration is None and initial is None and perpetual is not None:
+        out.append(t.term("expiration_date", "perpetual", None, perpetual[0], perpetual[1], 0.6))
+
+    # --- renewal
+    renewal: Term | None = None
+    auto: Term | None = None
+    notice: Term | None = None
+    for s, e, _m in _sentences_matching(t, _RENEWAL_SENTENCE):
+        sent = t.flat[s:e]
+        if re.search(r"(?i)\b(?:license|patent|registration|insurance|lease|permit|trademark)s?\s+renew", sent):
+            continue
+        is_auto = _AUTO_RENEW.search(sent)
+        if auto is None and is_auto:
+            auto = t.term("auto_renewal", True, None, s + is_auto.start(), s + is_auto.end(), 0.85)
+        if renewal is None and (is_auto or re.search(r"(?i)renew\w*\s+(?:for|by)|renewal\s+(?:term|period)|extend\w*\s+(?:for|by)", sent)):
+            m = _RENEWAL_LENGTH.search(sent)
+            if m and not re.search(r"(?i)notice|prior\s+to|before", sent[m.start() : m.start("period")]):
+                p = period(m.group("period"))
+                months = _months(p) if p else None
+                if months:
+                    renewal = t.term("renewal_term", months, "months", s + m.start("period"), s + m.end("period"), 0.8)
+            elif _SAME_TERM.search(sent) and initial is not None:
+                renewal = t.term("renewal_term", initial.value, "months", s, e, 0.6)
+            elif (m2 := _YEAR_TO_YEAR.search(sent)):
+                months = 1 if "month" in m2.group().lower() else 12
+                renewal = t.term("renewal_term", months, "months", s + m2.start(), s + m2.end(), 0.7)
+            elif is_auto and re.search(r"(?i)automatically\s+(?:continue|renew)\w*\s+(?:thereafter\s+)?(?:in\s+effect\s+)?until", sent):
+                renewal = t.term("renewal_term", "perpetual", None, s, e, 0.5)
+        if notice is None and (is_auto or re.search(r"(?i)non-?renew|not\s+to\s+renew|intention\s+not|elect\w*\s+not|not\s+be\s+renewed|renew", sent)):
+            m = _NOTICE.search(sent) or (_NOTICE_BEFORE.search(sent) if re.search(r"(?i)non-?renew|not\s+to\s+renew|not\s+renew", sent) else None)
+            if m:
+                p = period(m.group("period"))
+                if p and p[1] != "business day":
+                    notice = t.term("notice_period", _days(p), "days", s + m.start("period"), s + m.end("period"), 0.8)
+        if renewal is not None and notice is not None and auto is not None:
+            break
+    if auto is not None:
+        out.append(auto)
+    elif term_sentence is not None and (renewal is None):
+        out.append(t.term("auto_renewal", False, None, term_sentence[0], term_sentence[1], 0.6))
+    elif perpetual is not None and initial is None and renewal is None:
+        out.append(t.term("auto_renewal", False, None, perpetual[0], perpetual[1], 0.5))
+    if renewal is not None:
+        out.append(renewal)
+    if notice is not None:
+        out.append(notice)
+    return out
+
+
+# ---------------------------------------------------------------- governing law
+
+US_STATES = (
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware", "Florida",
+    "Georgia", "Hawaii", "Idaho", "Illinois", "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine",
+    "Maryland", "Massachusetts", "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska",
+    "Nevada", "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota", "Ohio",
+    "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "South Carolina", "South Dakota", "Tennessee", "Texas",
+    "Utah", "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming", "District of Columbia",
+)
+PROVINCES = ("Ontario", "British Columbia", "Alberta", "Quebec", "Manitoba", "Saskatchewan", "Nova Scotia",
+             "New Brunswick")
+COUNTRIES = {
+    "england and wales": "England and Wales", "england & wales": "England and Wales", "england": "England",
+    "scotland": "Scotland", "united kingdom": "United Kingdom", "the united kingdom": "United Kingdom",
+    "people's republic of china": "China", "prc": "China", "p.r.c.": "China", "china": "China",
+    "hong kong": "Hong Kong", "singapore": "Singapore", "israel": "Israel", "germany": "Germany",
+    "federal republic of germany": "Germany", "france": "France", "switzerland": "Switzerland",
+    "netherlands": "Netherlands", "the netherlands": "Netherlands", "japan": "Japan", "canada": "Canada",
+    "india": "India", "ireland": "Ireland", "republic of ireland": "Ireland", "australia": "Australia",
+    "sweden": "Sweden", "italy": "Italy", "spain": "Spain", "korea": "Korea", "republic of korea": "Korea",
+    "taiwan": "Taiwan", "mexico": "Mexico", "brazil": "Brazil", "luxembourg": "Luxembourg",
+    "bermuda": "Bermuda", "cayman islands": "Cayman Islands", "british virgin islands": "British Virgin Islands",
+    "malaysia": "Malaysia", "thailand": "Thailand", "denmark": "Denmark", "norway": "Norway", "finland": "Finland",
+    "belgium": "Belgium", "austria": "Austria", "new zealand": "New Zealand", "south africa": "South Africa",
+    "united states": "United States", "the united states": "United States", "united states of america": "United States",
+    "new south wales": "New South Wales", "victoria": "Victoria", "cyprus": "Cyprus", "russia": "Russia",
+    "russian federation": "Russia", "philippines": "Philippines", "indonesia": "Indonesia", "vietnam": "Vietnam",
+}
+_JURISDICTIONS = {s.lower(): s for s in US_STATES} | {p.lower(): p for p in PROVINCES} | COUNTRIES
+_JURISDICTIONS.update({
+    "kazakhstan": "Kazakhstan", "republic of kazakhstan": "Kazakhstan", "papua new guinea": "Papua New Guinea",
+    "r.o.c.": "Taiwan", "republic of china": "Taiwan", "the state of israel": "Israel", "puerto rico": "Puerto Rico",
+    "hong kong special administrative region": "Hong Kong", "macau": "Macau", "chile": "Chile", "argentina": "Argentina",
+    "colombia": "Colombia", "peru": "Peru", "turkey": "Turkey", "greece": "Greece", "poland": "Poland",
+    "czech republic": "Czech Republic", "hungary": "Hungary", "portugal": "Portugal", "united arab emirates": "United Arab Emirates",
+    "saudi arabia": "Saudi Arabia", "egypt": "Egypt", "nigeria": "Nigeria", "kenya": "Kenya", "pakistan": "Pakistan",
+    "bangladesh": "Bangladesh", "sri lanka": "Sri Lanka", "nepal": "Nepal", "ukraine": "Ukraine", "liechtenstein": "Liechtenstein",
+    "monaco": "Monaco", "malta": "Malta", "iceland": "Iceland", "estonia": "Estonia", "latvia": "Latvia", "lithuania": "Lithuania",
+})
+#: Adjectives and short forms: "Swiss law", "PRC Laws", "English law".
+_ADJECTIVES = {
+    "swiss": "Switzerland", "english": "England", "prc": "China", "chinese": "China", "german": "Germany",
+    "israeli": "Israel", "dutch": "Netherlands", "italian": "Italy", "japanese": "Japan", "french": "France",
+    "canadian": "Canada", "irish": "Ireland", "singapore": "Singapore", "hong kong": "Hong Kong", "korean": "Korea",
+    "indian": "India", "australian": "Australia", "swedish": "Sweden", "spanish": "Spain", "danish": "Denmark",
+    "taiwanese": "Taiwan", "mexican": "Mexico", "brazilian": "Brazil", "scottish": "Scotland",
+} | {k: v for k, v in _JURISDICTIONS.items() if len(k) > 3}
+_JURIS_RE = "|".join(sorted((re.escape(k) for k in _JURISDICTIONS), key=len, reverse=True))
+_ADJ_RE = "|".join(sorted((re.escape(k) for k in _ADJECTIVES), key=len, reverse=True))
+_LAWS_OF = (
+    r"\blaws?,?\s+(?:(?:and\s+(?:regulations|decisions|statutes)|applicable\s+(?:to\s+contracts\s+)?(?:made\s+)?)\s+)?"
+    r"(?:[^.;]{0,80}?,\s+)?(?:of|in)\s+(?:force\s+in\s+)?(?:the\s+)?"
+    r"(?:(?:State|Commonwealth|Province|Republic|Kingdom|Federal\s+Republic|Government)\s+of\s+)?(?:the\s+)?"
+)
+_GOV_VERB = r"(?:govern\w*|constru\w*|interpret\w*|enforc\w*|subject\s+to|in\s+accordance\s+with|pursuant\s+to|under)"
+_GOV_LAW = re.compile(rf"(?i){_GOV_VERB}\b[^.;]{{0,200}}?{_LAWS_OF}(?P<j>{_JURIS_RE})\b")
+_GOV_LAW_AFTER = re.compile(rf"(?i){_LAWS_OF}(?P<j>{_JURIS_RE})\b[^.;]{{0,160}}?\b(?:shall\s+)?(?:govern|apply|control)")
+_GOV_ADJ = re.compile(rf"(?i){_GOV_VERB}\b[^.;]{{0,160}}?\b(?:the\s+)?(?:substantive\s+|internal\s+)?(?P<j>{_ADJ_RE})\s+(?:substantive\s+)?laws?\b")
+_GOV_THEREOF = re.compile(
+    rf"(?i)(?:State|Commonwealth|Province)\s+of\s+(?P<j>{_JURIS_RE})\b[^.;]{{0,200}}?\b(?:govern\w*|constru\w*)[^.;]{{0,120}}?"
+    r"laws\s+(?:thereof|of\s+(?:that|such|said)\s+(?:State|Commonwealth|Province))"
+)
+_GOV_GENERIC = re.compile(
+    rf"(?i)(?:governed|construed)\b[^.;]{{0,120}}?{_LAWS_OF}(?P<g>[A-Z][A-Za-z]+(?:\s+(?:of\s+)?[A-Z][A-Za-z]+){{0,3}})"
+)
+_NOT_CHOICE = re.compile(r"(?i)\b(?:organized|incorporated|existing|formed|registered|duly\s+organi[sz]ed)\b")
+
+
+def _governing_law(t: _Text) -> Term | None:
+    best: tuple[float, int, str, re.Match[str]] | None = None
+    for rank, rx in enumerate((_GOV_LAW, _GOV_LAW_AFTER, _GOV_ADJ, _GOV_THEREOF, _GOV_GENERIC)):
+        for m in rx.finditer(t.flat):
+            s, e = t.sentence_at(m.start())
+            window = t.flat[max(s, m.start() - 200) : min(e, m.end() + 200)]
+            score = 1.0
+            if re.search(r"(?i)\bgovern", window):
+                score += 1
+            if re.search(r"(?i)this\s+(?:agreement|contract)|hereunder|herein|hereof", window):
+                score += 0.5
+            if re.search(r"(?i)governing\s+law|applicable\s+law|choice\s+of\s+law", t.flat[max(0, s - 60) : e]):
+                score += 0.5
+            if _NOT_CHOICE.search(t.flat[max(0, m.start() - 60) : m.end() + 10]):
+                score -= 2
+            if re.search(r"(?i)arbitrat|jurisdiction\s+of|courts?\s+(?:of|in|located)|opinion|compl(?:y|iance)", t.flat[max(s, m.start() - 100) : m.start()]) and not re.search(r"(?i)\bgovern", window):
+                score -= 1
+            if m.groupdict().get("g"):
+                raw = m.group("g").strip()
+                if raw.lower() in {"this", "such", "any", "the", "each", "which", "said", "that"} or len(raw) < 3:
+                    continue
+                value = raw
+                score -= 0.25
+            else:
+                raw = m.group("j").lower().replace("’", "'")
+                value = _JURISDICTIONS.get(raw) or _ADJECTIVES.get(raw) or _JURISDICTIONS.get(raw.replace("the ", "")) or raw.title()
+                if value == "England" and re.match(r"(?i)\s*(?:and|&)\s+wales", t.flat[m.end("j") : m.end("j") + 12]):
+                    value = "England and Wales"
+                if value == "United States":
+                    state = re.search(rf"(?i)State\s+of\s+(?P<j>{_JURIS_RE})", t.flat[m.end("j") : m.end("j") + 60])
+                    if state and _JURISDICTIONS.get(state.group("j").lower()) in US_STATES:
+                        value = _JURISDICTIONS[state.group("j").lower()]
+                    else:
+                        score -= 0.5
+            key = (score, -rank)
+            if best is None or key > (best[0], -best[1]):
+                best = (score, rank, value, m)
+    if best is None or best[0] < 1.5:
+        return None
+    score, _, value, m = best
+    s, e = t.sentence_at(m.start())
+    return t.term("governing_law", value, None, s, e, 0.9 if score >= 2.5 else 0.7)
+
+
+# ------------------------------------------------------------------- commercial
+
+_MONEY = r"(?:(?:US|U\.S\.|USD|CAD|C|A|AUD|EUR|GBP)?\s?[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion))?|\d[\d,]*(?:\.\d+)?\s*(?:million\s+|billion\s+)?(?:dollars|US\s+dollars|USD|euros?|EUR|pounds|GBP))"
+_MONEY_RE = re.compile(_MONEY, re.IGNORECASE)
+
+
+def money(text: str) -> tuple[float, str] | None:
+    """``"$1,000,000"`` → ``(1000000.0, "USD")``, through price-parser; None if no amount."""
+    try:
+        from price_parser import Price
+
+        price = Price.fromstring(text)
+    except Exception:
+        return None
+    if price.amount is None:
+        return None
+    amount = float(price.amount)
+    if re.search(r"(?i)\bmillion\b", text):
+        amount *= 1_000_000
+    elif re.search(r"(?i)\bbillion\b", text):
+        amount *= 1_000_000_000
+    symbol = (price.currency or "").upper()
+    currency = ("EUR" if "€" in symbol or "EUR" in symbol else "GBP" if "£" in symbol or "GBP" in symbol
+                else "CAD" if symbol.startswith("C") and "$" in symbol or "CAD" in symbol
+                else "USD")
+    if re.search(r"(?i)euro", text):
+        currency = "EUR"
+    return amount, currency
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+_CAP_SENTENCE = re.compile(r"(?i)\bliabilit(?:y|ies)\b[^.]{0,400}?(?:shall\s+not\s+exceed|not\s+to\s+exceed|exceed|limited\s+to|"
+                           r"in\s+excess\s+of|greater\s+than|more\s+than|capped\s+at|maximum\s+(?:aggregate\s+)?(?:amount|liability))")
+_FEES_MULTIPLE = re.compile(
+    rf"(?i)(?:(?P<mult>{_QTY})\s+times\s+)?(?:the\s+)?(?:total\s+|aggregate\s+)?(?:amount\s+of\s+)?(?:the\s+)?(?:fees|amounts|charges|sums)\b"
+    rf"[^.;]{{0,80}}?(?:paid|payable)[^.;]{{0,120}}?(?:during|in|for|over|within)\s+the\s+(?:(?:immediately\s+)?(?:preceding|prior|previous)\s+)?(?P<period>{_PERIOD})"
+)
+_UNCAPPED = re.compile(r"(?i)(?:liabilit\w+[^.]{0,200}?(?:shall\s+be\s+|is\s+|are\s+)?unlimited|not\s+be\s+subject\s+to\s+any\s+(?:monetary\s+)?(?:cap|limit)|"
+                       r"nothing\s+in\s+this\s+agreement\s+limits\s+the\s+amount\s+of\s+either\s+party's\s+liability)")
+
+
+def _liability_cap(t: _Text) -> Term | None:
+    for s, e, m in _sentences_matching(t, _CAP_SENTENCE):
+        sent = t.flat[s:e]
+        if re.search(r"(?i)for\s+which\s+liability\s+is\s+unlimited|do\s+not\s+apply\s+to", sent) and not re.search(r"(?i)shall\s+not\s+exceed", sent):
+            continue
+        tail = t.flat[m.start() : e]
+        fm = _FEES_MULTIPLE.search(tail)
+        mm = _MONEY_RE.search(tail)
+        if fm and (mm is None or fm.start() < mm.start()):
+            p = period(fm.group("period"))
+            months = _months(p) if p else None
+            mult = quantity(fm.group("mult")) if fm.group("mult") else 1.0
+            if months and mult:
+                value = {"type": "fees_multiple", "multiple": _number(mult), "months": months}
+                return t.term("liability_cap", value, None, s, e, 0.8)
+        if mm:
+            parsed = money(mm.group())
+            if parsed and parsed[0] > 0:
+                value = {"type": "amount", "amount": _number(parsed[0]), "currency": parsed[1]}
+                return t.term("liability_cap", value, parsed[1], s, e, 0.8)
+        if fm is None and re.search(r"(?i)(?:fees|amounts)\s+(?:actually\s+)?(?:paid|payable)", tail):
+            p2 = re.search(rf"(?i)(?:preceding|prior|previous|last)\s+(?P<period>{_PERIOD})", tail)
+            pp = period(p2.group("period")) if p2 else None
+            months = _months(pp) if pp else None
+            if months:
+                return t.term("liability_cap", {"type": "fees_multiple", "multiple": 1, "months": months}, None, s, e, 0.6)
+    for s, e, m in _sentences_matching(t, _UNCAPPED):
+        sent = t.flat[s:e]
+        if re.search(r"(?i)excluded\s+claims|for\s+which\s+liability\s+is\s+unlimited|exclusions?\s+and\s+limitations?", sent):
+            continue
+        return t.term("liability_cap", {"type": "uncapped"}, None, s, e, 0.6)
+    return None
+
+
+_PAYMENT = re.compile(
+    rf"(?i)(?:\bnet\s+(?P<net>{_QTY})(?:\s*days?)?|(?:pay|paid|payable|payment|due|remit)\w*\b[^.;]{{0,100}}?\bwithin\s+(?P<period>{_PERIOD})\s*"
+    r"(?:after|of|from|following|upon)\s+(?:(?:its|the|[A-Z]\w+'s)\s+)?(?:receipt|the\s+date|date|invoice|being\s+invoiced|receiving))"
+)
+
+
+def _payment_days(t: _Text) -> Term | None:
+    for m in _PAYMENT.finditer(t.flat):
+        if m.group("net"):
+            n = quantity(m.group("net"))
+            if n and 0 < n <= 365:
+                return t.term("payment_days", int(n), "days", *t.sentence_at(m.start()), 0.85)
+        elif m.group("period"):
+            ctx = t.flat[max(0, m.start() - 40) : m.end() + 40]
+            if not re.search(r"(?i)invoice|receipt|statement|bill", ctx):
+                continue
+            p = period(m.group("period"))
+            if p and p[1] in ("day", "business day"):
+                return t.term("payment_days", _days(p), "days", *t.sentence_at(m.start()), 0.8)
+    return None
+
+
+_PRICE_SENTENCE = re.compile(r"(?i)\bincrease\w*\b[^.]{0,300}?(?:exceed|not\s+be\s+more\s+than|more\s+than|limited\s+to|capped|no\s+greater\s+than)")
+
+
+def _price_increase_cap(t: _Text) -> Term | None:
+    for s, e, m in _sentences_matching(t, _PRICE_SENTENCE):
+        sent = t.flat[s:e]
+        if not re.search(r"(?i)\b(?:fees|prices?|rates?|charges)\b", sent):
+            continue
+        tail = t.flat[m.start() : e]
+        if re.search(r"(?i)consumer\s+price\s+index|\bCPI\b", tail):
+            return t.term("price_increase_cap", {"index": "CPI"}, None, s, e, 0.8)
+        pm = re.search(r"(?i)(?:\((\d+(?:\.\d+)?)\s*%\)|(\d+(?:\.\d+)?)\s*%|(\d+(?:\.\d+)?)\s+percent)", tail)
+        if pm:
+            value = float(next(g for g in pm.groups() if g))
+            return t.term("price_increase_cap", {"percent": _number(value)}, "percent", s, e, 0.8)
+    return None
+
+
+_UPTIME = re.compile(r"(?i)(?:availab\w+|uptime|up\s+time)[^.]{0,160}?(?P<pct>(?:9\d|100)(?:\.\d+)?)\s*%|(?P<pct2>(?:9\d|100)(?:\.\d+)?)\s*%\s*(?:of\s+the\s+time\s+)?(?:availability|uptime)")
+
+
+def _uptime(t: _Text) -> Term | None:
+    m = _UPTIME.search(t.flat)
+    if not m:
+        return None
+    value = float(m.group("pct") or m.group("pct2"))
+    return t.term("uptime_percent", _number(value), "percent", *t.sentence_at(m.start()), 0.85)
+
+
+_CREDITS = re.compile(r"(?i)\bservice\s+(?:level\s+)?credits?\b")
+
+
+def _service_credits(t: _Text) -> Term | None:
+    for s, e, m in _sentences_matching(t, _CREDITS):
+        sent = t.flat[s:e]
+        if re.search(r"(?i)entitled|credit\s+(?:equal|of)|shall\s+(?:issue|apply|provide|credit)|%", sent):
+            return t.term("service_credits", True, None, s, e, 0.8)
+    return None
+
+
+_BREACH = re.compile(
+    rf"(?i)(?:security\s+(?:incident|breach)|data\s+breach|breach\s+of\s+security|personal\s+data\s+breach|unauthori[sz]ed\s+(?:access|disclosure))"
+    rf"[^.]{{0,300}}?(?:within|no\s+later\s+than|not\s+later\s+than|in\s+any\s+event\s+within)\s+(?P<n>{_QTY})\s*(?:\(\d+\)\s*)?hours?"
+    rf"|(?:notify|notice)[^.]{{0,120}}?(?:within|no\s+later\s+than)\s+(?P<n2>{_QTY})\s*(?:\(\d+\)\s*)?hours?[^.]{{0,200}}?(?:security\s+incident|breach|unauthori[sz]ed)"
+)
+
+
+def _breach_hours(t: _Text) -> Term | None:
+    m = _BREACH.search(t.flat)
+    if not m:
+        return None
+    n = quantity(m.group("n") or m.group("n2"))
+    if not n:
+        return None
+    return t.term("breach_notification_hours", int(n), "hours", *t.sentence_at(m.start()), 0.8)
+
+
+_INSURANCE = re.compile(rf"(?i)\binsurance\b[^.]{{0,400}}?(?:not\s+less\s+than|minimum\s+(?:limits?\s+)?(?:of\s+)?|at\s+least|limits?\s+of)\s*[^.$]{{0,80}}?(?P<money>{_MONEY})")
+
+
+def _insurance(t: _Text) -> Term | None:
+    m = _INSURANCE.search(t.flat)
+    if not m:
+        return None
+    parsed = money(m.group("money"))
+    if not parsed or parsed[0] <= 0:
+        return None
+    value = {"amount": _number(parsed[0]), "currency": parsed[1]}
+    return t.term("insurance_minimum", value, parsed[1], *t.sentence_at(m.start()), 0.75)
+
+
+_WARRANTY = re.compile(
+    rf"(?i)(?:warrant\w*[^.]{{0,200}}?(?:for\s+a\s+period\s+of|for|during|within)\s+(?P<p1>{_PERIOD})\s+(?:after|following|from|of)|"
+    rf"(?:for|during|within)\s+(?:a\s+period\s+of\s+)?(?P<p2>{_PERIOD})\s+(?:after|following|from)[^.]{{0,120}}?warrant\w*|"
+    rf"warranty\s+period\s+(?:of|shall\s+be|is)\s+(?P<p3>{_PERIOD}))"
+)
+
+
+def _warranty(t: _Text) -> Term | None:
+    for m in _WARRANTY.finditer(t.flat):
+        raw = m.group("p1") or m.group("p2") or m.group("p3")
+        p = period(raw)
+        months = _months(p) if p else None
+        if months:
+            return t.term("warranty_months", months, "months", *t.sentence_at(m.start()), 0.75)
+    return None
+
+
+_AUDIT = re.compile(r"(?i)\b(?:may|shall\s+have\s+the\s+right\s+to|right\s+to|entitled\s+to)\s+(?:\w+\s+){0,3}(?:audit|inspect)\w*|\baudit\s+rights?\b")
+_FREQUENCY = (
+    ("quarterly", re.compile(r"(?i)once\s+(?:per|each|every|in\s+any)\s+(?:calendar\s+)?quarter|quarterly")),
+    ("semiannual", re.compile(r"(?i)twice\s+(?:per|in\s+any|each|a)\s+(?:calendar\s+)?year|twice\s+(?:in\s+any|per)\s+twelve|semi-?annual|every\s+six\s+(?:\(6\)\s+)?months")),
+    ("annual", re.compile(r"(?i)once\s+(?:per|in\s+any|each|every|a|during\s+any)\s+(?:calendar\s+|contract\s+|fiscal\s+)?year|"
+                          r"once\s+(?:in\s+|during\s+)?(?:any|each|every)\s+(?:twelve|12)\s*(?:\(12\)\s*)?[-\s]?month|annual(?:ly)?|"
+                          r"more\s+(?:often|frequently)\s+than\s+once\s+(?:per|in\s+any|each|a)\s+(?:calendar\s+)?(?:year|twelve)")),
+)
+
+
+def _audit(t: _Text) -> Term | None:
+    first: Term | None = None
+    for s, e, m in _sentences_matching(t, _AUDIT):
+        sent = t.flat[s:e]
+        if not re.search(r"(?i)books|records|accounts|facilities|compliance|audit", sent) or not re.search(
+            r"(?i)\b(?:may|shall|right|entitled|permit)\b", sent
+        ):
+            continue
+        freq = next((name for name, rx in _FREQUENCY if rx.search(sent)), None)
+        if freq is not None:
+            return t.term("audit_rights", {"frequency": freq}, None, s, e, 0.8)
+        if first is None:
+            first = t.term("audit_rights", {"frequency": None}, None, s, e, 0.6)
+    return first
+
+
+_TFC = re.compile(
+    rf"(?i)(?P<party>either\s+party|each\s+party|[A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){{0,3}})\s+may\s+(?:at\s+any\s+time\s+)?terminate\s+this\s+Agreement"
+    rf"(?P<mid>[^.]{{0,160}}?)(?:upon|on|by\s+giving|with|after|by\s+providing|by)\s+(?:the\s+other\s+party\s+|[A-Z]\w+\s+)?(?:at\s+least\s+|not\s+less\s+than\s+|no\s+less\s+than\s+)?"
+    rf"(?P<period>{_PERIOD})"
+)
+
+
+def _termination_for_convenience(t: _Text, parties: Sequence[Term]) -> Term | None:
+    aliases = {str(p.value["alias"]).lower(): str(p.value["alias"]) for p in parties if isinstance(p.value, dict)}
+    for m in _TFC.finditer(t.flat):
+        s, e = t.sentence_at(m.start())
+        sent = t.flat[s:e]
+        if not re.search(r"(?i)convenience|without\s+cause|for\s+any\s+reason|any\s+reason\s+or\s+no\s+reason|at\s+any\s+time|in\s+its\s+sole\s+discretion", sent):
+            continue
+        if re.search(r"(?i)breach|insolven|bankrupt|fails?\s+to", m.group("mid")):
+            continue
+        raw = " ".join(m.group("party").split())
+        if re.search(r"(?i)\b(?:either|each)\s+party$", raw):
+            who = "either"
+        else:
+            who = next((a for low, a in aliases.items() if raw.lower().endswith(low)), raw.split()[-1])
+        p = period(m.group("period"))
+        if not p:
+            continue
+        return t.term("termination_for_convenience", {"party": who, "notice_days": _days(p)}, None, s, e, 0.8)
+    return None
+
+
+# ------------------------------------------------------------------------ entry
+
+
+def terms(document: Document, clauses: Sequence[Clause] = ()) -> tuple[Term, ...]:
+    """The key terms of ``document``, in :data:`TERM_KINDS` order.
+
+    ``clauses`` (from :func:`extractors.segment.clauses`) only name the clause
+    each term came from; an empty sequence is fine. A kind that is not found
+    is absent from the result.
+    """
+    t = _Text(document, clauses)
+    if not t.flat.strip():
+        return ()
+    out: list[Term] = []
+    parties = _parties(t)
+    out.extend(parties)
+    for found in (_title(t),):
+        if found is not None:
+            out.append(found)
+    agreement = _agreement_date(t)
+    effective = _effective_date(t, agreement)
+    out.extend(x for x in (agreement, effective) if x is not None)
+    out.extend(_term_and_renewal(t, effective, agreement))
+    for extractor in (
+        lambda: _termination_for_convenience(t, parties), lambda: _governing_law(t), lambda: _liability_cap(t),
+        lambda: _payment_days(t), lambda: _price_increase_cap(t), lambda: _uptime(t), lambda: _service_credits(t),
+        lambda: _breach_hours(t), lambda: _insurance(t), lambda: _warranty(t), lambda: _audit(t),
+    ):
+        found = extractor()
+        if found is not None:
+            out.append(found)
+    order = {k: i for i, k in enumerate(TERM_KINDS)}
+    return tuple(sorted(out, key=lambda x: order.get(x.kind, len(order))))

@@ -1,0 +1,317 @@
+"""Training recipe for models/clauses/: rebuilds the clause model from CUAD.
+
+    python -m models.train_clauses --data ../shared/cuad --out models/clauses
+
+Steps (see MODEL_CARD.md):
+
+1. read every CUAD PDF through the reader and segmenter ``clausewise ingest``
+   uses (cached under ``--work``);
+2. cut each contract into units (:func:`extractors.classify.units`) and label a
+   unit positive for a category when it matches one of that contract's gold
+   excerpts under CUAD's own rule (Jaccard ≥ 0.5, containment for Parties);
+3. fit one L2 logistic regression per category and unit family (text, span)
+   on hashed features;
+4. fit the per-category calibration on out-of-fold scores (2-fold inside the
+   training contracts): probability from the unit's logit, its distance to the
+   best logit in its document, and whether it is that best unit;
+5. fit the commercial categories on corpus/commercial/train.jsonl and score
+   corpus/commercial/eval.jsonl;
+6. write weights (float16 ``.npz``) and ``model.json``; no pickles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from extractors.classify import (
+    CLASSIFIER_VERSION, COMMERCIAL_CATEGORIES, CUAD_CATEGORIES, ClauseModel, Unit, commercial_features, hashed,
+    units,
+)
+from extractors.records import Clause, Document
+
+N_FEATURES = 2**17
+SPAN_CATEGORIES = ("Document Name", "Parties", "Agreement Date", "Effective Date", "Expiration Date")
+DEFAULT_C = {"text": 8.0, "span": 8.0}
+
+
+@dataclass(frozen=True)
+class Examples:
+    """One contract's units, split by family, with their CUAD match labels."""
+
+    sha256: str
+    text: list[Unit]
+    span: list[Unit]
+    text_labels: np.ndarray  # (len(text), len(CUAD_CATEGORIES)) bool
+    span_labels: np.ndarray  # (len(span), len(SPAN_CATEGORIES)) bool
+
+
+_MEMO: dict[str, Examples] = {}
+
+
+def _wordset(text: str) -> frozenset[str]:
+    from pipeline.cuad_eval import _words
+
+    return _words(text)
+
+
+def examples(document: Document, clauses: Sequence[Clause], gold: Mapping[str, Sequence[str]]) -> Examples:
+    """Units of one contract and, per category, whether each matches a gold excerpt."""
+    key = document.sha256 + str(hash(tuple(sorted((k, tuple(v)) for k, v in gold.items()))))
+    if key in _MEMO:
+        return _MEMO[key]
+    items = units(document, clauses)
+    text_items = [u for u in items if u.family == "text"]
+    span_items = [u for u in items if u.family == "span"]
+    sets = {u.text: _wordset(u.text) for u in items}
+
+    def labels(family: list[Unit], categories: Sequence[str]) -> np.ndarray:
+        y = np.zeros((len(family), len(categories)), dtype=bool)
+        for j, category in enumerate(categories):
+            for answer in gold.get(category, ()):
+                a = _wordset(answer)
+                containment = "Parties" in category
+                for i, u in enumerate(family):
+                    if y[i, j]:
+                        continue
+                    b = sets[u.text]
+                    if (containment and answer in u.text) or len(a & b) >= 0.5 * len(a | b):
+                        y[i, j] = True
+        return y
+
+    out = Examples(document.sha256, text_items, span_items, labels(text_items, CUAD_CATEGORIES), labels(span_items, SPAN_CATEGORIES))
+    _MEMO[key] = out
+    return out
+
+
+def _fit(x: Any, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic regression per column of ``y``; returns (weights (F, K), bias (K))."""
+    from sklearn.linear_model import LogisticRegression
+
+    n_features = x.shape[1]
+    weights = np.zeros((n_features, y.shape[1]), dtype=np.float32)
+    bias = np.full(y.shape[1], -12.0, dtype=np.float32)
+    for j in range(y.shape[1]):
+        positives = int(y[:, j].sum())
+        if positives < 2:
+            continue
+        lr = LogisticRegression(C=c, solver="liblinear", max_iter=200)
+        lr.fit(x, y[:, j])
+        weights[:, j] = lr.coef_[0]
+        bias[j] = lr.intercept_[0]
+    return weights, bias
+
+
+def _doc_features(raw: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
+    """Per unit: [logit, logit - best logit in its document, is the best]."""
+    best = np.full(doc_ids.max() + 1 if len(doc_ids) else 0, -np.inf)
+    np.maximum.at(best, doc_ids, raw)
+    gap = raw - best[doc_ids]
+    return np.stack([raw, gap, (gap == 0).astype(float)], axis=1)
+
+
+def _calibration(raw: np.ndarray, y: np.ndarray, doc_ids: np.ndarray) -> tuple[float, float, float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    if y.sum() < 3:
+        return (1.0, 0.0, 0.0, 0.0)
+    feats = _doc_features(raw, doc_ids)
+    lr = LogisticRegression(C=10.0, max_iter=500)
+    lr.fit(feats, y)
+    a, b, c = (float(v) for v in lr.coef_[0])
+    return (a, b, c, float(lr.intercept_[0]))
+
+
+def _stack(exs: Sequence[Examples], family: str) -> tuple[list[Unit], np.ndarray, np.ndarray]:
+    items: list[Unit] = []
+    ys = []
+    ids = []
+    for d, ex in enumerate(exs):
+        us = ex.text if family == "text" else ex.span
+        items.extend(us)
+        ys.append(ex.text_labels if family == "text" else ex.span_labels)
+        ids.append(np.full(len(us), d))
+    return items, np.concatenate(ys), np.concatenate(ids)
+
+
+def train(
+    contracts: Sequence[tuple[Document, Sequence[Clause], Mapping[str, Sequence[str]]]],
+    *,
+    n_features: int = N_FEATURES,
+    c_text: float = DEFAULT_C["text"],
+    c_span: float = DEFAULT_C["span"],
+    calibrate: bool = True,
+    commercial: Path | None = None,
+    log: Any = None,
+) -> ClauseModel:
+    """Fit the clause model on ``contracts`` (document, clauses, gold texts by category)."""
+    say = log or (lambda message: None)
+    exs = [examples(d, c, g) for d, c, g in contracts]
+    fitted: dict[str, tuple[tuple[str, ...], np.ndarray, np.ndarray]] = {}
+    calibration: dict[str, tuple[float, float, float, float]] = {}
+    for family, categories, c in (("text", CUAD_CATEGORIES, c_text), ("span", SPAN_CATEGORIES, c_span)):
+        items, y, doc_ids = _stack(exs, family)
+        x = hashed((u.tokens for u in items), n_features)
+        t0 = time.perf_counter()
+        w, b = _fit(x, y, c)
+        say(f"{family}: {len(items)} units, fit in {time.perf_counter() - t0:.1f}s")
+        fitted[family] = (categories, w, b)
+        if not calibrate:
+            continue
+        # Out-of-fold logits inside the training contracts, 2 folds by contract.
+        half = doc_ids % 2 == 0
+        raw = np.zeros(y.shape, dtype=np.float64)
+        for part in (half, ~half):
+            wp, bp = _fit(x[~part], y[~part], c)
+            raw[part] = np.asarray(x[part] @ wp) + bp
+        for j, category in enumerate(categories):
+            calibration[f"{category}|{family}"] = _calibration(raw[:, j], y[:, j], doc_ids)
+    comm_cats: tuple[str, ...] = ()
+    comm_w = comm_b = None
+    if commercial is not None and (commercial / "train.jsonl").is_file():
+        comm_cats, comm_w, comm_b = train_commercial(
+            commercial / "train.jsonl", n_features, cuad_negatives([g for _, _, g in contracts]))
+    return ClauseModel(
+        n_features=n_features,
+        text_categories=fitted["text"][0], text_weights=fitted["text"][1], text_bias=fitted["text"][2],
+        span_categories=fitted["span"][0], span_weights=fitted["span"][1], span_bias=fitted["span"][2],
+        calibration=calibration,
+        commercial_categories=comm_cats, commercial_weights=comm_w, commercial_bias=comm_b,
+        version=CLASSIFIER_VERSION,
+    )
+
+
+# ----------------------------------------------------------------- commercial categories
+
+
+def _commercial_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+#: CUAD categories whose gold excerpts are safe negatives for every commercial category
+#: (nothing about service levels, payment, price, data, governance, reviews or disputes).
+CUAD_NEGATIVE_CATEGORIES = (
+    "License Grant", "Non-Compete", "Exclusivity", "Governing Law", "Ip Ownership Assignment", "Insurance",
+    "Anti-Assignment", "Covenant Not To Sue", "Non-Transferable License", "Irrevocable Or Perpetual License",
+    "Source Code Escrow", "Change Of Control", "Third Party Beneficiary", "No-Solicit Of Employees",
+    "Joint Ip Ownership", "Termination For Convenience", "Warranty Duration", "Post-Termination Services",
+    "Competitive Restriction Exception", "Rofr/Rofo/Rofn", "Non-Disparagement",
+)
+COMMERCIAL_C = 4.0
+MAX_CUAD_NEGATIVES = 1500
+
+
+def cuad_negatives(gold: Sequence[Mapping[str, Sequence[str]]], limit: int = MAX_CUAD_NEGATIVES) -> list[str]:
+    """Gold excerpts (> 60 characters) of :data:`CUAD_NEGATIVE_CATEGORIES`, a fixed-seed sample of ``limit``."""
+    import random
+
+    texts = sorted({t for g in gold for c in CUAD_NEGATIVE_CATEGORIES for t in g.get(c, ()) if len(t) > 60})
+    random.Random(0).shuffle(texts)
+    return texts[:limit]
+
+
+def train_commercial(
+    path: Path, n_features: int, negatives: Sequence[str] = ()
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """One class-balanced logistic regression per commercial category on :func:`commercial_features`.
+
+    Positives and hard negatives come from the team's ``train.jsonl``;
+    ``negatives`` (CUAD excerpts of unrelated categories) show the model the
+    wider range of contract language it must say no to.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    rows = _commercial_rows(path)
+    texts = [r["text"] for r in rows] + list(negatives)
+    x = commercial_features(texts, n_features)
+    weights = np.zeros((x.shape[1], len(COMMERCIAL_CATEGORIES)), dtype=np.float32)
+    bias = np.zeros(len(COMMERCIAL_CATEGORIES), dtype=np.float32)
+    for j, category in enumerate(COMMERCIAL_CATEGORIES):
+        y = np.array([r.get("category") == category for r in rows] + [False] * len(negatives))
+        fit = LogisticRegression(C=COMMERCIAL_C, class_weight="balanced", max_iter=5000).fit(x, y)
+        weights[:, j], bias[j] = fit.coef_[0], fit.intercept_[0]
+    return COMMERCIAL_CATEGORIES, weights, bias
+
+
+def commercial_report(model: ClauseModel, path: Path, threshold: float = 0.5) -> dict[str, dict[str, float]]:
+    """Per-category precision and recall on held-out hand-written examples."""
+    from extractors.classify import _sigmoid
+
+    rows = _commercial_rows(path)
+    if model.commercial_weights is None or model.commercial_bias is None:
+        return {}
+    x = commercial_features([r["text"] for r in rows], model.n_features)
+    probs = _sigmoid(np.asarray(x @ model.commercial_weights) + model.commercial_bias)
+    report = {}
+    for j, category in enumerate(model.commercial_categories):
+        gold = np.array([r.get("category") == category for r in rows])
+        pred = probs[:, j] >= threshold
+        tp = int((gold & pred).sum())
+        report[category] = {
+            "positives": int(gold.sum()),
+            "precision": round(tp / int(pred.sum()), 3) if pred.sum() else 0.0,
+            "recall": round(tp / int(gold.sum()), 3) if gold.sum() else 0.0,
+        }
+    return report
+
+
+# ----------------------------------------------------------------- export
+
+
+def save(model: ClauseModel, out: Path, extra: Mapping[str, Any] | None = None) -> None:
+    """Write weights.npz (float16) and model.json to ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    arrays = {
+        "text_weights": model.text_weights.astype(np.float16), "text_bias": model.text_bias.astype(np.float32),
+        "span_weights": model.span_weights.astype(np.float16), "span_bias": model.span_bias.astype(np.float32),
+    }
+    if model.commercial_weights is not None and model.commercial_bias is not None:
+        arrays["commercial_weights"] = model.commercial_weights.astype(np.float16)
+        arrays["commercial_bias"] = model.commercial_bias.astype(np.float32)
+    np.savez_compressed(out / "weights.npz", **arrays)  # type: ignore[arg-type]
+    meta = {
+        "version": model.version, "n_features": model.n_features,
+        "text_categories": list(model.text_categories), "span_categories": list(model.span_categories),
+        "commercial_categories": list(model.commercial_categories),
+        "calibration": {k: list(v) for k, v in model.calibration.items()},
+        **dict(extra or {}),
+    }
+    (out / "model.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Rebuild models/clauses/ from CUAD (and corpus/commercial/).")
+    parser.add_argument("--data", type=Path, default=Path("../shared/cuad"), help="CUAD folder (manifest.jsonl, labels.jsonl, pdf/)")
+    parser.add_argument("--out", type=Path, default=Path("models/clauses"))
+    parser.add_argument("--commercial", type=Path, default=Path("corpus/commercial"))
+    parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "clausewise" / "cuad", help="cache of read+segmented PDFs")
+    parser.add_argument("--limit", type=int, default=None)
+    args = parser.parse_args(argv)
+    from pipeline.cuad_eval import cached_document, gold_texts, load_cuad
+
+    data = load_cuad(args.data, limit=args.limit)
+    gold = gold_texts(data, data.titles)
+    contracts = []
+    for title in data.titles:
+        document, clauses = cached_document(data.pdfs[title], args.work)
+        contracts.append((document, clauses, gold[title]))
+    started = time.perf_counter()
+    model = train(contracts, commercial=args.commercial, log=lambda m: print(m, file=sys.stderr))
+    extra: dict[str, Any] = {"trained_on": f"CUAD v1 train split, {len(contracts)} contracts", "train_seconds": round(time.perf_counter() - started, 1)}
+    if (args.commercial / "eval.jsonl").is_file():
+        extra["commercial_eval"] = commercial_report(model, args.commercial / "eval.jsonl")
+    save(model, args.out, extra)
+    print(f"wrote {args.out}/weights.npz and model.json", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

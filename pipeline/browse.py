@@ -1,0 +1,181 @@
+"""Browsing the database in Datasette: metadata (titles, descriptions) and canned queries.
+
+:func:`metadata` builds Datasette's metadata for a Clausewise database;
+``pipeline/datasette_metadata.json`` is its output for a database named
+``clausewise`` (regenerate it with ``python -m pipeline.browse``). The
+``clausewise browse`` command writes the metadata for the actual file, with
+only the canned queries whose tables exist, and starts ``datasette serve`` on
+127.0.0.1. Datasette only reads; the pipeline stays the single writer (the
+database runs in WAL mode, so browsing never blocks an ingest).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CANNED_QUERIES", "METADATA_FILE", "datasette_command", "metadata", "write_metadata"]
+
+METADATA_FILE = Path(__file__).with_name("datasette_metadata.json")
+
+TABLES: dict[str, tuple[str, str]] = {
+    "documents": ("Documents", "One row per distinct content (SHA-256 of the file's bytes), ingested or failed, with the reason."),
+    "files": ("Input files", "Every path handed to Clausewise: its status, its reason, and the content it holds (duplicates point to the same hash)."),
+    "pages": ("Pages", "The text of each page, with its offset in the document and whether it came from OCR."),
+    "clauses": ("Clauses", "Each document split into clauses, with the most likely category and its probability."),
+    "clause_categories": ("Clause categories", "Every category probability of every clause (41 CUAD categories + 8 commercial ones)."),
+    "terms": ("Key terms", "Normalised key terms (dates, renewal, notice, caps, payment days, …) with the words they came from; value is JSON."),
+    "obligations": ("Obligations", "Who must do what, by when, on which trigger."),
+    "candidates": ("CUAD answer candidates", "Ranked answer spans per CUAD category, as exported by `clausewise export cuad`."),
+    "gaps": ("Renegotiation gaps", "Each term that falls short of its segment's playbook, with evidence, severity and the recommended ask."),
+    "counterparties": ("Counterparties", "The register as last imported: each counterparty's account team, owner and current segment."),
+    "counterparty_documents": ("Contracts per counterparty", "Which stored documents belong to which counterparty."),
+    "segment_history": ("Segment history", "Every dated change of a counterparty's segment, so a move up a tier is visible."),
+    "flow_runs": ("Flow runs", "Each scheduled run (nightly): when, what it processed, and the watermark it left."),
+    "flow_run_files": ("Files per run", "The files each flow run processed and their outcome."),
+    "watermarks": ("Watermarks", "Where each inbox's nightly run will start next time (newest file time seen, in ns)."),
+}
+
+_CURRENT_TERM_END = """
+WITH RECURSIVE
+as_of(day) AS (SELECT date(coalesce(nullif(:as_of, ''), 'now'))),
+facts AS (
+  SELECT d.sha256, d.name,
+    max(CASE WHEN t.kind = 'expiration_date' THEN json_extract(t.value, '$') END) AS expiration_date,
+    max(CASE WHEN t.kind = 'notice_period' THEN json_extract(t.value, '$') END) AS notice_days,
+    max(CASE WHEN t.kind = 'auto_renewal' THEN json_extract(t.value, '$') END) AS auto_renewal,
+    max(CASE WHEN t.kind = 'renewal_term' AND t.unit = 'months' THEN json_extract(t.value, '$') END) AS renewal_months
+  FROM documents d JOIN terms t ON t.sha256 = d.sha256
+  WHERE d.status = 'ingested'
+  GROUP BY d.sha256
+),
+terms_end(sha256, name, term_end, notice_days, auto_renewal, renewal_months, renewals) AS (
+  SELECT sha256, name, expiration_date, coalesce(notice_days, 0), auto_renewal, renewal_months, 0 FROM facts
+  WHERE expiration_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
+  UNION ALL
+  SELECT sha256, name, date(term_end, '+' || renewal_months || ' months'), notice_days, auto_renewal, renewal_months,
+         renewals + 1
+  FROM terms_end
+  WHERE auto_renewal = 1 AND renewal_months > 0 AND renewals < 600
+    AND date(term_end, '-' || notice_days || ' days') < (SELECT day FROM as_of)
+)
+SELECT name AS document, term_end, notice_days,
+  date(term_end, '-' || notice_days || ' days') AS notice_deadline,
+  CASE auto_renewal WHEN 1 THEN 'yes' WHEN 0 THEN 'no' ELSE '' END AS auto_renews,
+  renewals AS renewals_since_signing
+FROM terms_end
+WHERE date(term_end, '-' || notice_days || ' days')
+  BETWEEN (SELECT day FROM as_of) AND date((SELECT day FROM as_of), '+90 days')
+ORDER BY notice_deadline, document
+"""
+
+#: name -> (tables it needs, title, description, SQL)
+CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
+    "renegotiation_candidates_by_team": (
+        ("gaps",),
+        "Renegotiation candidates by team",
+        "The ranked list each account team received from the last `candidates` run (priority = account value x "
+        "severity x urgency), best first. Leave team blank for every team.",
+        "SELECT account_team, rank, round(priority, 2) AS priority, counterparty, document, segment, kind,\n"
+        "  category, found, benchmark, severity, page, quote, ask, as_of\n"
+        "FROM gaps\nWHERE coalesce(:team, '') = '' OR account_team = :team\nORDER BY account_team, rank",
+    ),
+    "renewal_notice_deadlines": (
+        ("documents", "terms"),
+        "Renewal notice deadlines in the next 90 days",
+        "Contracts whose last day to give notice of non-renewal falls within 90 days of as_of (today when "
+        "blank): the current term's end (expiration_date, rolled forward by renewal_term while the contract "
+        "auto-renews) minus notice_period days.",
+        _CURRENT_TERM_END.strip(),
+    ),
+    "clauses_by_category": (
+        ("documents", "clauses", "clause_categories"),
+        "Clauses by category",
+        "Clauses classified into one category (e.g. Cap On Liability, Audit Rights), most probable first. "
+        "min_probability defaults to 0.5.",
+        "SELECT d.name AS document, c.page, c.number, c.heading, round(cc.probability, 3) AS probability,\n"
+        "  substr(c.text, 1, 400) AS text\n"
+        "FROM clause_categories cc JOIN clauses c ON c.id = cc.clause_id JOIN documents d ON d.sha256 = c.sha256\n"
+        "WHERE cc.category = :category AND cc.probability >= coalesce(nullif(:min_probability, ''), 0.5)\n"
+        "ORDER BY cc.probability DESC, d.name, c.ordinal\nLIMIT 500",
+    ),
+    "search_clauses": (
+        ("documents", "clauses", "clauses_fts"),
+        "Full-text search over clauses",
+        "SQLite FTS5 syntax: words, \"exact phrases\", OR, NOT, prefix*. Stemmed (porter).",
+        "SELECT d.name AS document, c.page, c.number, c.heading, c.top_category AS category,\n"
+        "  snippet(clauses_fts, 1, '**', '**', '…', 16) AS match\n"
+        "FROM clauses_fts JOIN clauses c ON c.rowid = clauses_fts.rowid JOIN documents d ON d.sha256 = c.sha256\n"
+        "WHERE clauses_fts MATCH :q\nORDER BY rank\nLIMIT 200",
+    ),
+    "search_pages": (
+        ("documents", "pages", "pages_fts"),
+        "Full-text search over pages",
+        "The same search over whole pages, for documents that are read but not yet segmented.",
+        "SELECT d.name AS document, p.number AS page, snippet(pages_fts, 0, '**', '**', '…', 16) AS match\n"
+        "FROM pages_fts JOIN pages p ON p.rowid = pages_fts.rowid JOIN documents d ON d.sha256 = p.sha256\n"
+        "WHERE pages_fts MATCH :q\nORDER BY rank\nLIMIT 200",
+    ),
+    "recent_flow_runs": (
+        ("flow_runs",),
+        "Recent flow runs",
+        "The last 100 scheduled runs, newest first.",
+        "SELECT id, flow, status, started_at, finished_at, files, ingested, failed FROM flow_runs\n"
+        "ORDER BY started_at DESC LIMIT 100",
+    ),
+}
+
+
+def metadata(database: str = "clausewise", tables: Collection[str] | None = None) -> dict[str, Any]:
+    """Datasette metadata for a Clausewise database named ``database`` (the file's stem).
+
+    ``tables`` is the set of tables the file holds; canned queries needing a
+    missing table are left out. ``None`` means every table Clausewise knows.
+    """
+    have = set(TABLES) | {"clauses_fts", "pages_fts"} if tables is None else set(tables)
+    return {
+        "title": "Clausewise",
+        "description": "Signed contracts read into clauses, key terms and obligations, and the renegotiation "
+        "gaps found against each segment's playbook. Read-only: the pipeline is the single writer.",
+        "source": "Clausewise",
+        "databases": {
+            database: {
+                "tables": {
+                    name: {"title": title, "description": description}
+                    for name, (title, description) in TABLES.items()
+                    if name in have
+                },
+                "queries": {
+                    name: {"title": title, "description": description, "sql": sql}
+                    for name, (needs, title, description, sql) in CANNED_QUERIES.items()
+                    if set(needs) <= have
+                },
+            }
+        },
+    }
+
+
+def write_metadata(path: str | Path = METADATA_FILE, database: str = "clausewise",
+                   tables: Collection[str] | None = None) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps(metadata(database, tables), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+#: Datasette listens on loopback only unless the user passes --host.
+DEFAULT_HOST = "127.0.0.1"
+
+
+def datasette_command(db: str | Path, metadata_path: str | Path, *, host: str = DEFAULT_HOST, port: int = 8001) -> list[str]:
+    """The ``datasette serve`` command line for one database file."""
+    return [
+        sys.executable, "-m", "datasette", "serve", str(db), "--metadata", str(metadata_path),
+        "--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", "5000",
+    ]
+
+
+if __name__ == "__main__":
+    print(write_metadata())

@@ -1,0 +1,350 @@
+"""CUAD's metric, and five-fold cross-validation of the clause model on CUAD.
+
+The metric follows ``../shared/cuad/README.md`` and the CUAD authors'
+``evaluate.py`` to the letter:
+
+* a candidate matches a gold excerpt when the Jaccard overlap of their word
+  sets is at least 0.5 (lower-cased, ``. , ; :`` removed, ``/`` split, words
+  split on single spaces); for Parties, a candidate containing the gold text
+  also matches;
+* candidates with an empty text are dropped; equal texts count once (the last
+  probability given wins); a candidate counts at threshold ``t`` when its
+  probability is strictly above ``t``;
+* thresholds 0.99, 0.98, ... 0.01, then 0.001 and 0; at each one, true
+  positives are gold excerpts matched by some candidate, false negatives those
+  not matched, false positives candidates that match nothing (every candidate
+  of a question without gold is one);
+* precision is made monotone (the running maximum from the low-recall end's
+  far side), AUPR is the trapezoid area under it, P@R is the first monotone
+  precision whose recall reaches R.
+
+Cross-validation reads the PDFs through the same reader and segmenter
+``clausewise ingest`` uses, caches each read + segmented document as gzipped
+JSON under a work folder, and trains one model per fold on that fold's
+training contracts only.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from extractors.classify import CUAD_CATEGORIES
+from extractors.records import Clause, Document, Page
+
+__all__ = [
+    "CUAD_CATEGORIES", "CuadData", "CuadError", "EvalResult", "Scores", "cached_document", "cross_validate",
+    "cuad_predictions", "folds", "gold_texts", "jaccard", "load_cuad", "matches", "scores",
+]
+
+IOU_THRESHOLD = 0.5
+# Exactly evaluate.py's values, float drift included (np.arange gives 0.2999999999999994, not 0.3).
+THRESHOLDS: tuple[float, ...] = tuple(float(t) for t in np.arange(0.99, 0, -0.01)) + (0.001, 0.0)
+
+
+
+class CuadError(Exception):
+    """The CUAD folder is missing or not laid out like ../shared/cuad."""
+
+
+# ----------------------------------------------------------------- the metric
+
+
+def _words(text: str) -> frozenset[str]:
+    for token in (".", ",", ";", ":"):
+        text = text.replace(token, "")
+    return frozenset(text.lower().replace("/", " ").split(" "))
+
+
+def jaccard(gold: str, candidate: str) -> float:
+    """CUAD's word-set Jaccard overlap (``evaluate.get_jaccard``)."""
+    a, b = _words(gold), _words(candidate)
+    return len(a & b) / len(a | b)
+
+
+def matches(gold: str, candidate: str, category: str) -> bool:
+    """Does ``candidate`` answer gold excerpt ``gold`` under CUAD's rule?"""
+    if "Parties" in category and gold in candidate:
+        return True
+    return jaccard(gold, candidate) >= IOU_THRESHOLD
+
+
+@dataclass(frozen=True)
+class Scores:
+    """CUAD's headline figures, and the curve they come from."""
+
+    aupr: float
+    p_at_80r: float
+    p_at_90r: float
+    precisions: tuple[float, ...] = field(repr=False, default=())
+    recalls: tuple[float, ...] = field(repr=False, default=())
+
+
+def _deduplicated(candidates: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    preds: dict[str, float] = {}
+    for c in candidates:
+        if c["text"] != "":
+            preds[c["text"]] = float(c["probability"])
+    return preds
+
+
+def _monotone(precisions: Sequence[float]) -> list[float]:
+    best = list(precisions[::-1])
+    for i in range(1, len(best)):
+        best[i] = max(best[i - 1], best[i])  # Python's max, NaN semantics as evaluate.py
+    return best[::-1]
+
+
+def scores(
+    predictions: Mapping[str, Sequence[Mapping[str, Any]]],
+    gold: Mapping[str, Sequence[str]],
+    category: str | None = None,
+) -> Scores:
+    """AUPR, P@80R and P@90R of ``predictions`` against ``gold``.
+
+    Both are keyed by question id ``<document>__<Category>``; ``gold`` holds
+    the gold excerpt texts (possibly none) and decides which questions count.
+    ``category`` restricts to ids containing it, as evaluate.py does.
+    """
+    keys = [k for k in gold if category is None or category in k]
+    # Per question: for each candidate (deduplicated), its probability and which gold excerpts it matches.
+    prepared = []
+    for key in keys:
+        answers = list(gold[key])
+        preds = _deduplicated(predictions.get(key, ()))
+        rows = []
+        for text, p in preds.items():
+            hit = frozenset(i for i, a in enumerate(answers) if matches(a, text, key))
+            rows.append((p, hit))
+        prepared.append((len(answers), rows))
+    precisions: list[float] = [1.0]
+    recalls: list[float] = [0.0]
+    for conf in THRESHOLDS:
+        tp = fp = fn = 0
+        for n_answers, rows in prepared:
+            live = [hit for p, hit in rows if p > conf]
+            if n_answers == 0:
+                fp += len(live)
+                continue
+            found: set[int] = set()
+            for hit in live:
+                found |= hit
+                if not hit:
+                    fp += 1
+            tp += len(found)
+            fn += n_answers - len(found)
+        precisions.append(tp / (tp + fp) if tp + fp > 0 else math.nan)
+        recalls.append(tp / (tp + fn) if tp + fn > 0 else math.nan)
+    smooth = _monotone(precisions)
+    aupr = 0.0
+    for i in range(1, len(recalls)):
+        aupr += (recalls[i] - recalls[i - 1]) * (smooth[i] + smooth[i - 1]) / 2
+    if math.isnan(aupr):
+        aupr = 0.0
+
+    def at(r: float) -> float:
+        for p, rec in zip(smooth, recalls):
+            if rec >= r:
+                return p
+        return 0.0
+
+    return Scores(aupr, at(0.8), at(0.9), tuple(smooth), tuple(recalls))
+
+
+# ----------------------------------------------------------------- the data
+
+
+@dataclass(frozen=True)
+class CuadData:
+    """A folder laid out like ../shared/cuad: contracts and their gold excerpts."""
+
+    root: Path
+    titles: tuple[str, ...]
+    pdfs: dict[str, Path]  # title -> PDF path
+    gold: dict[str, tuple[str, ...]]  # "<title>__<Category>" -> gold excerpt texts
+
+
+def load_cuad(root: str | Path, *, limit: int | None = None) -> CuadData:
+    """Read manifest.jsonl and labels.jsonl of a CUAD-shaped folder."""
+    base = Path(root)
+    manifest, labels = base / "manifest.jsonl", base / "labels.jsonl"
+    if not manifest.is_file() or not labels.is_file():
+        raise CuadError(f"{base} does not look like CUAD: manifest.jsonl and labels.jsonl are needed")
+    entries = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if limit is not None:
+        entries = entries[:limit]
+    titles = tuple(e["title"] for e in entries)
+    pdfs = {e["title"]: base / e["pdf"] for e in entries}
+    wanted = set(titles)
+    gold: dict[str, tuple[str, ...]] = {f"{t}__{c}": () for t in titles for c in CUAD_CATEGORIES}
+    for line in labels.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row["title"] in wanted:
+            gold[f"{row['title']}__{row['category']}"] = tuple(s["text"] for s in row["spans"] if s["text"])
+    return CuadData(base, titles, pdfs, gold)
+
+
+def folds(titles: Sequence[str], k: int = 5, seed: int = 13) -> list[tuple[str, ...]]:
+    """Contracts split into ``k`` folds at random (fixed seed), by contract."""
+    order = sorted(titles)
+    random.Random(seed).shuffle(order)
+    return [tuple(order[i::k]) for i in range(k)]
+
+
+# ----------------------------------------------------------------- the cache
+
+
+def _segmenter() -> tuple[Callable[[Document], tuple[Clause, ...]], str]:
+    from extractors import segment
+
+    return segment.clauses, getattr(segment, "SEGMENTER_VERSION", "segment")
+
+
+def _document_json(document: Document, clauses: Sequence[Clause]) -> dict[str, Any]:
+    return {
+        "sha256": document.sha256, "source": document.source, "kind": document.kind,
+        "pages": [[p.number, p.text, p.start, p.ocr] for p in document.pages],
+        "clauses": [[c.id, c.page, c.start, c.end, c.number, c.heading] for c in clauses],
+    }
+
+
+def _document_from_json(data: Mapping[str, Any]) -> tuple[Document, tuple[Clause, ...]]:
+    pages = tuple(Page(n, t, s, bool(o)) for n, t, s, o in data["pages"])
+    document = Document(data["sha256"], data["source"], data["kind"], pages)
+    text = document.text
+    clauses = tuple(Clause(i, p, s, e, num, head, text[s:e]) for i, p, s, e, num, head in data["clauses"])
+    return document, clauses
+
+
+def cached_document(pdf: Path, work: Path) -> tuple[Document, tuple[Clause, ...]]:
+    """Read and segment ``pdf`` through the ingest path, cached under ``work``."""
+    from extractors.document import read_document
+    from pipeline.ingest import READER_VERSION
+
+    segment, seg_version = _segmenter()
+    key = hashlib.sha256(f"{pdf.resolve()}|{pdf.stat().st_size}|{READER_VERSION}|{seg_version}".encode()).hexdigest()[:24]
+    path = work / "documents" / f"{key}.json.gz"
+    if path.exists():
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            return _document_from_json(json.load(f))
+    document = read_document(str(pdf))
+    clauses = segment(document)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8") as f:
+        json.dump(_document_json(document, clauses), f)
+    tmp.replace(path)
+    return document, clauses
+
+
+# ----------------------------------------------------------------- cross-validation
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    overall: Scores
+    by_category: dict[str, Scores]
+    documents: int
+    folds: int
+    seconds: dict[str, float]  # read+segment, train, classify
+    clauses: int
+
+
+def cross_validate(
+    data: CuadData,
+    work: Path,
+    *,
+    k: int = 5,
+    on_progress: Callable[[str], None] | None = None,
+    train_options: Mapping[str, Any] | None = None,
+) -> tuple[EvalResult, dict[str, list[dict[str, Any]]]]:
+    """K-fold cross-validation by contract; returns the scores and the out-of-fold predictions."""
+    from extractors import classify as clf
+    from models import train_clauses
+
+    say = on_progress or (lambda message: None)
+    started = time.perf_counter()
+    docs: dict[str, tuple[Document, tuple[Clause, ...]]] = {}
+    for i, title in enumerate(data.titles, 1):
+        docs[title] = cached_document(data.pdfs[title], work)
+        if i % 50 == 0 or i == len(data.titles):
+            say(f"read and segmented {i}/{len(data.titles)} contracts")
+    read_s = time.perf_counter() - started
+    predictions: dict[str, list[dict[str, Any]]] = {}
+    train_s = classify_s = 0.0
+    n_clauses = 0
+    for f, held_out in enumerate(folds(data.titles, k), 1):
+        t0 = time.perf_counter()
+        held = set(held_out)
+        train = [(docs[t][0], docs[t][1], _gold_of(data, t)) for t in data.titles if t not in held]
+        model = train_clauses.train(train, **dict(train_options or {}))
+        t1 = time.perf_counter()
+        train_s += t1 - t0
+        for title in held_out:
+            document, clauses = docs[title]
+            _, candidates = clf.classify(document, clauses, model=model)
+            n_clauses += len(clauses)
+            for category in CUAD_CATEGORIES:
+                predictions[f"{title}__{category}"] = []
+            for c in candidates:
+                if c.category in CUAD_CATEGORIES:
+                    predictions[f"{title}__{c.category}"].append({"text": c.text, "probability": c.probability})
+        classify_s += time.perf_counter() - t1
+        say(f"fold {f}/{k}: trained on {len(train)}, classified {len(held_out)} contracts")
+    overall = scores(predictions, data.gold)
+    by_category = {c: scores(predictions, data.gold, category=c) for c in CUAD_CATEGORIES}
+    result = EvalResult(
+        overall, by_category, len(data.titles), k,
+        {"read_segment": read_s, "train": train_s, "classify": classify_s}, n_clauses,
+    )
+    return result, predictions
+
+
+def _gold_of(data: CuadData, title: str) -> dict[str, tuple[str, ...]]:
+    return {c: data.gold.get(f"{title}__{c}", ()) for c in CUAD_CATEGORIES}
+
+
+def gold_texts(data: CuadData, titles: Iterable[str]) -> dict[str, dict[str, tuple[str, ...]]]:
+    return {t: _gold_of(data, t) for t in titles}
+
+
+# ----------------------------------------------------------------- export
+
+
+def cuad_predictions(store: Any, *, max_candidates: int = 20) -> dict[str, list[dict[str, Any]]]:
+    """CUAD's n-best format for every ingested document of ``store``.
+
+    ``{"<document>__<Category>": [{"text", "probability"}, ...]}`` with all 41
+    categories (an empty list when there is no candidate), best first, at most
+    ``max_candidates`` each. ``<document>`` is the source file's name without
+    its extension; a document stored once under several names (byte-identical
+    copies) is written under each of them.
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in store.documents():
+        sha = row["sha256"]
+        names = {row["name"]} | {Path(p).stem for p in store.document(sha)["aliases"]}
+        stored = store.candidates(sha)
+        answers = {
+            category: [
+                {"text": c["text"], "probability": c["probability"]}
+                for c in stored.get(category, [])[:max_candidates]
+            ]
+            for category in CUAD_CATEGORIES
+        }
+        for name in sorted(names):
+            for category, listed in answers.items():
+                out[f"{name}__{category}"] = [dict(c) for c in listed]
+    return out

@@ -1,0 +1,305 @@
+"""From the database to each account team: build the candidate lists, write them, e-mail them.
+
+:func:`build_candidates` is the whole judgement in one call: read the register
+and the playbook, record segment changes, hold every stored contract against
+its counterparty's segment (:func:`pipeline.gaps.renegotiation_gaps`), rank the
+gaps per team (:func:`pipeline.rank.rank_gaps`) and store them. The report
+files come from :func:`pipeline.report.write_reports`; :func:`send_reports`
+e-mails each team only its own list, with its CSV and HTML attached.
+
+SMTP settings (:func:`smtp_settings`) come from an optional YAML file's
+``smtp:`` section and from the environment, which wins:
+``CLAUSEWISE_SMTP_HOST``, ``CLAUSEWISE_SMTP_PORT`` (default 25, or 587 with
+STARTTLS), ``CLAUSEWISE_SMTP_USER``, ``CLAUSEWISE_SMTP_PASSWORD``,
+``CLAUSEWISE_SMTP_FROM``, ``CLAUSEWISE_SMTP_STARTTLS`` (1/true/yes). The same
+file may name each team's recipients under ``recipients: {team: [address,
+...]}``; otherwise a team's list goes to the owners its register rows name.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.gaps import ContractView, Embedder, Gap, Portfolio, minilm_embedder, renegotiation_gaps
+from pipeline.playbook import Playbook, load_playbook
+from pipeline.rank import RankedGap, rank_gaps
+from pipeline.register import Counterparty, SegmentChange, match_documents, merge_history, read_register
+from pipeline.report import Reports, write_reports
+from pipeline.store import Store
+
+__all__ = [
+    "CandidateRun", "DeliveryError", "Delivery", "SmtpSettings", "build_candidates", "candidate_lists",
+    "delivery_config", "recipients", "send_reports", "smtp_settings",
+]
+
+ENV_PREFIX = "CLAUSEWISE_SMTP_"
+
+
+class DeliveryError(Exception):
+    """Delivery cannot start: SMTP settings missing or invalid, no recipients, an unreadable config file."""
+
+
+@dataclass(frozen=True)
+class CandidateRun:
+    """One ``candidates`` run: the register as used, every gap, and the ranked lists per team."""
+
+    as_of: date
+    counterparties: tuple[Counterparty, ...]
+    gaps: tuple[Gap, ...]
+    lists: Mapping[str, list[RankedGap]]
+    changes: tuple[SegmentChange, ...] = ()  # segment changes this import recorded
+    missing_documents: tuple[str, ...] = ()  # in the register, not in the database
+    unassigned_documents: tuple[str, ...] = ()  # in the database, in nobody's register row
+    segments_order: tuple[str, ...] = field(default=())
+
+
+def _history_of(rows: Sequence[Mapping[str, Any]]) -> list[SegmentChange]:
+    return [
+        SegmentChange(r["counterparty"], r["segment"], r["previous_segment"] or None,
+                      date.fromisoformat(r["since"]) if r["since"] else None)
+        for r in rows
+    ]
+
+
+def build_candidates(
+    store: Store,
+    register: str | Path,
+    playbook: str | Path | Playbook,
+    *,
+    as_of: date,
+    embed: Embedder | None = None,
+    embeddings: bool = True,
+) -> CandidateRun:
+    """Gaps for every registered contract in ``store``, ranked per team, and stored (tables gaps, counterparties).
+
+    ``embed`` checks language against the playbook's preferred wording; when
+    None and ``embeddings`` is true, MiniLM is loaded lazily, only if the
+    playbook has preferred language at all.
+    """
+    book = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
+    counterparties = read_register(register, book.segmentation)
+    views = [ContractView.from_store(r) for r in store.contract_views()]
+    parties = {
+        v.document: [t.value.get("name", "") for t in v.terms.get("parties", ()) if isinstance(t.value, dict)]
+        for v in views
+    }
+    counterparties = match_documents(counterparties, parties)
+    counterparties, changes = merge_history(counterparties, _history_of(store.segment_history()), as_of)
+    store.write_register(
+        [
+            {"name": cp.name, "account_team": cp.account_team, "owner_email": cp.owner_email, "segment": cp.segment,
+             "segment_since": cp.segment_since.isoformat() if cp.segment_since else None,
+             "inputs": dict(cp.inputs), "documents": list(cp.documents)}
+            for cp in counterparties
+        ],
+        [
+            {"counterparty": c.counterparty, "segment": c.segment, "previous_segment": c.previous,
+             "since": c.since.isoformat() if c.since else None}
+            for c in changes
+        ],
+        as_of.isoformat(),
+    )
+    owner = {d.casefold(): cp for cp in counterparties for d in cp.documents}
+    pairs = [(v, owner[v.document.casefold()]) for v in views if v.document.casefold() in owner]
+    stored = {v.document.casefold() for v in views}
+    missing = tuple(d for cp in counterparties for d in cp.documents if d.casefold() not in stored)
+    unassigned = tuple(v.document for v in views if v.document.casefold() not in owner)
+    if embed is None and embeddings and any(s.language for s in book.segments):
+        embed = minilm_embedder()
+    portfolio = Portfolio.of(pairs)
+    gaps = [g for view, cp in pairs for g in renegotiation_gaps(view, cp, book, as_of=as_of, portfolio=portfolio, embed=embed)]
+    lists = rank_gaps(gaps, counterparties, book, as_of=as_of)
+    store.write_gaps([{k: v for k, v in r.row().items() if k not in ("value", "urgency")}
+                      for team in lists for r in (x for x in lists[team])], as_of.isoformat())
+    return CandidateRun(as_of, tuple(counterparties), tuple(gaps), lists, tuple(changes), missing, unassigned,
+                        book.tier_order)
+
+
+def candidate_lists(
+    db: str, register: str, playbook: str, *, out: str | None = None, as_of: date
+) -> dict[str, list[dict[str, Any]]]:
+    """The ``candidates`` flow's core call: build, write the reports under ``out`` (if given), return rows per team."""
+    with Store(db) as store:
+        run = build_candidates(store, register, playbook, as_of=as_of)
+    if out:
+        write_reports(run.lists, out, as_of=as_of, segments_order=run.segments_order)
+    return {team: [r.row() for r in rows] for team, rows in run.lists.items()}
+
+
+# ------------------------------------------------------------------ e-mail
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 25
+    user: str | None = None
+    password: str | None = None
+    sender: str = "clausewise@localhost"
+    starttls: bool = False
+    timeout: float = 30.0
+
+    def __repr__(self) -> str:  # never print the password
+        return (f"SmtpSettings(host={self.host!r}, port={self.port}, user={self.user!r}, "
+                f"password={'***' if self.password else None}, sender={self.sender!r}, starttls={self.starttls})")
+
+
+def delivery_config(path: str | Path | None) -> dict[str, Any]:
+    """The delivery YAML (``smtp:`` and ``recipients:`` sections), or {} without a file."""
+    if path is None:
+        return {}
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except OSError as e:
+        raise DeliveryError(f"{path}: cannot read: {e.strerror or e}") from e
+    except yaml.YAMLError as e:
+        raise DeliveryError(f"{path}: not valid YAML: {e}") from e
+    if not isinstance(data, dict):
+        raise DeliveryError(f"{path}: expected a mapping with smtp: and recipients:")
+    for key in data:
+        if key not in ("smtp", "recipients"):
+            raise DeliveryError(f"{path}: {key}: unknown key (expected smtp, recipients)")
+    return data
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def smtp_settings(config: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> SmtpSettings:
+    """SMTP settings from ``config["smtp"]`` with the environment's ``CLAUSEWISE_SMTP_*`` on top."""
+    env = os.environ if env is None else env
+    smtp = dict((config or {}).get("smtp") or {})
+    for key in ("host", "port", "user", "password", "from", "starttls"):
+        value = env.get(ENV_PREFIX + key.upper())
+        if value is not None and value != "":
+            smtp[key] = value
+    unknown = set(smtp) - {"host", "port", "user", "password", "from", "starttls", "timeout"}
+    if unknown:
+        raise DeliveryError(f"smtp.{sorted(unknown)[0]}: unknown setting")
+    host = str(smtp.get("host") or "").strip()
+    if not host:
+        raise DeliveryError(f"no SMTP host: set {ENV_PREFIX}HOST (or smtp.host in the delivery config)")
+    starttls_raw = smtp.get("starttls", False)
+    if isinstance(starttls_raw, bool):
+        starttls = starttls_raw
+    elif str(starttls_raw).strip().lower() in _TRUE | _FALSE:
+        starttls = str(starttls_raw).strip().lower() in _TRUE
+    else:
+        raise DeliveryError(f"{ENV_PREFIX}STARTTLS: expected true or false, got {starttls_raw!r}")
+    try:
+        port = int(smtp.get("port") or (587 if starttls else 25))
+    except (TypeError, ValueError):
+        raise DeliveryError(f"{ENV_PREFIX}PORT: expected a port number, got {smtp.get('port')!r}") from None
+    if not 0 < port < 65536:
+        raise DeliveryError(f"{ENV_PREFIX}PORT: expected 1-65535, got {port}")
+    user = str(smtp["user"]) if smtp.get("user") else None
+    password = str(smtp["password"]) if smtp.get("password") else None
+    if password and not user:
+        raise DeliveryError(f"{ENV_PREFIX}PASSWORD is set but {ENV_PREFIX}USER is not")
+    sender = str(smtp.get("from") or user or "clausewise@localhost")
+    return SmtpSettings(host, port, user, password, sender, starttls, float(smtp.get("timeout") or 30))
+
+
+def recipients(counterparties: Sequence[Counterparty], config: Mapping[str, Any] | None = None) -> dict[str, list[str]]:
+    """Addresses per team: the config's ``recipients`` where given, else the owners in the register."""
+    out: dict[str, set[str]] = {}
+    for cp in counterparties:
+        if cp.owner_email:
+            out.setdefault(cp.account_team, set()).add(cp.owner_email)
+    configured = (config or {}).get("recipients") or {}
+    if not isinstance(configured, Mapping):
+        raise DeliveryError("recipients: expected a mapping of team -> [addresses]")
+    result = {team: sorted(addresses) for team, addresses in out.items()}
+    for team, addresses in configured.items():
+        if isinstance(addresses, str):
+            addresses = [addresses]
+        if not isinstance(addresses, list) or not all(isinstance(a, str) and "@" in a for a in addresses):
+            raise DeliveryError(f"recipients.{team}: expected a list of e-mail addresses")
+        result[str(team)] = sorted(set(addresses))
+    return result
+
+
+@dataclass(frozen=True)
+class Delivery:
+    team: str
+    recipients: tuple[str, ...]
+    sent: bool
+    error: str | None = None
+
+
+def _message(team: str, rows: Sequence[RankedGap], report_csv: Path, report_html: Path, settings: SmtpSettings,
+             to: Sequence[str], as_of: date, slug: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["Subject"] = f"Renegotiation candidates for {team} as of {as_of.isoformat()}: {len(rows)} items"
+    msg["From"] = settings.sender
+    msg["To"] = ", ".join(to)
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="clausewise.local")
+    lines = [f"Renegotiation candidates for {team}, as of {as_of.isoformat()}, highest priority first.", ""]
+    for r in rows[:10]:
+        g = r.gap
+        lines.append(f"{r.rank}. {g.counterparty} / {g.document}: {g.kind} {g.category or ''} ({g.severity})".rstrip())
+    if len(rows) > 10:
+        lines.append(f"... and {len(rows) - 10} more in the attached files.")
+    lines += ["", "The full list is attached as CSV and HTML."]
+    msg.set_content("\n".join(lines))
+    msg.add_attachment(report_csv.read_bytes(), maintype="text", subtype="csv", filename=f"{slug}-candidates.csv")
+    msg.add_attachment(report_html.read_bytes(), maintype="text", subtype="html", filename=f"{slug}-candidates.html")
+    return msg
+
+
+def send_reports(
+    reports: Reports,
+    lists: Mapping[str, Sequence[RankedGap]],
+    to: Mapping[str, Sequence[str]],
+    settings: SmtpSettings,
+    *,
+    as_of: date,
+) -> list[Delivery]:
+    """E-mail each team its own list (its CSV and HTML attached). One team's failure never stops the others."""
+    deliveries: list[Delivery] = []
+    try:
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+    except (OSError, smtplib.SMTPException) as e:
+        return [Delivery(t.team, tuple(to.get(t.team, ())), False, f"cannot connect to {settings.host}:{settings.port}: {e}")
+                for t in reports.teams]
+    try:
+        smtp.ehlo()
+        if settings.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if settings.user:
+            smtp.login(settings.user, settings.password or "")
+    except (OSError, smtplib.SMTPException) as e:
+        smtp.close()
+        return [Delivery(t.team, tuple(to.get(t.team, ())), False, f"SMTP session failed: {e}") for t in reports.teams]
+    try:
+        for t in reports.teams:
+            addresses = tuple(to.get(t.team, ()))
+            if not addresses:
+                deliveries.append(Delivery(t.team, (), False, "no recipients: no owner_email in the register"))
+                continue
+            try:
+                msg = _message(t.team, lists.get(t.team, ()), t.csv, t.html, settings, addresses, as_of, t.slug)
+                smtp.send_message(msg, from_addr=settings.sender, to_addrs=list(addresses))
+                deliveries.append(Delivery(t.team, addresses, True))
+            except (OSError, ValueError, smtplib.SMTPException) as e:
+                deliveries.append(Delivery(t.team, addresses, False, str(e)))
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+    return deliveries

@@ -1,0 +1,508 @@
+"""Renegotiation gaps: one contract held against the positions its counterparty's segment deserves.
+
+:func:`renegotiation_gaps` is pure: records in, records out, with ``as_of``
+passed in (the clock is never read). It returns :class:`Gap` records of six
+kinds, in this order:
+
+``missing``
+    a category the segment requires is not present. A category is present
+    when its best clause (or best CUAD answer) probability reaches
+    ``settings.presence_threshold`` (per-category overrides in
+    ``settings.presence_thresholds``), or, with ``settings.present_from_terms``,
+    when a key term of that category was extracted (a governing-law state, a
+    liability cap, a notice period, ...).
+``weak_value``
+    a term value on the wrong side of a segment threshold (liability cap in
+    months of fees, uptime %, payment days, renewal notice days, price-increase
+    cap %, ...). No term, no judgement: a value that was not found is never
+    guessed. A cap written as an amount is turned into months of fees using the
+    account's ``annual_revenue`` from the register; without it the cap is not
+    judged.
+``non_standard``
+    the clause of a category the playbook has preferred language for is less
+    similar than ``min_similarity`` (cosine of sentence embeddings) to both
+    the preferred wording and the fallback. Only checked when an ``embed``
+    function is passed (see :func:`minilm_embedder`).
+``outlier``
+    the value is in the worst ``settings.outlier_quantile`` (a decile) of
+    contracts of the same segment (given ``settings.outlier_min_peers`` of
+    them) and strictly worse than their median. Not repeated when the same
+    value is already a ``weak_value`` gap.
+``tier_move``
+    the account sits in a higher tier (``Playbook.tier_order``) today than on
+    the day the contract was signed (its agreement or effective date), so its
+    terms were set for the old tier.
+``renewal_deadline``
+    the day notice must be given (the end of the current term, rolled forward
+    by ``renewal_term`` while the contract auto-renews, minus ``notice_period``
+    days) falls within ``settings.renewal_window_days`` of ``as_of``. This is
+    urgency, not a gap: ranking uses it to raise the contract's other gaps.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import math
+import re
+import statistics
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from pipeline.playbook import METRICS, Language, Playbook, Requirement, Threshold
+from pipeline.register import Counterparty, segment_at
+
+__all__ = [
+    "GAP_KINDS", "ContractView", "Embedder", "Evidence", "Gap", "Portfolio", "TermValue", "metric_value",
+    "minilm_embedder", "notice_deadline", "renegotiation_gaps",
+]
+
+GAP_KINDS = ("missing", "weak_value", "non_standard", "outlier", "tier_move", "renewal_deadline")
+QUOTE_CHARS = 400
+
+#: texts -> one vector per text.
+Embedder = Callable[[Sequence[str]], Sequence[Sequence[float]]]
+
+#: Which extracted term shows that a category is present (used with settings.present_from_terms).
+TERM_EVIDENCE: dict[str, Callable[[Any], bool]] = {
+    "Governing Law": lambda v: bool(v),
+    "Renewal Term": lambda v: bool(v),
+    "Notice Period To Terminate Renewal": lambda v: bool(v),
+    "Termination For Convenience": lambda v: bool(v),
+    "Audit Rights": lambda v: bool(v),
+    "Insurance": lambda v: bool(v),
+    "Warranty Duration": lambda v: bool(v),
+    "Payment Terms": lambda v: bool(v),
+    "Service Levels": lambda v: bool(v),
+    "Service Credits": lambda v: v is True,
+    "Price Adjustment": lambda v: bool(v),
+    "Data Protection": lambda v: bool(v),
+    "Cap On Liability": lambda v: isinstance(v, dict) and v.get("type") in ("amount", "fees_multiple"),
+    "Uncapped Liability": lambda v: isinstance(v, dict) and v.get("type") == "uncapped",
+    "Agreement Date": lambda v: bool(v),
+    "Effective Date": lambda v: bool(v),
+    "Expiration Date": lambda v: bool(v),
+}
+TERM_OF_CATEGORY: dict[str, str] = {
+    "Governing Law": "governing_law", "Renewal Term": "renewal_term",
+    "Notice Period To Terminate Renewal": "notice_period", "Termination For Convenience": "termination_for_convenience",
+    "Audit Rights": "audit_rights", "Insurance": "insurance_minimum", "Warranty Duration": "warranty_months",
+    "Payment Terms": "payment_days", "Service Levels": "uptime_percent", "Service Credits": "service_credits",
+    "Price Adjustment": "price_increase_cap", "Data Protection": "breach_notification_hours",
+    "Cap On Liability": "liability_cap", "Uncapped Liability": "liability_cap", "Agreement Date": "agreement_date",
+    "Effective Date": "effective_date", "Expiration Date": "expiration_date",
+}
+METRIC_LABELS = {
+    "liability_cap_months": "liability cap", "uptime_percent": "uptime", "payment_days": "payment terms",
+    "notice_period_days": "renewal notice period", "price_increase_cap": "price-increase cap",
+    "warranty_months": "warranty period", "insurance_minimum": "minimum insurance",
+    "breach_notification_hours": "breach notification time", "renewal_term_months": "renewal term",
+}
+
+
+# ------------------------------------------------------------------ records
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The best clause (or answer span) for one category."""
+
+    probability: float
+    page: int | None
+    quote: str
+    clause_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TermValue:
+    value: Any
+    unit: str | None
+    page: int | None
+    quote: str
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class ContractView:
+    """What gap detection knows of one stored contract."""
+
+    document: str
+    sha256: str = ""
+    categories: Mapping[str, Evidence] = field(default_factory=dict)
+    terms: Mapping[str, tuple[TermValue, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_store(cls, row: Mapping[str, Any]) -> ContractView:
+        """From one :meth:`pipeline.store.Store.contract_views` row: the best of clause and answer per category."""
+        categories: dict[str, Evidence] = {}
+        for source in ("categories", "answers"):
+            for category, e in (row.get(source) or {}).items():
+                if category not in categories or e["probability"] > categories[category].probability:
+                    categories[category] = Evidence(float(e["probability"]), e.get("page"), e.get("quote") or "",
+                                                    e.get("clause_id"))
+        terms = {
+            kind: tuple(TermValue(t["value"], t.get("unit"), t.get("page"), t.get("quote") or "",
+                                  float(t.get("confidence") or 0)) for t in values)
+            for kind, values in (row.get("terms") or {}).items()
+        }
+        return cls(row["document"], row.get("sha256", ""), categories, terms)
+
+    def term(self, kind: str) -> TermValue | None:
+        """The most confident term of ``kind``."""
+        values = self.terms.get(kind) or ()
+        return max(values, key=lambda t: t.confidence) if values else None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing to renegotiate (or, for ``renewal_deadline``, a date to act by)."""
+
+    document: str
+    counterparty: str
+    segment: str
+    kind: str
+    category: str | None
+    found: Any
+    benchmark: Any
+    severity: str
+    page: int | None
+    quote: str | None
+    ask: str
+    sha256: str = ""
+    due: date | None = None  # renewal_deadline: the notice deadline
+
+    def record(self) -> dict[str, Any]:
+        """The ``gaps.jsonl`` line: exactly these eleven keys."""
+        return {
+            "document": self.document, "counterparty": self.counterparty, "segment": self.segment,
+            "kind": self.kind, "category": self.category, "found": self.found, "benchmark": self.benchmark,
+            "severity": self.severity, "page": self.page, "quote": self.quote, "ask": self.ask,
+        }
+
+
+# ------------------------------------------------------------------ values
+
+
+def _quote(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def metric_value(contract: ContractView, metric: str, counterparty: Counterparty | None = None) -> tuple[float, TermValue] | None:
+    """The contract's value for a threshold metric, with the term it came from; None when not found.
+
+    ``liability_cap_months``: a fees multiple is ``multiple x months``; an
+    amount is ``amount / (annual_revenue / 12)`` (the register's revenue read
+    as annual fees); uncapped is infinity.
+    """
+    if metric == "liability_cap_months":
+        t = contract.term("liability_cap")
+        if t is None or not isinstance(t.value, dict):
+            return None
+        kind = t.value.get("type")
+        if kind == "uncapped":
+            return math.inf, t
+        if kind == "fees_multiple":
+            months, multiple = _number(t.value.get("months")), _number(t.value.get("multiple", 1))
+            return (months * multiple, t) if months is not None and multiple is not None else None
+        if kind == "amount":
+            amount = _number(t.value.get("amount"))
+            revenue = counterparty.input("annual_revenue") if counterparty else None
+            if amount is None or not revenue or revenue <= 0:
+                return None
+            return round(amount / (revenue / 12), 2), t
+        return None
+    kind = {"notice_period_days": "notice_period", "renewal_term_months": "renewal_term"}.get(metric, metric)
+    t = contract.term(kind)
+    if t is None:
+        return None
+    value = t.value
+    if isinstance(value, dict):
+        value = value.get("percent") if metric == "price_increase_cap" else value.get("amount")
+    number = _number(value)
+    return (number, t) if number is not None else None
+
+
+def _iso(value: Any) -> date | None:
+    """A date from an ISO term value; ``YYYY-MM`` and ``YYYY`` read as the first day."""
+    if not isinstance(value, str):
+        return None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value.strip())
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        return None
+
+
+def add_months(d: date, months: int) -> date:
+    month = d.month - 1 + months
+    year, month = d.year + month // 12, month % 12 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def notice_deadline(contract: ContractView, as_of: date) -> tuple[date, date, TermValue] | None:
+    """``(notice deadline, end of the current term, evidence)`` for the first deadline on or after ``as_of``.
+
+    The current term ends on ``expiration_date`` rolled forward by
+    ``renewal_term`` months for as long as the contract auto-renews and the
+    deadline has passed; the deadline is that end minus ``notice_period``
+    days (0 when none was found). None when there is no dated term end, or
+    its deadline is already past.
+    """
+    expiry = contract.term("expiration_date")
+    end = _iso(expiry.value) if expiry else None
+    if end is None or expiry is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(expiry.value)):
+        return None
+    notice = contract.term("notice_period")
+    days = _number(notice.value) if notice else None
+    days = int(days) if days is not None else 0
+    auto = contract.term("auto_renewal")
+    renewal = contract.term("renewal_term")
+    months = _number(renewal.value) if renewal else None
+    rolls = 0
+    while end - timedelta(days=days) < as_of:
+        if not (auto and auto.value is True and months and months > 0) or rolls >= 600:
+            return None
+        end = add_months(end, int(months))
+        rolls += 1
+    return end - timedelta(days=days), end, notice or expiry
+
+
+# ------------------------------------------------------------------ presence
+
+
+def presence(contract: ContractView, category: str, playbook: Playbook) -> tuple[bool, Evidence | None]:
+    """Whether ``category`` is present, and the evidence (best clause, or the term that shows it)."""
+    best = contract.categories.get(category)
+    if best is not None and best.probability >= playbook.settings.presence(category):
+        return True, best
+    if playbook.settings.present_from_terms and category in TERM_OF_CATEGORY:
+        t = contract.term(TERM_OF_CATEGORY[category])
+        if t is not None and TERM_EVIDENCE[category](t.value):
+            return True, Evidence(t.confidence, t.page, t.quote)
+    return False, best
+
+
+# ------------------------------------------------------------------ portfolio
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """Metric values of every contract, by (segment, metric), for the outlier check."""
+
+    values: Mapping[tuple[str, str], tuple[float, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, contracts: Iterable[tuple[ContractView, Counterparty]]) -> Portfolio:
+        values: dict[tuple[str, str], list[float]] = {}
+        for view, cp in contracts:
+            for metric in METRICS:
+                found = metric_value(view, metric, cp)
+                if found is not None:
+                    values.setdefault((cp.segment, metric), []).append(found[0])
+        return cls({k: tuple(sorted(v)) for k, v in values.items()})
+
+    def outlier(self, segment: str, metric: str, value: float, *, quantile: float, min_peers: int) -> float | None:
+        """The peers' median when ``value`` is in their worst ``quantile`` and worse than the median, else None."""
+        peers = self.values.get((segment, metric), ())
+        if len(peers) < min_peers:
+            return None
+        better = METRICS[metric].better
+        worst_first = sorted(peers) if better == "higher" else sorted(peers, reverse=True)
+        k = max(1, math.floor(quantile * len(peers)))
+        cutoff = worst_first[k - 1]
+        median = statistics.median(peers)
+        if better == "higher":
+            return median if value <= cutoff and value < median else None
+        return median if value >= cutoff and value > median else None
+
+
+# ------------------------------------------------------------------ embeddings
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    x, y = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    norm = float(np.linalg.norm(x) * np.linalg.norm(y))
+    return float(x @ y / norm) if norm else 0.0
+
+
+def _minilm() -> Any:
+    from extractors.embeddings import load
+
+    return load()
+
+
+def minilm_embedder() -> Embedder:
+    """An :data:`Embedder` over all-MiniLM-L6-v2 (bundled, offline), loaded on first use.
+
+    Vectors are cached by the SHA-1 of the text, so boilerplate repeated across
+    contracts is embedded once per process.
+    """
+    cache: dict[str, np.ndarray] = {}
+
+    def embed(texts: Sequence[str]) -> list[np.ndarray]:
+        keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+        todo = {k: t for k, t in zip(keys, texts) if k not in cache}
+        if todo:
+            vectors = _minilm().encode(list(todo.values()), batch_size=32, normalize_embeddings=True,
+                                       show_progress_bar=False)
+            cache.update(zip(todo, vectors))
+        return [cache[k] for k in keys]
+
+    return embed
+
+
+# ------------------------------------------------------------------ gaps
+
+
+def _fmt(value: float) -> Any:
+    if math.isinf(value):
+        return "uncapped"
+    return int(value) if value == int(value) else round(value, 2)
+
+
+def _missing(contract: ContractView, cp: Counterparty, req: Requirement, playbook: Playbook, language: Mapping[str, Language]) -> Gap | None:
+    present, _ = presence(contract, req.category, playbook)
+    if present:
+        return None
+    lang = language.get(req.category)
+    article = "an" if req.category[0].lower() in "aeiou" else "a"
+    ask = req.ask or (f"Add {article} {req.category} clause: \u201c{lang.preferred}\u201d" if lang
+                      else f"Add {article} {req.category} clause.")
+    return Gap(contract.document, cp.name, cp.segment, "missing", req.category, None, "required", req.severity,
+               None, None, ask, contract.sha256)
+
+
+def _weak(contract: ContractView, cp: Counterparty, th: Threshold) -> Gap | None:
+    found = metric_value(contract, th.metric, cp)
+    if found is None:
+        return None
+    value, term = found
+    spec = METRICS[th.metric]
+    if not spec.weaker(value, th.value):
+        return None
+    label = METRIC_LABELS[th.metric]
+    ask = th.ask or f"Move the {label} to {spec.describe(th.value)} (the contract has {_fmt(value)})."
+    return Gap(contract.document, cp.name, cp.segment, "weak_value", spec.category, _fmt(value),
+               spec.describe(th.value), th.severity, term.page, _quote(term.quote), ask, contract.sha256)
+
+
+def _non_standard(contract: ContractView, cp: Counterparty, lang: Language, playbook: Playbook, embed: Embedder) -> Gap | None:
+    present, evidence = presence(contract, lang.category, playbook)
+    if not present or evidence is None or not evidence.quote.strip():
+        return None
+    texts = [evidence.quote, lang.preferred] + ([lang.fallback] if lang.fallback else [])
+    vectors = list(embed(texts))
+    similarity = max(_cosine(vectors[0], v) for v in vectors[1:])
+    if similarity >= lang.min_similarity:
+        return None
+    ask = lang.ask or (f"Replace the {lang.category} wording with the preferred position: \u201c{lang.preferred}\u201d"
+                       + (f" (fallback: \u201c{lang.fallback}\u201d)" if lang.fallback else ""))
+    return Gap(contract.document, cp.name, cp.segment, "non_standard", lang.category, round(similarity, 2),
+               f"similarity >= {lang.min_similarity:g}", lang.severity, evidence.page, _quote(evidence.quote), ask,
+               contract.sha256)
+
+
+def _tier_move(contract: ContractView, cp: Counterparty, playbook: Playbook) -> Gap | None:
+    signed_term = contract.term("agreement_date") or contract.term("effective_date")
+    signed = _iso(signed_term.value) if signed_term else None
+    if signed is None or signed_term is None:
+        return None
+    then = segment_at(cp, signed)
+    order = playbook.tier_order
+    if then is None or then not in order or cp.segment not in order or order.index(cp.segment) <= order.index(then):
+        return None
+    ask = (f"Re-paper to {cp.segment} positions: the contract was signed on {signed.isoformat()}, "
+           f"when {cp.name} was a {then} account.")
+    return Gap(contract.document, cp.name, cp.segment, "tier_move", None, then, cp.segment,
+               playbook.settings.severity_of("tier_move"), signed_term.page, _quote(signed_term.quote), ask, contract.sha256)
+
+
+def _renewal(contract: ContractView, cp: Counterparty, playbook: Playbook, as_of: date) -> Gap | None:
+    found = notice_deadline(contract, as_of)
+    if found is None:
+        return None
+    deadline, end, evidence = found
+    window = playbook.settings.renewal_window_days
+    if (deadline - as_of).days > window:
+        return None
+    auto = contract.term("auto_renewal")
+    what = "renews" if auto is not None and auto.value is True else "ends"
+    ask = (f"Act before {deadline.isoformat()}: the term {what} on {end.isoformat()}; give notice or "
+           f"renegotiate the gaps listed for this contract first.")
+    return Gap(contract.document, cp.name, cp.segment, "renewal_deadline", "Renewal Term", deadline.isoformat(),
+               f"within {window} days of {as_of.isoformat()}", playbook.settings.severity_of("renewal_deadline"),
+               evidence.page, _quote(evidence.quote), ask, contract.sha256, deadline)
+
+
+def renegotiation_gaps(
+    contract: ContractView,
+    counterparty: Counterparty,
+    playbook: Playbook,
+    *,
+    as_of: date,
+    portfolio: Portfolio | None = None,
+    embed: Embedder | None = None,
+) -> list[Gap]:
+    """Every gap between ``contract`` and its counterparty's segment positions, as of ``as_of``.
+
+    ``portfolio`` (see :meth:`Portfolio.of`) enables the outlier check;
+    ``embed`` enables the non-standard-language check. Gaps come in
+    :data:`GAP_KINDS` order, then in the playbook's order.
+    """
+    gaps: list[Gap] = []
+    positions = playbook.positions(counterparty.segment)
+    weak_metrics: set[str] = set()
+    if positions is not None:
+        language = {lang.category: lang for lang in positions.language}
+        gaps += [g for r in positions.require if (g := _missing(contract, counterparty, r, playbook, language))]
+        for th in positions.thresholds:
+            g = _weak(contract, counterparty, th)
+            if g is not None:
+                gaps.append(g)
+                weak_metrics.add(th.metric)
+        if embed is not None:
+            gaps += [g for lang in positions.language if (g := _non_standard(contract, counterparty, lang, playbook, embed))]
+    if portfolio is not None:
+        s = playbook.settings
+        for metric in METRICS:
+            if metric in weak_metrics:
+                continue
+            found = metric_value(contract, metric, counterparty)
+            if found is None:
+                continue
+            value, term = found
+            median = portfolio.outlier(counterparty.segment, metric, value, quantile=s.outlier_quantile,
+                                       min_peers=s.outlier_min_peers)
+            if median is None:
+                continue
+            spec = METRICS[metric]
+            label = METRIC_LABELS[metric]
+            gaps.append(Gap(
+                contract.document, counterparty.name, counterparty.segment, "outlier", spec.category, _fmt(value),
+                f"median {_fmt(median)} {spec.unit} across {len(portfolio.values[(counterparty.segment, metric)])} "
+                f"{counterparty.segment} contracts",
+                s.severity_of("outlier"), term.page, _quote(term.quote),
+                f"Bring the {label} ({_fmt(value)} {spec.unit}) in line with other {counterparty.segment} "
+                f"contracts (median {_fmt(median)} {spec.unit}).",
+                contract.sha256,
+            ))
+    for extra in (_tier_move(contract, counterparty, playbook), _renewal(contract, counterparty, playbook, as_of)):
+        if extra is not None:
+            gaps.append(extra)
+    return gaps

@@ -1,0 +1,81 @@
+"""Which files a scheduled run should look at, and whether a queued file is still what was planned.
+
+Two small core functions the flows wrap:
+
+* :func:`new_files` lists the supported files in an inbox folder that arrived
+  since a watermark (the newest modification time a previous successful run
+  saw), plus any file the store has never seen whatever its time stamp (a copy
+  that kept an old mtime, ``cp -p`` or ``rsync -t``). Content already stored is
+  skipped later, by hash, in :func:`pipeline.ingest.plan`.
+* :func:`confirm` re-reads a planned file before analysis: the I/O step of a
+  flow, the one worth retrying when a share hiccups. It raises
+  :class:`ContentChanged` if the bytes are no longer those that were planned.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractors.document import DocumentError, UnreadableFile, sha256_file
+from pipeline.ingest import Pending, discover
+from pipeline.store import Store
+
+__all__ = ["ContentChanged", "InboxFile", "confirm", "new_files", "watermark_of"]
+
+
+class ContentChanged(DocumentError):
+    """The file was replaced between planning and analysis; the next run picks up the new content."""
+
+    status = "changed"
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    """A file in the inbox and its modification time in nanoseconds."""
+
+    path: str
+    mtime_ns: int
+
+
+def new_files(inbox: str | os.PathLike[str], store: Store, since_ns: int | None) -> list[InboxFile]:
+    """Supported files under ``inbox`` newer than ``since_ns``, or unknown to the store, by path.
+
+    ``since_ns`` is ``None`` before the first successful run: every file is new.
+    A file that vanishes while the folder is listed is left for the next run.
+    """
+    if not Path(inbox).is_dir():
+        raise FileNotFoundError(f"inbox {inbox} is not a folder")
+    found: list[InboxFile] = []
+    for path in discover([inbox]):
+        try:
+            mtime = os.stat(path).st_mtime_ns
+        except OSError:
+            continue
+        if since_ns is None or mtime > since_ns or store.file(path) is None:
+            found.append(InboxFile(path, mtime))
+    return found
+
+
+def watermark_of(files: list[InboxFile], previous: int | None) -> int | None:
+    """The watermark after processing ``files``: the newest mtime seen, never moving back."""
+    newest = max((f.mtime_ns for f in files), default=None)
+    if newest is None:
+        return previous
+    return newest if previous is None else max(newest, previous)
+
+
+def confirm(pending: Pending) -> Pending:
+    """Read the planned file again and check its content is unchanged.
+
+    Raises :class:`OSError` on a read failure (transient on network shares:
+    the caller may retry), :class:`UnreadableFile` if the path is gone, and
+    :class:`ContentChanged` if the bytes differ from the planned hash.
+    """
+    if not os.path.lexists(pending.path):
+        raise UnreadableFile(f"{pending.path} vanished before it could be analysed")
+    sha = sha256_file(pending.path)
+    if sha != pending.sha256:
+        raise ContentChanged(f"{pending.path} changed after it was queued; the next run will read the new content")
+    return pending

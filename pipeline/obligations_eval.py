@@ -1,0 +1,135 @@
+"""Obligation precision and recall against hand labels (corpus/obligations_gold.jsonl).
+
+Each line of the gold file is one sentence that holds a modal verb (shall,
+must, will, agree, undertake, may not), labelled by hand with every
+obligation in it (possibly none: the sentence then only counts against
+precision). Two sources:
+
+* ``demo``: sentences of the generated demo corpus (``python -m corpus.generate``),
+  stored with their text (synthetic, so it may live in the repository);
+* ``cuad``: sentences of CUAD contracts, stored only as the contract title and
+  character offsets into CUAD's TXT (``start``, ``end``, and per obligation
+  ``action_start``/``action_end``): no CUAD text is kept. They are scored only
+  when a CUAD folder is given.
+
+Labelling conventions: the obligor is a party's defined alias, ``each party``
+for mutual duties (including role subjects such as "the Receiving Party" or
+"the indemnified party") or ``the parties``; the modality is the modal as
+written (``shall``, ``must``, ``will``, ``agrees to``) or ``prohibition`` for a
+negated one (and for "will make no ..."); a right ("may", "is entitled to"),
+an acknowledgement ("agrees that ... is the property of"), a passive duty
+("shall be borne by Distributor") and a duty of a thing ("the Services will
+conform") are not obligations. The action is labelled by its first words.
+
+A predicted obligation matches a gold one when the obligor (case-insensitive)
+and the modality are equal and the predicted action, lower-cased with white
+space collapsed, starts with the gold action's first words. Each gold
+obligation matches at most one prediction. Precision = matched / predicted,
+recall = matched / gold, over the labelled sentences.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extractors.obligations import obligations
+from extractors.records import Document, Obligation, Page, Term
+
+__all__ = ["GOLD_PATH", "ObligationScore", "evaluate_obligations", "matches", "score_sentence"]
+
+GOLD_PATH = Path(__file__).resolve().parent.parent / "corpus" / "obligations_gold.jsonl"
+
+
+@dataclass
+class ObligationScore:
+    sentences: int = 0
+    gold: int = 0
+    predicted: int = 0
+    matched: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 0.0
+
+    def add(self, other: ObligationScore) -> None:
+        self.sentences += other.sentences
+        self.gold += other.gold
+        self.predicted += other.predicted
+        self.matched += other.matched
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def matches(predicted: Obligation, gold: Mapping[str, str]) -> bool:
+    """Obligor and modality equal, and the action starts with the gold action's words."""
+    return (
+        predicted.obligor.lower() == gold["obligor"].lower()
+        and predicted.modality == gold["modality"]
+        and _norm(predicted.action).startswith(_norm(gold["action"]))
+    )
+
+
+def _parties(aliases: Sequence[str]) -> list[Term]:
+    return [
+        Term("parties", {"name": a, "alias": a}, None, None, 1, 0, 0, a, 1.0) for a in aliases
+    ]
+
+
+def score_sentence(text: str, aliases: Sequence[str], gold: Sequence[Mapping[str, str]]) -> tuple[ObligationScore, list[Obligation]]:
+    """Run :func:`extractors.obligations.obligations` on one sentence and match it with its labels."""
+    document = Document(sha256="0" * 64, source="<sentence>", kind="txt", pages=(Page(1, text, 0),))
+    predicted = list(obligations(document, (), _parties(aliases)))
+    unmatched = list(gold)
+    matched = 0
+    for p in predicted:
+        for g in unmatched:
+            if matches(p, g):
+                unmatched.remove(g)
+                matched += 1
+                break
+    return ObligationScore(1, len(gold), len(predicted), matched), predicted
+
+
+def evaluate_obligations(gold_path: str | Path = GOLD_PATH, *, cuad_dir: str | Path | None = None) -> dict[str, ObligationScore]:
+    """Scores per source ("demo", "cuad" when ``cuad_dir`` is given) and "all"."""
+    scores: dict[str, ObligationScore] = {}
+    texts: dict[str, str] = {}
+    for line in Path(gold_path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row: dict[str, Any] = json.loads(line)
+        if row["source"] == "demo":
+            text, gold = row["text"], row["obligations"]
+        else:
+            if cuad_dir is None:
+                continue
+            title = row["title"]
+            if title not in texts:
+                path = Path(cuad_dir) / "txt" / f"{title}.txt"
+                if not path.is_file():
+                    continue
+                texts[title] = path.read_text(encoding="utf-8")
+            raw = texts[title]
+            text = re.sub(r"\s+", " ", raw[row["start"] : row["end"]])
+            gold = [
+                {"obligor": o["obligor"], "modality": o["modality"], "action": raw[o["action_start"] : o["action_end"]]}
+                for o in row["obligations"]
+            ]
+        s, _ = score_sentence(text, row["aliases"], gold)
+        scores.setdefault(row["source"], ObligationScore()).add(s)
+    total = ObligationScore()
+    for s in scores.values():
+        total.add(s)
+    scores["all"] = total
+    return scores

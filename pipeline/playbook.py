@@ -1,0 +1,601 @@
+"""Playbooks: the positions each commercial segment deserves, as validated YAML.
+
+A playbook is one YAML file. Only ``segments`` is required; the minimal form
+other tools write is enough::
+
+    segments:
+      strategic:
+        require: [Cap On Liability, Audit Rights]
+
+The full form, section by section (see ``corpus/playbook.yaml`` for the
+default playbook, with the reasoning written beside each position)::
+
+    settings:                       # gap detection tunables (all optional)
+      presence_threshold: 0.5       # a category is present when its best clause probability >= this
+      presence_thresholds: {Insurance: 0.4}   # per-category overrides
+      present_from_terms: true      # an extracted term of the category's kind also counts as present
+      similarity_threshold: 0.55    # default minimum similarity to preferred language
+      outlier_quantile: 0.1         # "worst decile"
+      outlier_min_peers: 5          # same-segment contracts needed before judging outliers
+      renewal_window_days: 90       # a notice deadline this close to as_of is urgent
+      tier_order: [transactional, growth, core, strategic]   # lowest first
+      severity: {outlier: medium, tier_move: high, renewal_deadline: medium, non_standard: medium}
+    segmentation: ...               # how the register computes a segment (see SegmentationConfig)
+    ranking: ...                    # priority = value x severity x urgency (see RankingConfig)
+    segments:
+      strategic:
+        severity: high              # default severity of this segment's gaps
+        require:                    # a list of categories, or category -> {severity, ask}
+          Cap On Liability: {severity: critical, ask: "Add a mutual cap of 12 months' fees."}
+          Audit Rights: {}
+        thresholds:                 # metric -> number, or {value, severity, ask}
+          liability_cap_months: 12
+          uptime_percent: {value: 99.9, ask: "Ask for 99.9% monthly uptime with credits."}
+        language:                   # category -> {preferred, fallback, min_similarity, severity, ask}
+          Cap On Liability:
+            preferred: "Each party's aggregate liability ... shall not exceed the fees paid in the twelve months ..."
+
+Every error is a :class:`PlaybookError` whose message starts with the dotted
+path of the bad key, e.g. ``segments.strategic.thresholds.uptime_percent:
+expected a number, got 'high'``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "CATEGORIES", "COMMERCIAL_CATEGORIES", "CUAD_CATEGORIES", "METRICS", "SEVERITIES", "Language", "Metric",
+    "Playbook", "PlaybookError", "RankingConfig", "Requirement", "SegmentPositions", "SegmentationConfig",
+    "Settings", "Threshold", "load_playbook", "parse_playbook",
+]
+
+#: CUAD v1's 41 categories, spelled as in its labels.
+CUAD_CATEGORIES: tuple[str, ...] = (
+    "Document Name", "Parties", "Agreement Date", "Effective Date", "Expiration Date", "Renewal Term",
+    "Notice Period To Terminate Renewal", "Governing Law", "Most Favored Nation", "Competitive Restriction Exception",
+    "Non-Compete", "Exclusivity", "No-Solicit Of Customers", "No-Solicit Of Employees", "Non-Disparagement",
+    "Termination For Convenience", "Rofr/Rofo/Rofn", "Change Of Control", "Anti-Assignment",
+    "Revenue/Profit Sharing", "Price Restrictions", "Minimum Commitment", "Volume Restriction",
+    "Ip Ownership Assignment", "Joint Ip Ownership", "License Grant", "Non-Transferable License",
+    "Affiliate License-Licensor", "Affiliate License-Licensee", "Unlimited/All-You-Can-Eat-License",
+    "Irrevocable Or Perpetual License", "Source Code Escrow", "Post-Termination Services", "Audit Rights",
+    "Uncapped Liability", "Cap On Liability", "Liquidated Damages", "Warranty Duration", "Insurance",
+    "Covenant Not To Sue", "Third Party Beneficiary",
+)
+#: The commercial categories Clausewise adds to CUAD's.
+COMMERCIAL_CATEGORIES: tuple[str, ...] = (
+    "Service Levels", "Service Credits", "Payment Terms", "Price Adjustment", "Data Protection", "Governance",
+    "Review And Renegotiation", "Dispute Escalation",
+)
+CATEGORIES: tuple[str, ...] = CUAD_CATEGORIES + COMMERCIAL_CATEGORIES
+_CATEGORY_BY_KEY = {c.lower(): c for c in CATEGORIES}
+
+#: Severity names, mildest first. Ranking turns them into weights (RankingConfig.severity_weights).
+SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+
+#: The 2x2's quadrants from the account's point of view, least valuable first.
+QUADRANTS: tuple[str, ...] = ("exit", "minimise", "develop", "maximise")
+DEFAULT_TIER_ORDER: tuple[str, ...] = ("transactional", "growth", "core", "strategic")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A term value a threshold can be set on.
+
+    ``better`` is ``"higher"`` (the threshold is a minimum) or ``"lower"`` (a
+    maximum); ``category`` is the clause category the value belongs to.
+    """
+
+    name: str
+    better: str
+    category: str
+    unit: str
+
+    def describe(self, value: float) -> str:
+        """``">= 12 months' fees"``, ``"<= 45 days"``."""
+        op = ">=" if self.better == "higher" else "<="
+        number = str(int(value)) if value == int(value) else f"{value:g}"
+        return f"{op} {number}{'' if self.unit == '%' else ' '}{self.unit}"
+
+    def weaker(self, found: float, benchmark: float) -> bool:
+        return found < benchmark if self.better == "higher" else found > benchmark
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("liability_cap_months", "higher", "Cap On Liability", "months' fees"),
+        Metric("uptime_percent", "higher", "Service Levels", "%"),
+        Metric("payment_days", "lower", "Payment Terms", "days"),
+        Metric("notice_period_days", "lower", "Notice Period To Terminate Renewal", "days"),
+        Metric("price_increase_cap", "lower", "Price Adjustment", "%"),
+        Metric("warranty_months", "higher", "Warranty Duration", "months"),
+        Metric("insurance_minimum", "higher", "Insurance", "USD"),
+        Metric("breach_notification_hours", "lower", "Data Protection", "hours"),
+        Metric("renewal_term_months", "lower", "Renewal Term", "months"),
+    )
+}
+#: Friendlier spellings accepted in playbooks.
+METRIC_ALIASES = {
+    "liability_cap": "liability_cap_months", "uptime": "uptime_percent", "notice_period": "notice_period_days",
+    "payment_terms": "payment_days", "price_increase_cap_percent": "price_increase_cap",
+    "renewal_term": "renewal_term_months", "insurance": "insurance_minimum",
+}
+
+
+class PlaybookError(ValueError):
+    """A playbook (or its segmentation or ranking section) is not valid; the message names the key."""
+
+
+# ------------------------------------------------------------------ records
+
+
+@dataclass(frozen=True)
+class Requirement:
+    category: str
+    severity: str
+    ask: str | None = None
+
+
+@dataclass(frozen=True)
+class Threshold:
+    metric: str
+    value: float
+    severity: str
+    ask: str | None = None
+
+    @property
+    def spec(self) -> Metric:
+        return METRICS[self.metric]
+
+
+@dataclass(frozen=True)
+class Language:
+    category: str
+    preferred: str
+    fallback: str | None
+    min_similarity: float
+    severity: str
+    ask: str | None = None
+
+
+@dataclass(frozen=True)
+class SegmentPositions:
+    """What one segment's contracts should hold."""
+
+    name: str
+    severity: str = "medium"
+    require: tuple[Requirement, ...] = ()
+    thresholds: tuple[Threshold, ...] = ()
+    language: tuple[Language, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    presence_threshold: float = 0.5
+    presence_thresholds: tuple[tuple[str, float], ...] = ()
+    present_from_terms: bool = True
+    similarity_threshold: float = 0.55
+    outlier_quantile: float = 0.1
+    outlier_min_peers: int = 5
+    renewal_window_days: int = 90
+    tier_order: tuple[str, ...] = ()
+    severity: tuple[tuple[str, str], ...] = (
+        ("non_standard", "medium"), ("outlier", "medium"), ("renewal_deadline", "medium"), ("tier_move", "high"),
+    )
+
+    def presence(self, category: str) -> float:
+        return dict(self.presence_thresholds).get(category, self.presence_threshold)
+
+    def severity_of(self, kind: str) -> str:
+        return dict(self.severity).get(kind, "medium")
+
+
+@dataclass(frozen=True)
+class InputWeight:
+    """One register input in a score: ``min(value / cap, 1) * weight`` (``cap`` scales it to 0..1)."""
+
+    column: str
+    weight: float
+    cap: float
+
+
+@dataclass(frozen=True)
+class SegmentationConfig:
+    """How a segment is computed from register inputs.
+
+    ``method: weighted``: ``score = sum(weight * min(value / cap, 1))`` over
+    ``inputs``; the segment is the first of ``tiers`` (highest first) whose
+    minimum the score reaches.
+
+    ``method: two_by_two``: financial ``importance`` and ``effort`` are two such
+    scores; importance >= ``importance_threshold`` is high, effort >=
+    ``effort_threshold`` is high. High importance and low effort: **maximise**;
+    high importance, high effort: **develop** (invest to make it cheaper to
+    serve); low importance, low effort: **minimise** (standardise, keep it
+    cheap); low importance, high effort: **exit**.
+
+    ``prefer: given`` (the default) keeps a segment written in the register and
+    computes one only where it is blank; ``prefer: computed`` always computes.
+    """
+
+    method: str  # "weighted" | "two_by_two"
+    prefer: str = "given"
+    inputs: tuple[InputWeight, ...] = ()  # weighted
+    tiers: tuple[tuple[str, float], ...] = ()  # weighted, highest first
+    importance: tuple[InputWeight, ...] = ()  # two_by_two
+    effort: tuple[InputWeight, ...] = ()
+    importance_threshold: float = 0.5
+    effort_threshold: float = 0.5
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(w.column for w in (*self.inputs, *self.importance, *self.effort)))
+
+    @property
+    def tier_order(self) -> tuple[str, ...]:
+        """Segments, lowest first."""
+        if self.method == "weighted":
+            return tuple(name for name, _ in reversed(self.tiers))
+        return QUADRANTS
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """``priority = value x severity_weight x urgency``.
+
+    * ``value``: the account's ``value_field`` from the register (default
+      ``annual_revenue``), through ``value_transform``: ``log10`` (log10(1 + x),
+      the default, so a big account outranks a small one without drowning every
+      other signal), ``sqrt``, ``linear``, or ``none`` (every account is 1).
+      An account without the field gets ``default_value``.
+    * ``severity_weight``: ``severity_weights[gap.severity]``.
+    * ``urgency``: ``1 + urgency_boost * (1 - days / window)`` when the
+      contract's renewal-notice deadline is ``days`` (0..window) after as_of,
+      where window is ``settings.renewal_window_days``; otherwise 1.
+    """
+
+    value_field: str = "annual_revenue"
+    value_transform: str = "log10"
+    default_value: float = 1.0
+    severity_weights: tuple[tuple[str, float], ...] = (("low", 1.0), ("medium", 2.0), ("high", 3.0), ("critical", 5.0))
+    urgency_boost: float = 2.0
+
+    def weight(self, severity: str) -> float:
+        return dict(self.severity_weights).get(severity, 1.0)
+
+
+@dataclass(frozen=True)
+class Playbook:
+    segments: tuple[SegmentPositions, ...]
+    settings: Settings = field(default_factory=Settings)
+    segmentation: SegmentationConfig | None = None
+    ranking: RankingConfig = field(default_factory=RankingConfig)
+    source: str | None = None
+
+    def positions(self, segment: str) -> SegmentPositions | None:
+        """The positions for ``segment``, or None when the playbook says nothing about it."""
+        for s in self.segments:
+            if s.name == segment:
+                return s
+        return None
+
+    @property
+    def tier_order(self) -> tuple[str, ...]:
+        """Segments lowest first: settings.tier_order, else the segmentation's, else the defaults."""
+        if self.settings.tier_order:
+            return self.settings.tier_order
+        if self.segmentation is not None:
+            return self.segmentation.tier_order
+        return DEFAULT_TIER_ORDER + QUADRANTS
+
+
+# ------------------------------------------------------------------ validation helpers
+
+
+def _fail(where: str, message: str) -> PlaybookError:
+    return PlaybookError(f"{where}: {message}")
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _fail(where, f"expected a mapping, got {_show(value)}")
+    for k in value:
+        if not isinstance(k, str):
+            raise _fail(where, f"keys must be text, got {_show(k)}")
+    return value
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _number(value: Any, where: str, *, low: float | None = None, high: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _fail(where, f"expected a number, got {_show(value)}")
+    if low is not None and value < low:
+        raise _fail(where, f"expected a number >= {low:g}, got {value:g}")
+    if high is not None and value > high:
+        raise _fail(where, f"expected a number <= {high:g}, got {value:g}")
+    return float(value)
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(where, f"expected text, got {_show(value)}")
+    return value.strip()
+
+
+def _choice(value: Any, where: str, options: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise _fail(where, f"expected one of {', '.join(options)}, got {_show(value)}")
+    return value
+
+
+def _unknown_keys(m: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
+    for k in m:
+        if k not in allowed:
+            prefix = f"{where}." if where else ""
+            raise _fail(f"{prefix}{k}", f"unknown key (expected one of {', '.join(allowed)})")
+
+
+def _category(value: Any, where: str) -> str:
+    name = _text(value, where)
+    found = _CATEGORY_BY_KEY.get(" ".join(name.split()).lower())
+    if found is None:
+        raise _fail(where, f"unknown clause category {name!r} (expected one of the 41 CUAD categories or "
+                           f"{', '.join(COMMERCIAL_CATEGORIES)})")
+    return found
+
+
+# ------------------------------------------------------------------ sections
+
+
+def _requirements(value: Any, where: str, severity: str) -> tuple[Requirement, ...]:
+    out: list[Requirement] = []
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            out.append(Requirement(_category(item, f"{where}[{i}]"), severity))
+    elif isinstance(value, Mapping):
+        for key, spec in _mapping(value, where).items():
+            category = _category(key, f"{where}.{key}")
+            spec = _mapping(spec, f"{where}.{key}")
+            _unknown_keys(spec, ("severity", "ask"), f"{where}.{key}")
+            sev = _choice(spec["severity"], f"{where}.{key}.severity", SEVERITIES) if "severity" in spec else severity
+            ask = _text(spec["ask"], f"{where}.{key}.ask") if "ask" in spec else None
+            out.append(Requirement(category, sev, ask))
+    elif value is None:
+        return ()
+    else:
+        raise _fail(where, f"expected a list of clause categories, got {_show(value)}")
+    seen: set[str] = set()
+    for r in out:
+        if r.category in seen:
+            raise _fail(where, f"{r.category!r} is listed twice")
+        seen.add(r.category)
+    return tuple(out)
+
+
+def _thresholds(value: Any, where: str, severity: str) -> tuple[Threshold, ...]:
+    out = []
+    for key, spec in _mapping(value, where).items():
+        here = f"{where}.{key}"
+        metric = METRIC_ALIASES.get(key, key)
+        if metric not in METRICS:
+            raise _fail(here, f"unknown threshold (expected one of {', '.join(METRICS)})")
+        if isinstance(spec, Mapping):
+            _unknown_keys(spec, ("value", "severity", "ask"), here)
+            if "value" not in spec:
+                raise _fail(f"{here}.value", "missing")
+            number = _number(spec["value"], f"{here}.value", low=0)
+            sev = _choice(spec["severity"], f"{here}.severity", SEVERITIES) if "severity" in spec else severity
+            ask = _text(spec["ask"], f"{here}.ask") if "ask" in spec else None
+        else:
+            number, sev, ask = _number(spec, here, low=0), severity, None
+        if metric in ("uptime_percent", "price_increase_cap") and number > 100:
+            raise _fail(here if not isinstance(spec, Mapping) else f"{here}.value", f"a percentage cannot exceed 100, got {number:g}")
+        out.append(Threshold(metric, number, sev, ask))
+    return tuple(out)
+
+
+def _language(value: Any, where: str, severity: str, default_similarity: float) -> tuple[Language, ...]:
+    out = []
+    for key, spec in _mapping(value, where).items():
+        here = f"{where}.{key}"
+        category = _category(key, here)
+        spec = _mapping(spec, here)
+        _unknown_keys(spec, ("preferred", "fallback", "min_similarity", "severity", "ask"), here)
+        if "preferred" not in spec:
+            raise _fail(f"{here}.preferred", "missing")
+        out.append(Language(
+            category=category,
+            preferred=_text(spec["preferred"], f"{here}.preferred"),
+            fallback=_text(spec["fallback"], f"{here}.fallback") if spec.get("fallback") is not None else None,
+            min_similarity=(_number(spec["min_similarity"], f"{here}.min_similarity", low=-1, high=1)
+                            if "min_similarity" in spec else default_similarity),
+            severity=_choice(spec["severity"], f"{here}.severity", SEVERITIES) if "severity" in spec else severity,
+            ask=_text(spec["ask"], f"{here}.ask") if "ask" in spec else None,
+        ))
+    return tuple(out)
+
+
+def _segment(name: str, value: Any, where: str, settings: Settings) -> SegmentPositions:
+    spec = _mapping(value, where)
+    _unknown_keys(spec, ("severity", "require", "thresholds", "language", "why"), where)
+    severity = _choice(spec["severity"], f"{where}.severity", SEVERITIES) if "severity" in spec else "medium"
+    return SegmentPositions(
+        name=name,
+        severity=severity,
+        require=_requirements(spec.get("require"), f"{where}.require", severity),
+        thresholds=_thresholds(spec.get("thresholds"), f"{where}.thresholds", severity),
+        language=_language(spec.get("language"), f"{where}.language", severity, settings.similarity_threshold),
+    )
+
+
+def _settings(value: Any) -> Settings:
+    where = "settings"
+    spec = _mapping(value, where)
+    allowed = ("presence_threshold", "presence_thresholds", "present_from_terms", "similarity_threshold",
+               "outlier_quantile", "outlier_min_peers", "renewal_window_days", "tier_order", "severity")
+    _unknown_keys(spec, allowed, where)
+    d = Settings()
+    kw: dict[str, Any] = {}
+    if "presence_threshold" in spec:
+        kw["presence_threshold"] = _number(spec["presence_threshold"], f"{where}.presence_threshold", low=0, high=1)
+    if "presence_thresholds" in spec:
+        kw["presence_thresholds"] = tuple(
+            (_category(k, f"{where}.presence_thresholds.{k}"),
+             _number(v, f"{where}.presence_thresholds.{k}", low=0, high=1))
+            for k, v in _mapping(spec["presence_thresholds"], f"{where}.presence_thresholds").items()
+        )
+    if "present_from_terms" in spec:
+        if not isinstance(spec["present_from_terms"], bool):
+            raise _fail(f"{where}.present_from_terms", f"expected true or false, got {_show(spec['present_from_terms'])}")
+        kw["present_from_terms"] = spec["present_from_terms"]
+    if "similarity_threshold" in spec:
+        kw["similarity_threshold"] = _number(spec["similarity_threshold"], f"{where}.similarity_threshold", low=-1, high=1)
+    if "outlier_quantile" in spec:
+        kw["outlier_quantile"] = _number(spec["outlier_quantile"], f"{where}.outlier_quantile", low=0.01, high=0.5)
+    for key in ("outlier_min_peers", "renewal_window_days"):
+        if key in spec:
+            n = _number(spec[key], f"{where}.{key}", low=1)
+            if n != int(n):
+                raise _fail(f"{where}.{key}", f"expected a whole number, got {n:g}")
+            kw[key] = int(n)
+    if "tier_order" in spec:
+        order = spec["tier_order"]
+        if not isinstance(order, list) or not order:
+            raise _fail(f"{where}.tier_order", f"expected a list of segments, lowest first, got {_show(order)}")
+        names = tuple(_text(x, f"{where}.tier_order[{i}]") for i, x in enumerate(order))
+        if len(set(names)) != len(names):
+            raise _fail(f"{where}.tier_order", "a segment is listed twice")
+        kw["tier_order"] = names
+    if "severity" in spec:
+        sev = dict(d.severity)
+        for k, v in _mapping(spec["severity"], f"{where}.severity").items():
+            if k not in sev:
+                raise _fail(f"{where}.severity.{k}", f"unknown gap kind (expected one of {', '.join(sev)})")
+            sev[k] = _choice(v, f"{where}.severity.{k}", SEVERITIES)
+        kw["severity"] = tuple(sorted(sev.items()))
+    return Settings(**{**d.__dict__, **kw})
+
+
+def _weights(value: Any, where: str) -> tuple[InputWeight, ...]:
+    spec = _mapping(value, where)
+    if not spec:
+        raise _fail(where, "expected at least one input, e.g. {annual_revenue: {weight: 0.5, cap: 5000000}}")
+    out = []
+    for column, w in spec.items():
+        here = f"{where}.{column}"
+        if isinstance(w, Mapping):
+            _unknown_keys(w, ("weight", "cap"), here)
+            if "weight" not in w:
+                raise _fail(f"{here}.weight", "missing")
+            weight = _number(w["weight"], f"{here}.weight", low=0)
+            cap = _number(w.get("cap", 1), f"{here}.cap")
+            if cap <= 0:
+                raise _fail(f"{here}.cap", f"expected a positive number, got {cap:g}")
+        else:
+            weight, cap = _number(w, here, low=0), 1.0
+        out.append(InputWeight(column, weight, cap))
+    return tuple(out)
+
+
+def parse_segmentation(value: Any, where: str = "segmentation") -> SegmentationConfig:
+    spec = _mapping(value, where)
+    if "method" not in spec:
+        raise _fail(f"{where}.method", "missing (weighted or two_by_two)")
+    method = _choice(spec["method"], f"{where}.method", ("weighted", "two_by_two"))
+    prefer = _choice(spec.get("prefer", "given"), f"{where}.prefer", ("given", "computed"))
+    if method == "weighted":
+        _unknown_keys(spec, ("method", "prefer", "inputs", "tiers"), where)
+        inputs = _weights(spec.get("inputs"), f"{where}.inputs")
+        tiers_spec = _mapping(spec.get("tiers"), f"{where}.tiers")
+        if not tiers_spec:
+            raise _fail(f"{where}.tiers", "expected segment: minimum score, e.g. {strategic: 0.7, transactional: 0}")
+        tiers = sorted(((k, _number(v, f"{where}.tiers.{k}")) for k, v in tiers_spec.items()), key=lambda kv: -kv[1])
+        if tiers[-1][1] > 0:
+            raise _fail(f"{where}.tiers", "the lowest tier must start at 0 so every score gets a segment")
+        return SegmentationConfig(method, prefer, inputs=inputs, tiers=tuple(tiers))
+    _unknown_keys(spec, ("method", "prefer", "importance", "effort", "importance_threshold", "effort_threshold"), where)
+    return SegmentationConfig(
+        method, prefer,
+        importance=_weights(spec.get("importance"), f"{where}.importance"),
+        effort=_weights(spec.get("effort"), f"{where}.effort"),
+        importance_threshold=_number(spec.get("importance_threshold", 0.5), f"{where}.importance_threshold"),
+        effort_threshold=_number(spec.get("effort_threshold", 0.5), f"{where}.effort_threshold"),
+    )
+
+
+def _ranking(value: Any) -> RankingConfig:
+    where = "ranking"
+    spec = _mapping(value, where)
+    _unknown_keys(spec, ("value_field", "value_transform", "default_value", "severity_weights", "urgency_boost"), where)
+    d = RankingConfig()
+    kw: dict[str, Any] = {}
+    if "value_field" in spec:
+        kw["value_field"] = _text(spec["value_field"], f"{where}.value_field")
+    if "value_transform" in spec:
+        kw["value_transform"] = _choice(spec["value_transform"], f"{where}.value_transform",
+                                        ("log10", "sqrt", "linear", "none"))
+    if "default_value" in spec:
+        kw["default_value"] = _number(spec["default_value"], f"{where}.default_value", low=0)
+    if "severity_weights" in spec:
+        weights = dict(d.severity_weights)
+        for k, v in _mapping(spec["severity_weights"], f"{where}.severity_weights").items():
+            _choice(k, f"{where}.severity_weights.{k}", SEVERITIES)
+            weights[k] = _number(v, f"{where}.severity_weights.{k}", low=0)
+        kw["severity_weights"] = tuple((s, weights[s]) for s in SEVERITIES)
+    if "urgency_boost" in spec:
+        kw["urgency_boost"] = _number(spec["urgency_boost"], f"{where}.urgency_boost", low=0)
+    return RankingConfig(**{**d.__dict__, **kw})
+
+
+def parse_playbook(data: Any, source: str | None = None) -> Playbook:
+    """A validated :class:`Playbook` from parsed YAML (a mapping)."""
+    top = _mapping(data, "playbook")
+    if not top:
+        raise _fail("playbook", "empty; expected at least `segments:`")
+    _unknown_keys(top, ("settings", "segmentation", "ranking", "segments", "name", "description", "why"), "")
+    settings = _settings(top.get("settings"))
+    if "segments" not in top:
+        raise _fail("segments", "missing")
+    segs = _mapping(top["segments"], "segments")
+    if not segs:
+        raise _fail("segments", "expected at least one segment")
+    segments = tuple(_segment(name, spec, f"segments.{name}", settings) for name, spec in segs.items())
+    segmentation = parse_segmentation(top["segmentation"]) if top.get("segmentation") is not None else None
+    playbook = Playbook(segments, settings, segmentation, _ranking(top.get("ranking")), source)
+    if settings.tier_order:
+        for s in segments:
+            if s.name not in settings.tier_order:
+                raise _fail(f"segments.{s.name}", f"not in settings.tier_order ({', '.join(settings.tier_order)})")
+    return playbook
+
+
+def load_playbook(path: str | Path) -> Playbook:
+    """Read and validate a playbook YAML file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise PlaybookError(f"{path}: cannot read: {e.strerror or e}") from e
+    except UnicodeDecodeError as e:
+        raise PlaybookError(f"{path}: not UTF-8 text") from e
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise PlaybookError(f"{path}: not valid YAML{at}: {getattr(e, 'problem', None) or e}") from e
+    return parse_playbook(data, str(path))

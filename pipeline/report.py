@@ -1,0 +1,239 @@
+"""Candidate reports: per-team CSV and HTML, and ``gaps.jsonl`` for the whole run.
+
+:func:`write_reports` lays out ``out``::
+
+    out/gaps.jsonl                      every gap, one JSON object per line (the eleven keys of Gap.record)
+    out/manifest.json                   as_of, the teams and their files
+    out/<team-slug>/candidates.csv      that team's ranked list, and nothing else
+    out/<team-slug>/candidates.html     the same list, self-contained, with an inline SVG chart of gaps by kind and segment
+
+Contracts are confidential: files are written 0600 and the folders created
+0700. Every value put into HTML is escaped; CSV cells that a spreadsheet would
+run as a formula are prefixed with an apostrophe. Files a previous run listed
+in ``manifest.json`` that this run does not write (a team that is gone) are
+removed, so a folder never holds a stale list.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pipeline.gaps import GAP_KINDS
+from pipeline.rank import RankedGap
+
+__all__ = ["CSV_COLUMNS", "ReportError", "Reports", "TeamReport", "chart_svg", "slug", "team_csv", "team_html",
+           "write_reports"]
+
+CSV_COLUMNS = ("rank", "priority", "counterparty", "document", "segment", "kind", "category", "found", "benchmark",
+               "severity", "page", "quote", "ask", "value", "urgency")
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+
+
+class ReportError(Exception):
+    """The reports cannot be written (the folder is not writable, a path is a symlink)."""
+
+
+@dataclass(frozen=True)
+class TeamReport:
+    team: str
+    slug: str
+    csv: Path
+    html: Path
+    rows: int
+
+
+@dataclass(frozen=True)
+class Reports:
+    out: Path
+    gaps_jsonl: Path
+    teams: tuple[TeamReport, ...]
+
+    def team(self, name: str) -> TeamReport:
+        for t in self.teams:
+            if t.team == name:
+                return t
+        raise KeyError(name)
+
+
+def slug(team: str) -> str:
+    """``"Enterprise East"`` → ``"enterprise-east"`` (a safe folder name)."""
+    return re.sub(r"[^a-z0-9]+", "-", team.lower()).strip("-")[:60] or "team"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+    if text and text[0] in "=+-@\t\r" and not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return "'" + text
+    return text
+
+
+def team_csv(rows: Sequence[RankedGap]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        row = r.row()
+        writer.writerow([_cell(row[c]) for c in CSV_COLUMNS])
+    return buf.getvalue()
+
+
+def chart_svg(rows: Sequence[RankedGap], segments_order: Sequence[str] = ()) -> str:
+    """An inline SVG bar chart: gaps by kind (groups) and segment (bars within a group)."""
+    counts = Counter((r.gap.kind, r.gap.segment) for r in rows)
+    kinds = [k for k in GAP_KINDS if any(kk == k for kk, _ in counts)]
+    seen = {s for _, s in counts}
+    segments = [s for s in segments_order if s in seen] + sorted(seen - set(segments_order))
+    e = html.escape
+    if not kinds:
+        return ('<svg xmlns="http://www.w3.org/2000/svg" width="320" height="40" role="img" aria-label="No gaps">'
+                '<text x="10" y="25" font-size="14">No gaps</text></svg>')
+    bar, gap_between, left, top, height = 18, 24, 40, 20, 200
+    group = bar * len(segments) + gap_between
+    width = left + group * len(kinds) + 20 + 160
+    peak = max(counts.values())
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + top + 60}" role="img" '
+             f'aria-label="Gaps by kind and segment">',
+             f'<line x1="{left}" y1="{top + height}" x2="{left + group * len(kinds)}" y2="{top + height}" stroke="#333"/>']
+    for i, kind in enumerate(kinds):
+        x0 = left + i * group + gap_between // 2
+        for j, seg in enumerate(segments):
+            n = counts.get((kind, seg), 0)
+            if not n:
+                continue
+            h = round(height * n / peak)
+            x = x0 + j * bar
+            parts.append(f'<rect x="{x}" y="{top + height - h}" width="{bar - 2}" height="{h}" '
+                         f'fill="{PALETTE[j % len(PALETTE)]}"><title>{e(kind)} / {e(seg)}: {n}</title></rect>')
+            parts.append(f'<text x="{x + (bar - 2) / 2}" y="{top + height - h - 3}" font-size="10" '
+                         f'text-anchor="middle">{n}</text>')
+        parts.append(f'<text x="{x0 + bar * len(segments) / 2}" y="{top + height + 16}" font-size="11" '
+                     f'text-anchor="middle">{e(kind)}</text>')
+    lx = left + group * len(kinds) + 20
+    for j, seg in enumerate(segments):
+        y = top + j * 18
+        parts.append(f'<rect x="{lx}" y="{y}" width="12" height="12" fill="{PALETTE[j % len(PALETTE)]}"/>')
+        parts.append(f'<text x="{lx + 18}" y="{y + 10}" font-size="11">{e(seg)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def team_html(team: str, rows: Sequence[RankedGap], as_of: date, segments_order: Sequence[str] = ()) -> str:
+    """A self-contained page (no scripts, no external resources) with the chart and the ranked list."""
+    e = html.escape
+    head = "".join(f"<th>{e(c)}</th>" for c in CSV_COLUMNS if c not in ("value", "urgency"))
+    body = []
+    for r in rows:
+        row = r.row()
+        cells = "".join(f"<td>{e(_cell(row[c]) if c not in ('quote', 'ask') else str(row[c] or ''))}</td>"
+                        for c in CSV_COLUMNS if c not in ("value", "urgency"))
+        body.append(f'<tr class="{e(r.gap.kind)}">{cells}</tr>')
+    accounts = len({r.gap.counterparty for r in rows})
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<title>Renegotiation candidates: {e(team)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse;font-size:13px}"
+        "td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}"
+        "th{background:#f3f3f3}td:nth-child(12){max-width:28em}</style></head><body>"
+        f"<h1>Renegotiation candidates: {e(team)}</h1>"
+        f"<p>As of {e(as_of.isoformat())}: {len(rows)} items across {accounts} accounts, highest priority first. "
+        "Priority = account value &times; severity &times; urgency.</p>"
+        f"<h2>Gaps by kind and segment</h2>{chart_svg(rows, segments_order)}"
+        f"<h2>Ranked list</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        "</body></html>\n"
+    )
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _private_dir(path: Path) -> None:
+    if path.is_symlink():
+        raise ReportError(f"{path} is a symbolic link; refusing to write reports through it")
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True)
+        os.chmod(path, 0o700)
+    elif not path.is_dir():
+        raise ReportError(f"{path} exists and is not a folder")
+
+
+def _write_private(path: Path, text: str) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as e:
+        raise ReportError(f"cannot write {path}: {e.strerror or e}") from e
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fd = -1
+            fh.write(text)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def write_reports(
+    lists: Mapping[str, Sequence[RankedGap]], out: str | Path, *, as_of: date, segments_order: Sequence[str] = ()
+) -> Reports:
+    """Write ``gaps.jsonl``, ``manifest.json`` and each team's CSV and HTML under ``out``."""
+    out = Path(out)
+    try:
+        _private_dir(out)
+        previous: set[str] = set()
+        manifest_path = out / "manifest.json"
+        if manifest_path.is_file() and not manifest_path.is_symlink():
+            try:
+                previous = {f for t in json.loads(manifest_path.read_text(encoding="utf-8")).get("teams", [])
+                            for f in (t.get("csv"), t.get("html")) if isinstance(f, str)}
+            except (ValueError, AttributeError):
+                previous = set()
+        slugs: dict[str, str] = {}
+        teams = []
+        for team in sorted(lists):
+            s = slug(team)
+            n = 2
+            while s in slugs.values():
+                s = f"{slug(team)}-{n}"
+                n += 1
+            slugs[team] = s
+            folder = out / s
+            _private_dir(folder)
+            csv_path, html_path = folder / "candidates.csv", folder / "candidates.html"
+            rows = lists[team]
+            _write_private(csv_path, team_csv(rows))
+            _write_private(html_path, team_html(team, rows, as_of, segments_order))
+            teams.append(TeamReport(team, s, csv_path, html_path, len(rows)))
+        lines = [json.dumps(r.gap.record(), ensure_ascii=False) for team in sorted(lists) for r in lists[team]]
+        jsonl = out / "gaps.jsonl"
+        _write_private(jsonl, "".join(line + "\n" for line in lines))
+        written = {str(p.relative_to(out)) for t in teams for p in (t.csv, t.html)}
+        for stale in sorted(previous - written):
+            target = (out / stale)
+            if ".." not in Path(stale).parts and target.is_file() and not target.is_symlink():
+                target.unlink()
+                try:
+                    target.parent.rmdir()
+                except OSError:
+                    pass
+        _write_private(manifest_path, json.dumps({
+            "as_of": as_of.isoformat(), "gaps": str(jsonl.relative_to(out)),
+            "teams": [{"team": t.team, "rows": t.rows, "csv": str(t.csv.relative_to(out)),
+                       "html": str(t.html.relative_to(out))} for t in teams],
+        }, indent=2) + "\n")
+    except OSError as e:
+        raise ReportError(f"cannot write reports under {out}: {e.strerror or e}") from e
+    return Reports(out, jsonl, tuple(teams))

@@ -1,0 +1,184 @@
+"""Datasette browsing: metadata, canned queries over a real store, and the page in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from extractors.records import Clause, Document, Page, Term
+from pipeline.browse import CANNED_QUERIES, METADATA_FILE, metadata
+from pipeline.store import Analysis, Store
+
+AS_OF = "2025-01-15"
+
+
+def _analysis(n: int, name: str, terms: dict[str, tuple[object, str | None]], categories: dict[str, float]) -> Analysis:
+    sha = f"{n:016x}" * 4
+    text = f"{name}: the Supplier shall permit the Customer to audit its records once a year."
+    document = Document(sha256=sha, source=f"/contracts/{name}.pdf", kind="pdf", pages=(Page(1, text, 0),))
+    clause = Clause(id=f"{sha[:16]}:0", page=1, start=0, end=len(text), number="1.", heading="Audit",
+                    text=text, categories=categories)
+    return Analysis(
+        document=document,
+        clauses=(clause,),
+        terms=tuple(Term(kind=k, value=v, unit=u, clause_id=clause.id, page=1, start=0, end=5, text="…", confidence=0.9)
+                    for k, (v, u) in terms.items()),
+        versions=(("test", "v1"),),
+    )
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    path = str(tmp_path / "cw.db")
+    with Store(path) as store:
+        for n, (name, terms, cats) in enumerate([
+            # notice deadline 2025-01-30: inside the window
+            ("fixed-term", {"expiration_date": ("2025-03-01", "date"), "notice_period": (30, "days"),
+                            "auto_renewal": (False, None)}, {"Audit Rights": 0.9, "Cap On Liability": 0.1}),
+            # expired 2020-03-31 but auto-renews yearly: current term ends 2025-03-31, deadline 2025-01-30
+            ("evergreen", {"expiration_date": ("2020-03-31", "date"), "notice_period": (60, "days"),
+                           "auto_renewal": (True, None), "renewal_term": (12, "months")}, {"Audit Rights": 0.7}),
+            # deadline 2025-12-02: outside the window
+            ("far-off", {"expiration_date": ("2026-01-01", "date"), "notice_period": (30, "days")},
+             {"Cap On Liability": 0.8}),
+            # expired for good
+            ("lapsed", {"expiration_date": ("2020-01-01", "date"), "auto_renewal": (False, None)}, {}),
+            ("perpetual", {"expiration_date": ("perpetual", None)}, {}),
+        ], start=1):
+            analysis = _analysis(n, name, terms, cats)
+            store.write_analysis(analysis.document.source, analysis, size=100)
+    return path
+
+
+def _run(db: str, query: str, **params: str) -> list[dict]:
+    with Store(db) as store:
+        sql = CANNED_QUERIES[query][3]
+        return [dict(r) for r in store.db.query(sql, params)]
+
+
+def test_committed_metadata_file_is_current():
+    assert json.loads(METADATA_FILE.read_text()) == metadata("clausewise"), "regenerate: python -m pipeline.browse"
+
+
+def test_metadata_titles_every_table_and_leaves_out_queries_whose_tables_are_missing():
+    full = metadata("cw")["databases"]["cw"]
+    assert all(t["title"] and t["description"] for t in full["tables"].values())
+    assert {"renewal_notice_deadlines", "clauses_by_category", "search_clauses"} <= set(full["queries"])
+    partial = metadata("cw", ["documents", "pages", "pages_fts"])["databases"]["cw"]
+    assert set(partial["queries"]) == {"search_pages"}
+    assert set(partial["tables"]) == {"documents", "pages"}
+
+
+def test_renewal_notice_deadlines_in_the_next_90_days(db):
+    assert _run(db, "renewal_notice_deadlines", as_of=AS_OF) == [
+        {"document": "evergreen", "term_end": "2025-03-31", "notice_days": 60, "notice_deadline": "2025-01-30",
+         "auto_renews": "yes", "renewals_since_signing": 5},
+        {"document": "fixed-term", "term_end": "2025-03-01", "notice_days": 30, "notice_deadline": "2025-01-30",
+         "auto_renews": "no", "renewals_since_signing": 0},
+    ]
+    assert [r["document"] for r in _run(db, "renewal_notice_deadlines", as_of="2025-09-10")] == ["far-off"]
+
+
+def test_clauses_by_category_and_search(db):
+    rows = _run(db, "clauses_by_category", category="Audit Rights", min_probability="")
+    assert [(r["document"], r["probability"]) for r in rows] == [("fixed-term", 0.9), ("evergreen", 0.7)]
+    rows = _run(db, "search_clauses", q="audit records")
+    assert sorted(r["document"] for r in rows) == ["evergreen", "far-off", "fixed-term", "lapsed", "perpetual"]
+    assert all("**audit**" in r["match"] for r in rows)
+
+
+# ------------------------------------------------------------ in the browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                    reason="needs Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver")
+def test_browse_serves_datasette_on_loopback_and_a_canned_query_renders_rows(db):
+    pytest.importorskip("selenium", reason="pip install selenium (the dev extra)")
+    from selenium import webdriver
+    from selenium.webdriver.common.by import By
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", "browse", "--db", db, "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    driver = None
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
+                time.sleep(0.2)
+        os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager fetch a browser
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+            options.add_argument(arg)
+        driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+
+        driver.get(base + "/cw")
+        assert driver.title == "cw"
+        links = {a.text for a in driver.find_elements(By.CSS_SELECTOR, "ul.bullets a")}
+        assert {"Renewal notice deadlines in the next 90 days", "Clauses by category",
+                "Full-text search over clauses"} <= links
+
+        driver.get(base + "/cw/terms")
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Key terms"
+
+        driver.get(f"{base}/cw/renewal_notice_deadlines?as_of={AS_OF}")
+        headers = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "table.rows-and-columns thead th")]
+        rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                for tr in driver.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")]
+        assert headers == ["document", "term_end", "notice_days", "notice_deadline", "auto_renews",
+                           "renewals_since_signing"]
+        assert rows == [["evergreen", "2025-03-31", "60", "2025-01-30", "yes", "5"],
+                        ["fixed-term", "2025-03-01", "30", "2025-01-30", "no", "0"]]
+    finally:
+        if driver is not None:
+            driver.quit()
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def test_renegotiation_candidates_by_team_lists_what_the_candidates_run_stored(db, tmp_path):
+    import datetime as dt
+
+    from pipeline.deliver import candidate_lists
+
+    register = tmp_path / "register.csv"
+    register.write_text("document,counterparty,account_team,segment\n"
+                        "fixed-term,Fixed Co,Team A,strategic\nfar-off,Far Co,Team A,strategic\n"
+                        "evergreen,Evergreen Co,Team B,strategic\n")
+    playbook = tmp_path / "playbook.yaml"
+    playbook.write_text("segments:\n  strategic:\n    require: [Audit Rights, Cap On Liability]\n")
+    lists = candidate_lists(db, str(register), str(playbook), as_of=dt.date.fromisoformat(AS_OF))
+    assert set(lists) == {"Team A", "Team B"} and all(lists.values())
+
+    def project(rows):
+        return [(r["account_team"], r["rank"], r["document"], r["kind"], r["category"]) for r in rows]
+
+    assert project(_run(db, "renegotiation_candidates_by_team", team="Team A")) == project(lists["Team A"])
+    assert project(_run(db, "renegotiation_candidates_by_team", team="")) == project(lists["Team A"] + lists["Team B"])

@@ -1,0 +1,209 @@
+"""CUAD's metric on hand-made cases, checked against a transcription of evaluate.py."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors.classify import CUAD_CATEGORIES
+from extractors.document import read_text
+from extractors.records import Candidate
+from pipeline.cli import cli
+from pipeline.cuad_eval import cuad_predictions, folds, jaccard, load_cuad, matches, scores
+from pipeline.store import Analysis, Store
+
+CUAD = Path(__file__).resolve().parents[2] / "shared" / "cuad"
+
+
+# ----------------------------------------------------------------- reference: CUAD's evaluate.py, transcribed
+
+
+def _ref_jaccard(gt: str, pred: str) -> float:
+    for token in [".", ",", ";", ":"]:
+        gt = gt.replace(token, "")
+        pred = pred.replace(token, "")
+    gt, pred = gt.lower().replace("/", " "), pred.lower().replace("/", " ")
+    a, b = set(gt.split(" ")), set(pred.split(" "))
+    return len(a & b) / len(a | b)
+
+
+def _ref_scores(pred_dict, gt_dict):
+    def get_preds(conf):
+        results = {}
+        for qid, plist in pred_dict.items():
+            preds = {}
+            for p in plist:
+                if p["text"] != "":
+                    preds[p["text"]] = p["probability"]
+            results[qid] = [t for t in preds if preds[t] > conf]
+        return results
+
+    def pr(preds_dict):
+        tp = fp = fn = 0
+        for key, answers in gt_dict.items():
+            substr_ok = "Parties" in key
+            preds = preds_dict[key]
+            ok = (lambda a, p: _ref_jaccard(a, p) >= 0.5 or a in p) if substr_ok else (lambda a, p: _ref_jaccard(a, p) >= 0.5)
+            if len(answers) == 0:
+                fp += len(preds)
+            else:
+                for a in answers:
+                    if any(ok(a, p) for p in preds):
+                        tp += 1
+                    else:
+                        fn += 1
+                for p in preds:
+                    if not any(ok(a, p) for a in answers):
+                        fp += 1
+        return (tp / (tp + fp) if tp + fp > 0 else np.nan), (tp / (tp + fn) if tp + fn > 0 else np.nan)
+
+    precisions, recalls = [1], [0]
+    for conf in list(np.arange(0.99, 0, -0.01)) + [0.001, 0]:
+        p, r = pr(get_preds(conf))
+        precisions.append(p)
+        recalls.append(r)
+    best = precisions[::-1]
+    for i in range(1, len(best)):
+        best[i] = max(best[i - 1], best[i])
+    smooth = best[::-1]
+    aupr = float(np.trapezoid(smooth, recalls)) if hasattr(np, "trapezoid") else float(np.trapz(smooth, recalls))
+    aupr = 0.0 if math.isnan(aupr) else aupr
+
+    def at(t):
+        for p, r in zip(smooth, recalls):
+            if r >= t:
+                return p
+        return 0
+
+    return aupr, at(0.8), at(0.9)
+
+
+# ----------------------------------------------------------------- the metric
+
+
+def test_jaccard_follows_cuads_normalisation():
+    assert jaccard("Acme Inc.", "acme inc") == 1.0
+    assert jaccard("5/8/14", "5 8 14") == 1.0
+    assert jaccard("governed by the laws of New York", "laws of New York;") == pytest.approx(4 / 7)
+    assert jaccard("a b c d", "a b") == 0.5  # exactly the threshold: a match
+    assert matches("a b c d", "a b", "Governing Law")
+    assert not matches("a b c d e", "a b", "Governing Law")
+
+
+def test_parties_also_match_by_containment_case_sensitive():
+    preamble = 'This Agreement is made between Acme Widgets Inc. ("Acme") and Beta LLC ("Distributor").'
+    assert matches("Acme", preamble, "X__Parties")
+    assert matches("Beta LLC", preamble, "X__Parties")
+    assert not matches("ACME", preamble, "X__Parties")
+    assert not matches("Acme", preamble, "X__Governing Law")
+
+
+def test_perfect_answers_score_one_and_every_candidate_of_an_empty_question_is_a_false_positive():
+    gold = {"d__Governing Law": ("governed by the laws of Delaware",), "d__Insurance": ()}
+    perfect = {"d__Governing Law": [{"text": "governed by the laws of Delaware.", "probability": 0.9}], "d__Insurance": []}
+    s = scores(perfect, gold)
+    assert (s.aupr, s.p_at_80r, s.p_at_90r) == (1.0, 1.0, 1.0)
+    noisy = dict(perfect, **{"d__Insurance": [{"text": "The Supplier shall carry insurance.", "probability": 0.95}]})
+    s = scores(noisy, gold)
+    # The false positive ranks first: precision 0 at recall 0, then 1/2 at recall 1.
+    assert (s.p_at_80r, s.p_at_90r) == (0.5, 0.5)
+    assert s.aupr == pytest.approx(0.5)
+
+
+def test_threshold_is_strict_and_equal_texts_count_once_last_probability_wins():
+    gold = {"d__Parties": ("Acme",)}
+    zero = {"d__Parties": [{"text": "Acme", "probability": 0.0}]}
+    assert scores(zero, gold).aupr == 0.0  # never above any threshold
+    twice = {"d__Parties": [{"text": "Acme", "probability": 0.9}, {"text": "Acme", "probability": 0.0}]}
+    assert scores(twice, gold).aupr == 0.0
+
+
+answers = st.lists(st.sampled_from(["a b", "a b c", "c d", "Acme", "x/y z", "Acme Inc.", "d e f g"]), max_size=3)
+candidate = st.fixed_dictionaries({
+    "text": st.sampled_from(["a b", "a", "b c d", "Acme Inc. and Beta", "x y", "d e", "", "q r s"]),
+    "probability": st.sampled_from([0.0, 0.005, 0.01, 0.3, 0.305, 0.5, 0.99, 1.0]),
+})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["Parties", "Insurance", "Governing Law"]), answers, st.lists(candidate, max_size=4)), min_size=1, max_size=5))
+def test_scores_equal_the_reference_implementation(questions):
+    gold, preds = {}, {}
+    for i, (category, gold_texts, cands) in enumerate(questions):
+        gold[f"doc{i}__{category}"] = tuple(gold_texts)
+        preds[f"doc{i}__{category}"] = cands
+    ours = scores(preds, gold)
+    ref = _ref_scores(preds, gold)
+    assert (ours.aupr, ours.p_at_80r, ours.p_at_90r) == pytest.approx(ref)
+
+
+def test_folds_partition_contracts():
+    titles = [f"t{i}" for i in range(23)]
+    parts = folds(titles, 5)
+    assert sorted(t for p in parts for t in p) == sorted(titles)
+    assert [len(p) for p in parts] == [5, 5, 5, 4, 4]
+    assert folds(titles, 5) == parts  # fixed seed
+
+
+# ----------------------------------------------------------------- export
+
+
+def _store_with_candidates(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "cw.db")
+    document = read_text("GOVERNING LAW\nThis Agreement is governed by the laws of Ohio.", source=str(tmp_path / "deal one.txt"))
+    candidates = tuple(
+        Candidate("Governing Law", f"text {i}", 1, 0, 10, p) for i, p in enumerate([0.2, 0.9] + [0.01] * 25)
+    ) + (Candidate("Service Levels", "uptime", 1, 0, 6, 0.8),)
+    store.write_analysis(document.source, Analysis(document=document, candidates=candidates), size=10)
+    return store
+
+
+def test_export_writes_all_41_categories_best_first_at_most_20(tmp_path):
+    predictions = cuad_predictions(_store_with_candidates(tmp_path))
+    assert sorted(predictions) == sorted(f"deal one__{c}" for c in CUAD_CATEGORIES)
+    law = predictions["deal one__Governing Law"]
+    assert len(law) == 20
+    assert law[:2] == [{"text": "text 1", "probability": 0.9}, {"text": "text 0", "probability": 0.2}]
+    assert predictions["deal one__Insurance"] == []
+
+
+def test_cli_export_cuad(tmp_path):
+    _store_with_candidates(tmp_path).close()
+    out = tmp_path / "predictions.json"
+    result = CliRunner().invoke(cli, ["export", "cuad", "--db", str(tmp_path / "cw.db"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert len(data) == 41 and data["deal one__Governing Law"][0] == {"text": "text 1", "probability": 0.9}
+    missing = CliRunner().invoke(cli, ["export", "cuad", "--db", str(tmp_path / "none.db"), "--out", str(out)])
+    assert missing.exit_code == 2 and "no database" in missing.output
+
+
+def test_cli_eval_cuad_rejects_a_folder_that_is_not_cuad(tmp_path):
+    result = CliRunner().invoke(cli, ["eval", "cuad", "--data", str(tmp_path)])
+    assert result.exit_code == 2 and "does not look like CUAD" in result.output
+
+
+# ----------------------------------------------------------------- real CUAD
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+@pytest.mark.skipif(not CUAD.is_dir(), reason="needs ../shared/cuad")
+def test_cross_validation_on_a_few_cuad_contracts_runs_end_to_end(tmp_path):
+    from pipeline.cuad_eval import cross_validate
+
+    data = load_cuad(CUAD, limit=12)
+    assert len(data.gold) == 12 * 41
+    result, predictions = cross_validate(data, tmp_path, k=3)
+    assert set(predictions) == set(data.gold)
+    assert all(len(v) <= 20 for v in predictions.values())
+    # Even trained on 8 contracts, the short answers (titles, parties, governing law) are found.
+    assert result.by_category["Governing Law"].aupr > 0.3
+    assert 0.0 < result.overall.aupr <= 1.0

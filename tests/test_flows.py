@@ -1,0 +1,392 @@
+"""Flows under one session-scoped Prefect test harness: bulk load, nightly, deployment, Dask, artifacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline.ingest import IngestSettings, Pending, ingest
+from pipeline.store import Store
+from tests.fixtures_docs import make_text_pdf
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def contract(path: Path, n: int) -> Path:
+    """A small two-page text PDF whose content is unique to ``n``."""
+    return make_text_pdf(
+        path,
+        [
+            f"MASTER SERVICES AGREEMENT No. {n}\n1. Services. Supplier shall provide the services in Schedule {n}.\n"
+            f"2. Fees. Customer shall pay {n * 1000} US dollars within 30 days of invoice.",
+            f"3. Term. This Agreement continues for {n + 1} years.\n4. Governing Law. The laws of Delaware govern.",
+        ],
+    )
+
+
+def data_tables(db: str) -> dict[str, list[tuple]]:
+    """Every row of every table the pipeline derives from contracts, plus the watermarks."""
+    with Store(db) as store:
+        out = {}
+        for table in ("documents", "files", "pages", "clauses", "terms", "obligations", "watermarks", "flow_run_files"):
+            # row ids follow the order documents finished in, which concurrency changes: compare content
+            cols = [c for c in store.db[table].columns_dict if c not in {"ingested_at", "seen_at", "id"}]
+            out[table] = sorted((tuple(r) for r in store.db.execute(
+                f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM [{table}]")), key=repr)
+        return out
+
+
+def statuses(outcomes) -> dict[str, str]:
+    return {Path(o.path).name: o.status for o in outcomes}
+
+
+def latest_artifacts(keys: list[str]) -> dict:
+    """The newest artifact under each key (keys are versioned: every run adds one)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys)))
+    return {a.key: a for a in sorted(artifacts, key=lambda a: a.created)}
+
+
+# ----------------------------------------------------------------- bulk_load
+
+
+def test_bulk_load_ingests_records_failures_and_resumes(tmp_path):
+    from flows.bulk_load import bulk_load
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(1, 6):
+        contract(folder / f"c{n}.pdf", n)
+    shutil.copy(folder / "c1.pdf", folder / "c1-copy.pdf")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<")  # truncated: fails, must not stop the rest
+    (folder / "empty.pdf").write_bytes(b"")
+    db = str(tmp_path / "cw.db")
+
+    # a "crash" after two documents: they are in the store, the rest is not
+    with Store(db) as store:
+        ingest([folder / "c2.pdf", folder / "c3.pdf"], store, IngestSettings(in_process=True))
+
+    first = bulk_load([str(folder)], db)
+    assert statuses(first) == {
+        "broken.pdf": "corrupt", "c1-copy.pdf": "ingested", "c1.pdf": "duplicate", "c2.pdf": "unchanged",
+        "c3.pdf": "unchanged", "c4.pdf": "ingested", "c5.pdf": "ingested", "empty.pdf": "empty",
+    }
+    with Store(db) as store:
+        summary = store.status()
+    assert (summary["documents"], summary["pages"]) == (5, 10)
+    assert summary["by_status"] == {"corrupt": 1, "duplicate": 1, "empty": 1, "ingested": 5}
+
+    # rerun: everything already stored is skipped by hash, nothing is rewritten
+    before = data_tables(db)
+    again = bulk_load([str(folder)], db)
+    assert statuses(again) == {
+        "broken.pdf": "corrupt", "c1-copy.pdf": "unchanged", "c1.pdf": "duplicate", "c2.pdf": "unchanged",
+        "c3.pdf": "unchanged", "c4.pdf": "unchanged", "c5.pdf": "unchanged", "empty.pdf": "empty",
+    }
+    assert data_tables(db)["documents"] == before["documents"]
+    assert data_tables(db)["pages"] == before["pages"]
+
+
+def test_bulk_load_gives_the_same_records_as_plain_ingest(tmp_path):
+    from flows.bulk_load import bulk_load
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(1, 4):
+        contract(folder / f"c{n}.pdf", n)
+    with Store(str(tmp_path / "plain.db")) as store:
+        ingest([folder], store, IngestSettings(in_process=True))
+    bulk_load([str(folder)], str(tmp_path / "flow.db"))
+    plain, flowed = data_tables(str(tmp_path / "plain.db")), data_tables(str(tmp_path / "flow.db"))
+    for table in ("documents", "files", "pages", "clauses", "terms", "obligations"):
+        assert flowed[table] == plain[table], table
+
+
+def test_only_the_io_task_is_retried(tmp_path, monkeypatch):
+    import flows.bulk_load as module
+
+    assert (module.stage.retries, module.analyse_document.retries) == (module.IO_RETRIES, 0)
+    pdf = contract(tmp_path / "c.pdf", 1)
+    from extractors.document import sha256_file
+
+    pending = Pending(str(pdf), sha256_file(pdf), pdf.stat().st_size)
+    calls = []
+
+    def flaky(p):
+        calls.append(p.path)
+        if len(calls) <= 2:
+            raise OSError("Stale file handle")
+        return p
+
+    monkeypatch.setattr(module, "confirm", flaky)
+    assert module.stage.with_options(retry_delay_seconds=0)([pending]) == [pending]
+    assert calls == [str(pdf)] * 3
+
+
+def test_in_a_batch_a_file_that_stays_unreadable_fails_alone(tmp_path, monkeypatch):
+    import flows.bulk_load as module
+    from pipeline.inbox import confirm
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(1, 5):
+        contract(folder / f"c{n}.pdf", n)
+    attempts = []
+
+    def share_down_for_c2(p):
+        if p.path.endswith("c2.pdf"):
+            attempts.append(p.path)
+            raise OSError(5, "Input/output error")
+        return confirm(p)
+
+    monkeypatch.setattr(module, "confirm", share_down_for_c2)
+    monkeypatch.setattr(module, "stage", module.stage.with_options(retry_delay_seconds=0))
+    outcomes = module.bulk_load([str(folder)], str(tmp_path / "cw.db"), batch=3)
+    assert statuses(outcomes) == {"c1.pdf": "ingested", "c2.pdf": "unreadable", "c3.pdf": "ingested", "c4.pdf": "ingested"}
+    assert [o.reason for o in outcomes if o.status == "unreadable"] == [
+        f"cannot read {folder / 'c2.pdf'}: Input/output error"]
+    assert len(attempts) == 1 + module.IO_RETRIES
+
+
+def test_a_file_changed_after_planning_is_recorded_not_analysed(tmp_path):
+    from flows.bulk_load import stage
+    from pipeline.inbox import ContentChanged
+
+    pdf = contract(tmp_path / "c.pdf", 1)
+    [result] = stage([Pending(str(pdf), "0" * 64, pdf.stat().st_size)])
+    assert isinstance(result, ContentChanged) and result.status == "changed"
+
+
+# ------------------------------------------------------------------- nightly
+
+
+def test_nightly_picks_up_only_new_files_and_a_quiet_night_changes_nothing(tmp_path):
+    from flows.nightly import nightly, watermark_name
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    db = str(tmp_path / "cw.db")
+    contract(inbox / "a.pdf", 1)
+    contract(inbox / "b.pdf", 2)
+
+    first = nightly(str(inbox), db)
+    assert (first["files"], first["outcomes"]) == (2, {"ingested": 2})
+    with Store(db) as store:
+        mark = store.watermark(watermark_name(str(inbox)))
+    assert mark == max(os.stat(inbox / n).st_mtime_ns for n in ("a.pdf", "b.pdf"))
+
+    # a new signature, and an old file copied in with its old time stamp kept (cp -p)
+    contract(inbox / "c.pdf", 3)
+    os.utime(inbox / "c.pdf", ns=(mark + 10**9, mark + 10**9))
+    shutil.copy2(inbox / "a.pdf", inbox / "a-again.pdf")
+    os.utime(inbox / "a-again.pdf", ns=(mark - 10**12, mark - 10**12))
+    second = nightly(str(inbox), db)
+    assert (second["files"], second["outcomes"]) == (2, {"duplicate": 1, "ingested": 1})
+
+    before = data_tables(db)
+    third = nightly(str(inbox), db)
+    assert (third["files"], third["outcomes"]) == (0, {})
+    assert data_tables(db) == before
+
+    with Store(db) as store:
+        runs = store.flow_runs("nightly")
+        processed = {r["id"]: [(Path(f["path"]).name, f["status"]) for f in store.flow_run_files(r["id"])] for r in runs}
+        mark2 = store.watermark(watermark_name(str(inbox)))
+    assert [(r["status"], r["files"], r["ingested"], r["failed"]) for r in runs] == [
+        ("completed", 2, 2, 0), ("completed", 2, 1, 0), ("completed", 0, 0, 0),
+    ]
+    assert [processed[r["id"]] for r in runs] == [
+        [("a.pdf", "ingested"), ("b.pdf", "ingested")],
+        [("a-again.pdf", "duplicate"), ("c.pdf", "ingested")],
+        [],
+    ]
+    assert mark2 == mark + 10**9
+
+
+def test_a_failed_nightly_leaves_the_watermark_alone(tmp_path, monkeypatch):
+    import flows.nightly as module
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    db = str(tmp_path / "cw.db")
+    contract(inbox / "a.pdf", 1)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("delivery failed")
+
+    monkeypatch.setattr(module, "candidates", boom)
+    with pytest.raises(RuntimeError, match="delivery failed"):
+        module.nightly(str(inbox), db, register="r.csv", playbook="p.yaml")
+    with Store(db) as store:
+        assert store.watermark(module.watermark_name(str(inbox))) is None
+        assert [(r["status"], r["files"]) for r in store.flow_runs("nightly")] == [("failed", 1)]
+    # the next night looks at the same file again; its content is already stored
+    monkeypatch.undo()
+    assert module.nightly(str(inbox), db)["outcomes"] == {"unchanged": 1}
+
+
+def test_nightly_refreshes_and_publishes_the_candidate_lists(tmp_path):
+    from flows.nightly import nightly
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    contract(inbox / "north.pdf", 1)
+    contract(inbox / "south.pdf", 2)
+    register = tmp_path / "register.csv"
+    register.write_text("document,counterparty,account_team,segment\n"
+                        "north,North Co,Northern Team,strategic\nsouth,South Co,Southern Team,strategic\n")
+    playbook = tmp_path / "playbook.yaml"
+    playbook.write_text("segments:\n  strategic:\n    require: [Audit Rights, Cap On Liability]\n")
+    out = tmp_path / "out"
+    result = nightly(str(inbox), str(tmp_path / "cw.db"), register=str(register), playbook=str(playbook),
+                     out=str(out), as_of=dt.date(2025, 1, 15))
+    assert result["candidates"] == {"Northern Team": 2, "Southern Team": 2}
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("candidates.*")) == [
+        "northern-team/candidates.csv", "northern-team/candidates.html",
+        "southern-team/candidates.csv", "southern-team/candidates.html",
+    ]
+    latest = latest_artifacts(["candidates-northern-team", "candidates-southern-team", "candidates-summary"])
+    assert "| Northern Team | 2 |" in latest["candidates-summary"].data
+    table = json.loads(latest["candidates-northern-team"].data)
+    assert [(r["rank"], r["document"], r["kind"], r["category"]) for r in table] == [
+        (1, "north", "missing", "Audit Rights"), (2, "north", "missing", "Cap On Liability"),
+    ]
+
+
+# --------------------------------------------------------------- deployments
+
+
+def test_serve_registers_nightly_with_its_cron_and_parameters(tmp_path):
+    from click.testing import CliRunner
+    from prefect.client.orchestration import get_client
+
+    from pipeline.cli import cli
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    result = CliRunner().invoke(
+        cli, ["serve", "--inbox", str(inbox), "--db", str(tmp_path / "cw.db"), "--name", "nightly-test", "--apply-only"]
+    )
+    assert result.exit_code == 0, result.output
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("nightly/nightly-test")
+    assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in deployment.schedules] == [("0 2 * * *", "UTC", True)]
+    assert deployment.parameters == {
+        "inbox": str(inbox.resolve()), "db": str((tmp_path / "cw.db").resolve()), "register": None,
+        "playbook": None, "out": None,
+    }
+    assert deployment.entrypoint == "flows/nightly.py:nightly"
+
+
+def test_prefect_yaml_schedules_nightly_at_two():
+    from prefect.flows import load_flow_from_entrypoint
+
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    [deployment] = [d for d in spec["deployments"] if d["name"] == "nightly"]
+    assert [s["cron"] for s in deployment["schedules"]] == ["0 2 * * *"]
+    assert set(deployment["parameters"]) == {"inbox", "db", "register", "playbook", "out"}
+    flow = load_flow_from_entrypoint(str(ROOT / deployment["entrypoint"]))
+    assert flow.name == "nightly"
+
+
+# ----------------------------------------------------------------- artifacts
+
+
+def test_candidate_lists_are_published_as_table_and_markdown_artifacts():
+    from prefect import flow
+
+    from flows.candidates import markdown_summary, publish
+
+    lists = {
+        "Enterprise East": [
+            {"counterparty": "Acme", "document": "acme-msa", "kind": "missing", "category": "Audit Rights",
+             "found": None, "benchmark": "required", "severity": 0.8},
+        ],
+        "Commercial": [
+            {"counterparty": "Brightwater", "document": "bw-saas", "kind": "weaker", "category": "Uptime",
+             "found": 99.5, "benchmark": 99.9, "severity": 0.5},
+        ],
+    }
+
+    @flow
+    def publish_lists() -> list[str]:
+        return publish(lists, dt.date(2025, 1, 15))
+
+    keys = publish_lists()
+    assert keys == ["candidates-commercial", "candidates-enterprise-east", "candidates-summary"]
+    found = latest_artifacts(keys)
+    assert {k: found[k].type for k in keys} == {
+        "candidates-commercial": "table", "candidates-enterprise-east": "table", "candidates-summary": "markdown",
+    }
+    assert found["candidates-summary"].data == markdown_summary(lists, dt.date(2025, 1, 15))
+    assert "| Enterprise East | 1 |" in found["candidates-summary"].data
+
+
+# ----------------------------------------------------------------- scale-out
+
+
+@pytest.mark.slow
+def test_a_local_dask_cluster_of_two_workers_ingests_a_batch(tmp_path):
+    from flows.bulk_load import bulk_load, task_runner
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(1, 7):
+        contract(folder / f"c{n}.pdf", n)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<")
+    outcomes = bulk_load.with_options(task_runner=task_runner("local", 2))([str(folder)], str(tmp_path / "dask.db"))
+    assert statuses(outcomes) == {"broken.pdf": "corrupt", **{f"c{n}.pdf": "ingested" for n in range(1, 7)}}
+    with Store(str(tmp_path / "plain.db")) as store:
+        ingest([folder], store, IngestSettings(in_process=True))
+    plain, dask = data_tables(str(tmp_path / "plain.db")), data_tables(str(tmp_path / "dask.db"))
+    for table in ("documents", "files", "pages", "clauses", "terms", "obligations"):
+        assert dask[table] == plain[table], table
+
+
+def test_nightly_and_a_bulk_load_at_once_on_one_database_lose_nothing(tmp_path):
+    """Two flows writing one DB at the same time: WAL, a busy timeout and short transactions, no 'locked'."""
+    import threading
+
+    from flows.bulk_load import bulk_load
+    from flows.nightly import nightly
+
+    inbox, archive = tmp_path / "inbox", tmp_path / "archive"
+    inbox.mkdir()
+    archive.mkdir()
+    for i in range(12):
+        contract(inbox / f"new{i}.pdf", i)
+        contract(archive / f"old{i}.pdf", 100 + i)
+    db = str(tmp_path / "cw.db")
+    Store(db).close()
+    results: dict[str, object] = {}
+
+    def run(name, call):
+        try:
+            results[name] = call()
+        except BaseException as e:  # surfaced by the assertions below
+            results[name] = e
+
+    threads = [
+        threading.Thread(target=run, args=("nightly", lambda: nightly(str(inbox), db))),
+        threading.Thread(target=run, args=("bulk", lambda: bulk_load([str(archive)], db))),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    assert not any(isinstance(r, BaseException) for r in results.values()), results
+    with Store(db) as store:
+        assert store.status()["documents"] == 24
+        assert store.status()["by_status"] == {"ingested": 24}
+        assert store.integrity_check() == "ok"

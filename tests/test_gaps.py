@@ -1,0 +1,239 @@
+"""Gap detection: exact gap records from stored contracts, and the as_of-dependent judgements."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pytest
+import yaml
+
+from pipeline.gaps import (
+    ContractView, Evidence, Gap, Portfolio, TermValue, metric_value, notice_deadline, renegotiation_gaps,
+)
+from pipeline.playbook import parse_playbook
+from pipeline.register import Counterparty, SegmentChange, parse_register
+from pipeline.store import Store
+from tests.candidates_fixtures import (
+    CAP6, HARBOR, KEYSTONE, NET60, PLAYBOOK, REGISTER, UPTIME_995, populate,
+)
+
+BOOK = parse_playbook(yaml.safe_load(PLAYBOOK))
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    db = populate(tmp_path_factory.mktemp("gaps") / "cw.db")
+    with Store(db) as store:
+        views = {v["document"]: ContractView.from_store(v) for v in store.contract_views()}
+    cps = {d: cp for cp in parse_register(REGISTER) for d in cp.documents}
+    return views, cps
+
+
+def test_contract_view_from_store(stored):
+    views, _ = stored
+    harbor = views["harbor-msa"]
+    assert harbor.categories == {
+        "Cap On Liability": Evidence(0.92, 2, CAP6, harbor.categories["Cap On Liability"].clause_id),
+        "Service Levels": Evidence(0.88, 2, UPTIME_995, harbor.categories["Service Levels"].clause_id),
+        "Payment Terms": Evidence(0.9, 2, NET60, harbor.categories["Payment Terms"].clause_id),
+        "Audit Rights": Evidence(0.31, 2, "Supplier keeps records of the Services.",
+                                 harbor.categories["Audit Rights"].clause_id),
+    }
+    assert harbor.term("payment_days") == TermValue(60, "days", 2, NET60, 0.9)
+    assert sorted(views) == ["acme-order", "harbor-msa", "keystone-license"]
+
+
+def test_exact_gaps_for_a_strategic_contract(stored):
+    views, cps = stored
+    harbor, cp = views["harbor-msa"], cps["harbor-msa"]
+    sha = harbor.sha256
+    assert renegotiation_gaps(harbor, cp, BOOK, as_of=date(2025, 3, 1)) == [
+        Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "missing", "Audit Rights", None, "required", "high",
+            None, None, "Add an Audit Rights clause.", sha),
+        Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "weak_value", "Cap On Liability", 6,
+            ">= 12 months' fees", "high", 2, CAP6, "Move the liability cap to >= 12 months' fees (the contract has 6).", sha),
+        Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "weak_value", "Service Levels", 99.5, ">= 99.9%", "high",
+            2, UPTIME_995, "Move the uptime to >= 99.9% (the contract has 99.5).", sha),
+        Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "weak_value", "Payment Terms", 60, "<= 45 days", "high",
+            2, NET60, "Move the payment terms to <= 45 days (the contract has 60).", sha),
+        Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "renewal_deadline", "Renewal Term", "2025-03-16",
+            "within 90 days of 2025-03-01", "medium", 2,
+            "unless either party gives thirty (30) days' notice of non-renewal",
+            "Act before 2025-03-16: the term renews on 2025-04-15; give notice or renegotiate the gaps listed for "
+            "this contract first.", sha, date(2025, 3, 16)),
+    ]
+    assert renegotiation_gaps(harbor, cp, BOOK, as_of=date(2025, 3, 1))[0].record() == {
+        "document": "harbor-msa", "counterparty": "Harbor Group, Inc.", "segment": "strategic", "kind": "missing",
+        "category": "Audit Rights", "found": None, "benchmark": "required", "severity": "high", "page": None,
+        "quote": None, "ask": "Add an Audit Rights clause.",
+    }
+
+
+@pytest.mark.parametrize(
+    ("as_of", "deadline"),
+    [
+        (date(2024, 12, 1), None),  # 105 days ahead: outside the 90-day window
+        (date(2024, 12, 16), date(2025, 3, 16)),  # exactly 90 days ahead
+        (date(2025, 3, 16), date(2025, 3, 16)),  # the last day
+        (date(2025, 3, 17), None),  # missed: the term renewed, the next deadline is a year out
+        (date(2026, 1, 1), date(2026, 3, 16)),  # the renewed term's deadline
+    ],
+)
+def test_renewal_deadline_depends_on_as_of(stored, as_of, deadline):
+    views, cps = stored
+    gaps = renegotiation_gaps(views["harbor-msa"], cps["harbor-msa"], BOOK, as_of=as_of)
+    assert [g.due for g in gaps if g.kind == "renewal_deadline"] == ([deadline] if deadline else [])
+
+
+def test_notice_deadline_without_auto_renewal_is_final():
+    view = ContractView("x", terms={"expiration_date": (TermValue("2025-06-30", "date", 3, "ends June 30, 2025"),),
+                                    "notice_period": (TermValue(60, "days", 3, "sixty days"),)})
+    assert notice_deadline(view, date(2025, 1, 1)) == (date(2025, 5, 1), date(2025, 6, 30),
+                                                       TermValue(60, "days", 3, "sixty days"))
+    assert notice_deadline(view, date(2025, 5, 2)) is None
+    assert notice_deadline(ContractView("y", terms={"expiration_date": (TermValue("perpetual", None, 1, "x"),)}),
+                           date(2025, 1, 1)) is None
+
+
+def test_tier_move_since_signing(stored):
+    views, cps = stored
+    keystone, cp = views["keystone-license"], cps["keystone-license"]
+    assert renegotiation_gaps(keystone, cp, BOOK, as_of=date(2025, 3, 1)) == [
+        Gap("keystone-license", "Keystone LLC", "strategic", "tier_move", None, "core", "strategic", "high", 2,
+            "Made as of May 1, 2019.",
+            "Re-paper to strategic positions: the contract was signed on 2019-05-01, when Keystone LLC was a core "
+            "account.", keystone.sha256),
+    ]
+    # Moved up before signing: the contract was written for the current tier.
+    early = Counterparty(cp.name, cp.account_team, segment="strategic", inputs=cp.inputs,
+                         history=(SegmentChange(cp.name, "strategic", "core", date(2019, 1, 1)),))
+    assert renegotiation_gaps(keystone, early, BOOK, as_of=date(2025, 3, 1)) == []
+    # Moved down: not a gap.
+    down = Counterparty(cp.name, cp.account_team, segment="core", inputs=cp.inputs,
+                        history=(SegmentChange(cp.name, "core", "strategic", date(2022, 1, 1)),))
+    assert [g.kind for g in renegotiation_gaps(keystone, down, BOOK, as_of=date(2025, 3, 1))] == []
+
+
+def _view(name, **terms):
+    return ContractView(name, name, {}, {k: (TermValue(v, None, 1, f"{k} is {v}"),) for k, v in terms.items()})
+
+
+def test_outlier_is_worst_decile_of_same_segment():
+    cp = lambda n, seg="strategic": Counterparty(n, "T", segment=seg, documents=(n,))  # noqa: E731
+    caps = {"a": 3, "b": 3, "c": 4, "d": 5, "e": 9}
+    views = [(_view(n, price_increase_cap={"percent": v}), cp(n)) for n, v in caps.items()]
+    views.append((_view("z", price_increase_cap={"percent": 20}), cp("z", "transactional")))
+    portfolio = Portfolio.of(views)
+    book = parse_playbook({"settings": {"outlier_min_peers": 5}, "segments": {"strategic": {}}})
+    found = {v.document: renegotiation_gaps(v, c, book, as_of=date(2025, 1, 1), portfolio=portfolio) for v, c in views}
+    assert found["e"] == [Gap("e", "e", "strategic", "outlier", "Price Adjustment", 9,
+                              "median 4 % across 5 strategic contracts", "medium", 1,
+                              "price_increase_cap is {'percent': 9}",
+                              "Bring the price-increase cap (9 %) in line with other strategic contracts (median 4 %).",
+                              "e")]
+    assert all(found[n] == [] for n in ("a", "b", "c", "d", "z"))  # z is judged against transactional peers (1 < 5)
+    # Fewer peers than outlier_min_peers: no judgement.
+    strict = parse_playbook({"settings": {"outlier_min_peers": 6}, "segments": {"strategic": {}}})
+    assert renegotiation_gaps(views[4][0], views[4][1], strict, as_of=date(2025, 1, 1), portfolio=portfolio) == []
+
+
+def test_outlier_not_repeated_when_already_weak():
+    cp = lambda n: Counterparty(n, "T", segment="strategic", documents=(n,))  # noqa: E731
+    views = [(_view(n, payment_days=d), cp(n)) for n, d in zip("abcde", (30, 30, 30, 30, 90))]
+    book = parse_playbook({"settings": {"outlier_min_peers": 5},
+                           "segments": {"strategic": {"thresholds": {"payment_days": 45}}}})
+    gaps = renegotiation_gaps(views[4][0], views[4][1], book, as_of=date(2025, 1, 1), portfolio=Portfolio.of(views))
+    assert [(g.kind, g.found) for g in gaps] == [("weak_value", 90)]
+
+
+def test_liability_cap_as_amount_uses_annual_fees():
+    view = _view("x", liability_cap={"type": "amount", "amount": 250_000, "currency": "USD"})
+    rich = Counterparty("X", "T", segment="strategic", inputs=(("annual_revenue", 1_000_000.0),))
+    assert metric_value(view, "liability_cap_months", rich)[0] == 3.0
+    assert metric_value(view, "liability_cap_months", Counterparty("X", "T", segment="strategic")) is None
+    assert metric_value(_view("u", liability_cap={"type": "uncapped"}), "liability_cap_months")[0] == math.inf
+    book = parse_playbook({"segments": {"strategic": {"thresholds": {"liability_cap_months": 12}}}})
+    assert [(g.kind, g.found, g.benchmark) for g in renegotiation_gaps(view, rich, book, as_of=date(2025, 1, 1))] == [
+        ("weak_value", 3, ">= 12 months' fees")]
+
+
+def test_presence_threshold_and_term_evidence():
+    view = ContractView("x", "x", {"Audit Rights": Evidence(0.45, 4, "may inspect books")},
+                        {"governing_law": (TermValue("Delaware", None, 9, "laws of Delaware"),)})
+    req = {"segments": {"s": {"require": ["Audit Rights", "Governing Law"]}}}
+    cp = Counterparty("X", "T", segment="s")
+    kinds = lambda book: [(g.kind, g.category) for g in renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1))]  # noqa: E731
+    assert kinds(parse_playbook(req)) == [("missing", "Audit Rights")]
+    assert kinds(parse_playbook({**req, "settings": {"presence_threshold": 0.4}})) == []
+    assert kinds(parse_playbook({**req, "settings": {"presence_thresholds": {"Audit Rights": 0.4}}})) == []
+    assert kinds(parse_playbook({**req, "settings": {"present_from_terms": False}})) == [
+        ("missing", "Audit Rights"), ("missing", "Governing Law")]
+
+
+VOCAB = ("liability", "exceed", "fees", "twelve", "months", "unlimited", "consequential", "indirect")
+
+
+def bag_of_words(texts):
+    return [[t.lower().count(w) for w in VOCAB] for t in texts]
+
+
+def test_non_standard_language_with_an_injected_embedder():
+    book = parse_playbook({"segments": {"strategic": {"language": {"Cap On Liability": {
+        "preferred": "Liability shall not exceed the fees paid in the twelve months before the claim.",
+        "fallback": "Liability shall not exceed the fees paid.", "min_similarity": 0.6}}}}})
+    cp = Counterparty("X", "T", segment="strategic")
+    odd = ContractView("odd", "odd", {"Cap On Liability": Evidence(0.9, 5, "Neither party is liable for indirect or consequential loss.")})
+    near = ContractView("near", "near", {"Cap On Liability": Evidence(0.9, 5, "Liability will never exceed fees paid.")})
+    absent = ContractView("absent", "absent", {})
+    assert renegotiation_gaps(odd, cp, book, as_of=date(2025, 1, 1), embed=bag_of_words) == [
+        Gap("odd", "X", "strategic", "non_standard", "Cap On Liability", 0.0, "similarity >= 0.6", "medium", 5,
+            "Neither party is liable for indirect or consequential loss.",
+            "Replace the Cap On Liability wording with the preferred position: \u201cLiability shall not exceed the "
+            "fees paid in the twelve months before the claim.\u201d (fallback: \u201cLiability shall not exceed the "
+            "fees paid.\u201d)", "odd"),
+    ]
+    assert renegotiation_gaps(near, cp, book, as_of=date(2025, 1, 1), embed=bag_of_words) == []  # matches the fallback
+    assert renegotiation_gaps(absent, cp, book, as_of=date(2025, 1, 1), embed=bag_of_words) == []
+    assert renegotiation_gaps(odd, cp, book, as_of=date(2025, 1, 1)) == []  # no embedder: not checked
+
+
+def test_minimal_playbook_and_unknown_segment():
+    book = parse_playbook({"segments": {"strategic": {"require": ["Cap On Liability", "Audit Rights"]}}})
+    view = ContractView("x", "x", {"Cap On Liability": Evidence(0.8, 1, "cap")})
+    strategic = Counterparty("X", "T", segment="strategic")
+    assert [(g.kind, g.category, g.severity) for g in renegotiation_gaps(view, strategic, book, as_of=date(2025, 1, 1))] == [
+        ("missing", "Audit Rights", "medium")]
+    assert renegotiation_gaps(view, Counterparty("X", "T", segment="growth"), book, as_of=date(2025, 1, 1)) == []
+
+
+@pytest.mark.slow
+def test_minilm_embedder_separates_wording():
+    from pipeline.gaps import _cosine, minilm_embedder
+
+    embed = minilm_embedder()
+    a, b, c = embed(["Liability is capped at twelve months of fees.",
+                     "Each party's liability shall not exceed the fees paid in the prior 12 months.",
+                     "The Supplier shall deliver the goods to the Customer's warehouse."])
+    assert _cosine(a, b) > 0.6 > _cosine(a, c)
+
+
+def test_gaps_eval_scores_missing_flags_against_labels(tmp_path):
+    import json as _json
+
+    from pipeline.gaps_eval import FlagScores, run
+
+    (tmp_path / "manifest.jsonl").write_text("".join(_json.dumps({"title": t, "pdf": f"pdf/{t}.pdf"}) + "\n" for t in ("A", "B")))
+    labels = [{"title": "A", "category": "Audit Rights", "spans": [{"text": "may audit", "starts": [5]}]},
+              {"title": "B", "category": "Audit Rights", "spans": []},
+              {"title": "B", "category": "Insurance", "spans": [{"text": "insure", "starts": [1]}]}]
+    (tmp_path / "labels.jsonl").write_text("".join(_json.dumps(r) + "\n" for r in labels))
+    preds = {"A__Audit Rights": [{"text": "may audit", "probability": 0.9}],
+             "B__Audit Rights": [{"text": "records", "probability": 0.7}],  # a wrong "present": a missed flag
+             "B__Insurance": [{"text": "insure", "probability": 0.2}]}  # a wrong flag
+    (tmp_path / "p.json").write_text(_json.dumps(preds))
+    result = run(tmp_path, tmp_path / "p.json", threshold=0.5)
+    assert result["Audit Rights"] == FlagScores(tp=0, fp=0, fn=1, tn=1)
+    assert result["Insurance"] == FlagScores(tp=1, fp=1, fn=0, tn=0)
+    assert result["all"] == FlagScores(tp=17, fp=1, fn=1, tn=1)  # 8 other categories x 2 contracts: truly missing, flagged
+    assert (result["all"].precision, result["all"].recall) == (17 / 18, 17 / 18)

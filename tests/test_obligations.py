@@ -1,0 +1,127 @@
+"""Obligations: whole structures on hand-written text, the hand labels, the CLI, fuzzing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors.document import read_text
+from extractors.obligations import obligations
+from extractors.records import Obligation
+from extractors.terms import terms
+from pipeline.obligations_eval import GOLD_PATH, evaluate_obligations
+
+CUAD = Path(__file__).resolve().parents[2] / "shared" / "cuad"
+
+TEXT = (
+    'This Supply Agreement is made on May 1, 2022 by and between Acme Corp., a Delaware corporation ("Supplier"), '
+    'and Globex LLC, a Texas limited liability company ("Buyer").\n\n'
+    "1. Buyer shall pay each invoice within thirty (30) days after receipt.\n\n"
+    "2. Supplier shall not subcontract any part of the work without Buyer's prior written consent.\n\n"
+    "3. Upon termination of this Agreement, Supplier shall return all Buyer materials and shall certify "
+    "their return in writing.\n\n"
+    "4. Neither party shall issue any press release regarding this Agreement.\n\n"
+    "5. Acme Corp. will deliver quarterly reports to Buyer.\n\n"
+    "6. Buyer agrees to provide forecasts monthly.\n\n"
+    "7. This Agreement shall be governed by the laws of the State of Texas. Buyer may audit Supplier once per year.\n"
+)
+
+
+def _short(obs: tuple[Obligation, ...]) -> list[tuple[str, str, str, str | None, str | None]]:
+    return [(o.obligor, o.modality, o.action, o.due, o.trigger) for o in obs]
+
+
+def test_hand_written_obligations():
+    document = read_text(TEXT, "supply.txt")
+    parties = [t for t in terms(document, ()) if t.kind == "parties"]
+    assert [p.value for p in parties] == [{"name": "Acme Corp.", "alias": "Supplier"}, {"name": "Globex LLC", "alias": "Buyer"}]
+    found = obligations(document, (), parties)
+    assert _short(found) == [
+        ("Buyer", "shall", "pay each invoice within thirty (30) days after receipt", "within thirty (30) days after receipt", None),
+        ("Supplier", "prohibition", "subcontract any part of the work without Buyer's prior written consent", None, None),
+        ("Supplier", "shall", "return all Buyer materials", None, "Upon termination of this Agreement"),
+        ("Supplier", "shall", "certify their return in writing", None, "Upon termination of this Agreement"),
+        ("each party", "prohibition", "issue any press release regarding this Agreement", None, None),
+        ("Supplier", "will", "deliver quarterly reports to Buyer", "quarterly", None),
+        ("Buyer", "agrees to", "provide forecasts monthly", "monthly", None),
+    ]
+    for o in found:
+        assert 0 <= o.start < o.end <= len(document.text)
+        assert o.page == 1
+
+
+def test_no_parties_means_only_group_obligations():
+    document = read_text(TEXT, "supply.txt")
+    assert [(o.obligor, o.modality) for o in obligations(document, (), ())] == [("each party", "prohibition")]
+
+
+def test_gold_file_is_well_formed_and_keeps_no_cuad_text():
+    rows = [json.loads(line) for line in GOLD_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    demo = [r for r in rows if r["source"] == "demo"]
+    cuad = [r for r in rows if r["source"] == "cuad"]
+    assert sum(len(r["obligations"]) for r in rows) >= 180
+    assert all("text" in r for r in demo)
+    for r in cuad:
+        assert set(r) == {"source", "title", "aliases", "start", "end", "obligations"}
+        for o in r["obligations"]:
+            assert set(o) == {"obligor", "modality", "action_start", "action_end"}
+            assert r["start"] <= o["action_start"] < o["action_end"] <= r["end"]
+    for r in rows:
+        for o in r["obligations"]:
+            assert o["modality"] in {"shall", "must", "will", "agrees to", "prohibition"}
+
+
+def test_demo_labels_precision_and_recall():
+    scores = evaluate_obligations(GOLD_PATH)
+    demo = scores["demo"]
+    assert demo.gold >= 90
+    assert demo.precision >= 0.85
+    assert demo.recall >= 0.8
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not CUAD.is_dir(), reason="needs ../shared/cuad")
+def test_cuad_labels_precision():
+    scores = evaluate_obligations(GOLD_PATH, cuad_dir=CUAD)
+    assert scores["cuad"].gold >= 90
+    assert scores["all"].precision >= 0.85
+
+
+def test_obligations_cli_lists_per_party(tmp_path):
+    from pipeline.cli import cli
+    from pipeline.store import Analysis, Store
+
+    document = read_text(TEXT, str(tmp_path / "supply.txt"))
+    found_terms = terms(document, ())
+    found = obligations(document, (), [t for t in found_terms if t.kind == "parties"])
+    with Store(tmp_path / "o.db") as store:
+        store.write_analysis(document.source, Analysis(document, terms=found_terms, obligations=found), size=len(TEXT))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["obligations", "supply", "--db", str(tmp_path / "o.db"), "--party", "supplier", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [(r["obligor"], r["modality"]) for r in rows] == [("Supplier", "prohibition"), ("Supplier", "shall"), ("Supplier", "shall"), ("Supplier", "will")]
+    missing = runner.invoke(cli, ["obligations", "nothing-here", "--db", str(tmp_path / "o.db")])
+    assert missing.exit_code == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([
+    "Supplier ", "Customer ", "shall ", "shall not ", "will ", "must ", "agrees to ", "neither party ", "pay ", "within ",
+    "thirty (30) days ", "upon termination, ", "if ", ", ", "; ", ". ", "and ", "(a) ", "\n", "the ", "Fees ", "1.2 ",
+]), max_size=60).map("".join))
+def test_obligations_never_crash_and_point_into_the_text(text):
+    document = read_text(text or " ", "fuzz.txt")
+    parties = [t for t in terms(document, ()) if t.kind == "parties"]
+    from extractors.records import Term
+
+    parties += [Term("parties", {"name": "Supplier", "alias": "Supplier"}, None, None, 1, 0, 0, "", 1.0)]
+    for o in obligations(document, (), parties):
+        assert 0 <= o.start <= o.end <= len(document.text)
+        assert o.modality in {"shall", "must", "will", "agrees to", "prohibition"}
+        assert o.action

@@ -1,0 +1,206 @@
+"""Ranking, per-team reports, gaps.jsonl, and the `clausewise candidates` command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.deliver import build_candidates
+from pipeline.gaps import Gap
+from pipeline.playbook import parse_playbook
+from pipeline.rank import account_value, rank_gaps, urgency
+from pipeline.register import Counterparty
+from pipeline.report import CSV_COLUMNS, chart_svg, write_reports
+from pipeline.store import Store
+from tests.candidates_fixtures import PLAYBOOK, REGISTER, write_inputs
+
+AS_OF = date(2025, 3, 1)
+
+
+def _run(tmp_path, register=REGISTER, playbook=PLAYBOOK):
+    db, reg, book = write_inputs(tmp_path, register, playbook)
+    with Store(db) as store:
+        return build_candidates(store, reg, book, as_of=AS_OF, embeddings=False)
+
+
+# ------------------------------------------------------------------ ranking
+
+
+def test_priority_is_value_times_severity_times_urgency():
+    book = parse_playbook(yaml.safe_load(PLAYBOOK))
+    cps = [Counterparty("Big", "East", segment="strategic", inputs=(("annual_revenue", 999_999.0),)),
+           Counterparty("Small", "East", segment="strategic", inputs=(("annual_revenue", 9_999.0),)),
+           Counterparty("Other", "West", segment="strategic")]
+    g = lambda cp, doc, kind, sev, due=None: Gap(doc, cp, "strategic", kind, "Audit Rights", None, "required", sev,  # noqa: E731
+                                                 None, None, "ask", "", due)
+    gaps = [g("Small", "s1", "missing", "critical"), g("Big", "b1", "missing", "low"),
+            g("Big", "b1", "renewal_deadline", "medium", date(2025, 3, 31)), g("Other", "o1", "missing", "high")]
+    lists = rank_gaps(gaps, cps, book, as_of=AS_OF)
+    # Big: log10(1e6) = 6; urgency 1 + 2 * (1 - 30/90) = 2.3333. Small: log10(1e4) = 4, no deadline.
+    assert {team: [(r.rank, r.gap.counterparty, r.gap.kind, r.priority, r.value, r.urgency) for r in rows]
+            for team, rows in lists.items()} == {
+        "East": [(1, "Big", "renewal_deadline", 27.9996, 6.0, 2.3333), (2, "Small", "missing", 20.0, 4.0, 1.0),
+                 (3, "Big", "missing", 13.9998, 6.0, 2.3333)],
+        "West": [(1, "Other", "missing", 3.0, 1.0, 1.0)],  # no revenue: default_value 1
+    }
+
+
+def test_urgency_and_value_transforms():
+    assert [urgency(d, AS_OF, 90, 2.0) for d in (None, date(2025, 3, 1), date(2025, 5, 30), date(2025, 6, 1),
+                                                 date(2025, 2, 1))] == [1.0, 3.0, 1.0, 1.0, 1.0]
+    cp = Counterparty("A", "T", segment="s", inputs=(("annual_revenue", 10_000.0),))
+    book = lambda t: parse_playbook({"ranking": {"value_transform": t}, "segments": {"s": {}}}).ranking  # noqa: E731
+    assert [account_value(cp, book(t)) for t in ("log10", "sqrt", "linear", "none")] == [
+        round(math.log10(10_001), 4), 100.0, 10_000.0, 1.0]
+
+
+# ------------------------------------------------------------------ reports
+
+
+def test_reports_layout_permissions_and_jsonl(tmp_path):
+    run = _run(tmp_path)
+    out = tmp_path / "out"
+    reports = write_reports(run.lists, out, as_of=AS_OF, segments_order=run.segments_order)
+    assert [(t.team, t.slug, t.rows) for t in reports.teams] == [("Commercial", "commercial", 2),
+                                                                 ("Enterprise East", "enterprise-east", 5)]
+    for path in [reports.gaps_jsonl, out / "manifest.json"] + [p for t in reports.teams for p in (t.csv, t.html)]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for folder in [out] + [t.csv.parent for t in reports.teams]:
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    lines = [json.loads(line) for line in reports.gaps_jsonl.read_text().splitlines()]
+    assert len(lines) == len(run.gaps) == 7
+    assert all(list(r) == ["document", "counterparty", "segment", "kind", "category", "found", "benchmark",
+                           "severity", "page", "quote", "ask"] for r in lines)
+    assert {"kind": "missing", "category": "Cap On Liability", "document": "acme-order"}.items() <= lines[1].items()
+    rows = list(csv.DictReader(io.StringIO(reports.team("Commercial").csv.read_text())))
+    assert [(r["rank"], r["counterparty"], r["kind"], r["category"]) for r in rows] == [
+        ("1", "Keystone LLC", "tier_move", ""), ("2", "Acme, Inc.", "missing", "Cap On Liability")]
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    with Store(tmp_path / "cw.db") as store:
+        assert [(g["account_team"], g["rank"], g["kind"]) for g in store.gaps()][:2] == [
+            ("Commercial", 1, "tier_move"), ("Commercial", 2, "missing")]
+
+
+def test_a_team_report_never_holds_another_teams_accounts(tmp_path):
+    run = _run(tmp_path)
+    reports = write_reports(run.lists, tmp_path / "out", as_of=AS_OF)
+    teams = {cp.account_team for cp in run.counterparties}
+    assert teams == {"Commercial", "Enterprise East"}
+    for t in reports.teams:
+        own = [cp for cp in run.counterparties if cp.account_team == t.team]
+        others = [cp for cp in run.counterparties if cp.account_team != t.team]
+        for path in (t.csv, t.html):
+            text = path.read_text()
+            assert any(cp.name.split(",")[0] in text for cp in own)
+            for cp in others:
+                assert cp.name.split(",")[0] not in text, (t.team, path.name, cp.name)
+                assert all(d not in text for d in cp.documents), (t.team, path.name, cp.documents)
+        rows = list(csv.DictReader(io.StringIO(t.csv.read_text())))
+        assert {r["counterparty"] for r in rows} <= {cp.name for cp in own}
+
+
+def test_html_is_self_contained_and_escaped(tmp_path):
+    hostile = REGISTER.replace('"Acme, Inc."', '"<script>alert(1)</script> & =cmd|calc"')
+    run = _run(tmp_path, register=hostile)
+    reports = write_reports(run.lists, tmp_path / "out", as_of=AS_OF)
+    page = reports.team("Commercial").html.read_text()
+    assert "<script" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; =cmd|calc" in page
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
+    assert "<svg" in page and "<rect" in page
+    rows = list(csv.reader(io.StringIO(reports.team("Commercial").csv.read_text())))
+    assert rows[2][2] == "<script>alert(1)</script> & =cmd|calc"
+    formula = REGISTER.replace('"Acme, Inc."', '"=HYPERLINK(""http://x"")"')
+    (tmp_path / "f").mkdir()
+    run = _run(tmp_path / "f", register=formula)
+    reports = write_reports(run.lists, tmp_path / "out2", as_of=AS_OF)
+    rows = list(csv.reader(io.StringIO(reports.team("Commercial").csv.read_text())))
+    assert rows[2][2] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_chart_counts_gaps_by_kind_and_segment(tmp_path):
+    run = _run(tmp_path)
+    rows = [r for team in run.lists.values() for r in team]
+    svg = chart_svg(rows, ("transactional", "growth", "core", "strategic"))
+    titles = sorted(t.split("<")[0] for t in svg.split("<title>")[1:])
+    assert titles == ["missing / strategic: 1", "missing / transactional: 1", "renewal_deadline / strategic: 1",
+                      "tier_move / strategic: 1", "weak_value / strategic: 3"]
+    assert chart_svg([]).count("No gaps") == 2
+
+
+def test_a_team_that_left_the_register_leaves_no_stale_report(tmp_path):
+    run = _run(tmp_path)
+    out = tmp_path / "out"
+    write_reports(run.lists, out, as_of=AS_OF)
+    assert (out / "enterprise-east" / "candidates.csv").exists()
+    moved = {team.replace("Enterprise East", "Commercial"): rows for team, rows in run.lists.items() if team != "Commercial"}
+    write_reports(moved, out, as_of=AS_OF)
+    assert not (out / "enterprise-east").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["commercial", "gaps.jsonl", "manifest.json"]
+
+
+# ------------------------------------------------------------------ the command
+
+
+def test_cli_candidates(tmp_path):
+    db, reg, book = write_inputs(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["candidates", "--db", str(db), "--register", str(reg), "--playbook", str(book),
+                                      "--as-of", "2025-03-01", "--out", str(out), "--top", "2", "--no-embeddings"])
+    assert result.exit_code == 0, result.output
+    assert "Enterprise East: top 2 of 5" in result.output and "Commercial: top 2 of 2" in result.output
+    assert "segment: Keystone LLC from core to strategic since 2022-01-01" in result.output
+    assert len((out / "gaps.jsonl").read_text().splitlines()) == 7
+    # Re-running is idempotent: no new segment changes.
+    again = CliRunner().invoke(cli, ["candidates", "--db", str(db), "--register", str(reg), "--playbook", str(book),
+                                     "--as-of", "2025-03-01", "--out", str(out), "--no-embeddings"])
+    assert again.exit_code == 0 and "segment:" not in again.output
+
+
+def test_cli_candidates_with_the_default_playbook_and_minimal_register(tmp_path):
+    db, reg, _ = write_inputs(tmp_path, register="document,counterparty,account_team,segment\n"
+                                                  "harbor-msa,Harbor,East,strategic\nacme-order,Acme,West,transactional\n"
+                                                  "ghost-doc,Ghost,West,core\n")
+    default = Path(__file__).parent.parent / "corpus" / "playbook.yaml"
+    result = CliRunner().invoke(cli, ["candidates", "--db", str(db), "--register", str(reg), "--playbook", str(default),
+                                      "--as-of", "2025-03-01", "--out", str(tmp_path / "out"), "--no-embeddings"])
+    assert result.exit_code == 0, result.output
+    assert "ghost-doc is in the register but not in" in result.output
+    assert "1 stored documents are in nobody's register row" in result.output
+    kinds = {(r["counterparty"], r["kind"], r["category"])
+             for r in map(json.loads, (tmp_path / "out" / "gaps.jsonl").read_text().splitlines())}
+    assert ("Harbor", "missing", "Governance") in kinds and ("Acme", "missing", "Cap On Liability") in kinds
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "2025-02-30"], "expected a date YYYY-MM-DD"),
+        (["--playbook", "BAD"], "segments.strategic.thresholds.uptime_percent: expected a number"),
+        (["--register", "BADREG"], "row 2, column annual_revenue: expected a number"),
+        (["--db", "NODB"], "no database at"),
+    ],
+)
+def test_cli_candidates_errors_exit_2(tmp_path, args, message):
+    db, reg, book = write_inputs(tmp_path)
+    bad_book = tmp_path / "bad.yaml"
+    bad_book.write_text("segments:\n  strategic:\n    thresholds: {uptime_percent: high}\n")
+    bad_reg = tmp_path / "bad.csv"
+    bad_reg.write_text("document,counterparty,account_team,segment,annual_revenue\nx,A,East,core,lots\n")
+    subst = {"BAD": str(bad_book), "BADREG": str(bad_reg), "NODB": str(tmp_path / "none.db")}
+    base = {"--db": str(db), "--register": str(reg), "--playbook": str(book), "--as-of": "2025-03-01",
+            "--out": str(tmp_path / "out")}
+    base.update({args[0]: subst.get(args[1], args[1])})
+    argv = ["candidates", "--no-embeddings"] + [x for kv in base.items() for x in kv]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 2, result.output
+    assert message in result.output

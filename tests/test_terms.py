@@ -1,0 +1,224 @@
+"""Key terms: whole structures on hand-written text, exact values on generated contracts, fuzzing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors.document import read_document, read_text
+from extractors.segment import clauses
+from extractors.terms import TERM_KINDS, terms
+from pipeline.terms_eval import normalise_answer, normalise_prediction, terms_record
+
+CUAD = Path(__file__).resolve().parents[2] / "shared" / "cuad"
+
+CONTRACT = """MASTER SERVICES AGREEMENT
+
+This Master Services Agreement (the "Agreement") is entered into as of March 3, 2021 (the "Effective Date") by and between Northwind Retail LLC, an Ohio limited liability company ("Customer"), and Acme Analytics, Inc., a Delaware corporation ("Supplier").
+
+1. Term. This Agreement commences on the Effective Date and continues for an initial period of three (3) years (the "Initial Term"). Upon expiration of the Initial Term, this Agreement shall automatically renew for successive renewal periods of one (1) year each, unless either party gives the other party written notice of non-renewal at least ninety (90) days before the end of the then-current term.
+
+2. Termination for Convenience. Customer may terminate this Agreement for convenience at any time upon sixty (60) days' prior written notice to Supplier.
+
+3. Payment. Customer shall pay each undisputed invoice within thirty (30) days after its receipt of the invoice.
+
+4. Price Adjustments. Supplier may increase the Fees once per Contract Year; provided that no such increase shall exceed five percent (5%) of the Fees then in effect.
+
+5. Availability. Supplier shall make the Services available at least 99.9% of the time in each calendar month. If Supplier fails to meet the Availability Commitment, Customer shall be entitled to a service credit equal to five percent (5%) of the monthly Fees.
+
+6. Security Incidents. Supplier shall notify Customer in writing within forty-eight (48) hours after becoming aware of a Security Incident.
+
+7. Insurance. Supplier shall maintain insurance with limits of not less than Two Million Dollars ($2,000,000) per occurrence.
+
+8. Warranty. Supplier warrants that, for a period of twelve (12) months following acceptance, the Services will conform to the Documentation.
+
+9. Audit. Customer may audit Supplier's books and records not more than once in any twelve (12) month period.
+
+10. Limitation of Liability. Except for the Excluded Claims, each party's total aggregate liability shall not exceed the total Fees paid or payable by Customer during the twelve (12) months immediately preceding the event giving rise to the claim.
+
+11. Governing Law. This Agreement shall be governed by and construed in accordance with the laws of the State of New York, without regard to its conflict of laws principles.
+"""
+
+EXPECTED = {
+    "parties": [{"name": "Northwind Retail LLC", "alias": "Customer"}, {"name": "Acme Analytics, Inc.", "alias": "Supplier"}],
+    "title": "MASTER SERVICES AGREEMENT",
+    "agreement_date": "2021-03-03",
+    "effective_date": "2021-03-03",
+    "expiration_date": "2024-03-03",
+    "initial_term": 36,
+    "auto_renewal": True,
+    "renewal_term": 12,
+    "notice_period": 90,
+    "termination_for_convenience": {"party": "Customer", "notice_days": 60},
+    "governing_law": "New York",
+    "liability_cap": {"type": "fees_multiple", "multiple": 1, "months": 12},
+    "payment_days": 30,
+    "price_increase_cap": {"percent": 5},
+    "uptime_percent": 99.9,
+    "service_credits": True,
+    "breach_notification_hours": 48,
+    "insurance_minimum": {"amount": 2000000, "currency": "USD"},
+    "warranty_months": 12,
+    "audit_rights": {"frequency": "annual"},
+}
+
+
+def _values(found) -> dict:
+    out: dict = {}
+    for t in found:
+        if t.kind == "parties":
+            out.setdefault("parties", []).append(t.value)
+        else:
+            assert t.kind not in out, f"two terms of kind {t.kind}"
+            out[t.kind] = t.value
+    return out
+
+
+def test_hand_written_contract_gives_every_term():
+    document = read_text(CONTRACT, "msa.txt")
+    found = terms(document, clauses(document))
+    assert _values(found) == EXPECTED
+    for t in found:
+        assert document.text[t.start : t.end] == t.text
+        assert t.clause_id is not None or t.kind in ("title", "parties", "agreement_date", "effective_date")
+        assert 0 < t.confidence <= 1
+        json.dumps(t.value)
+
+
+def test_terms_work_without_clauses():
+    document = read_text(CONTRACT, "msa.txt")
+    assert _values(terms(document, ())) == EXPECTED
+
+
+def test_missing_terms_are_absent_not_guessed():
+    document = read_text(
+        "SERVICES AGREEMENT\n\nThe parties will discuss fees later. Either party may send notices by e-mail. "
+        "The contract is dated February 30, 2021 and the cap is to be agreed.",
+        "vague.txt",
+    )
+    found = _values(terms(document, ()))
+    assert found == {"title": "SERVICES AGREEMENT"}
+
+
+def test_other_jurisdictions_and_caps():
+    text = (
+        "This Agreement is governed by the laws of England and Wales. "
+        "In no event shall either party's aggregate liability under this Agreement exceed One Million Dollars ($1,000,000). "
+        "Licensor may audit Licensee's records once per calendar quarter."
+    )
+    found = _values(terms(read_text(text, "x.txt"), ()))
+    assert found["governing_law"] == "England and Wales"
+    assert found["liability_cap"] == {"type": "amount", "amount": 1000000, "currency": "USD"}
+    assert found["audit_rights"] == {"frequency": "quarterly"}
+
+
+def _expected_from_truth(tr: dict) -> dict:
+    p = tr["price_increase_cap"]
+    e = {
+        "parties": tr["parties"], "title": tr["title"],
+        "agreement_date": tr["agreement_date"], "effective_date": tr["effective_date"],
+        "expiration_date": tr["expiration_date"] or "perpetual",
+        "initial_term": tr["initial_term_months"], "auto_renewal": tr["auto_renewal"],
+        "renewal_term": tr["renewal_term_months"], "notice_period": tr["notice_period_days"],
+        "termination_for_convenience": tr["termination_for_convenience"],
+        "governing_law": tr["governing_law"], "liability_cap": tr["liability_cap"], "payment_days": tr["payment_days"],
+        "price_increase_cap": None if p is None else ({"percent": p["value"]} if p["type"] == "percent" else {"index": "CPI"}),
+        "uptime_percent": tr["uptime_pct"], "service_credits": True if tr["service_credits"] else None,
+        "breach_notification_hours": tr["breach_notice_hours"],
+        "insurance_minimum": None if tr["insurance_min"] is None else {"amount": tr["insurance_min"], "currency": "USD"},
+        "warranty_months": tr["warranty_months"],
+        "audit_rights": None if tr["audit_rights"] is None else {"frequency": tr["audit_rights"]},
+    }
+    return {k: v for k, v in e.items() if v is not None}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    from corpus.generate import generate
+
+    out = tmp_path_factory.mktemp("terms-corpus")
+    return out, generate(out, n=8, seed=21, scanned=0)
+
+
+def test_generated_contracts_give_their_true_terms(generated):
+    out, truth = generated
+    for tr in truth:
+        document = read_document(str(out / tr["file"]))
+        found = _values(terms(document, clauses(document)))
+        assert found == _expected_from_truth(tr), tr["document"]
+
+
+def test_export_record_shape():
+    document = read_text(CONTRACT, "msa.txt")
+    stored = [{"kind": t.kind, "value": t.value} for t in terms(document, ())]
+    record = terms_record("msa", stored)
+    assert {k: record[k] for k in ("document", "title", "agreement_date", "effective_date", "expiration_date",
+                                   "auto_renewal", "renewal_term_months", "notice_period_days", "governing_law",
+                                   "liability_cap", "payment_days")} == {
+        "document": "msa", "title": "MASTER SERVICES AGREEMENT", "agreement_date": "2021-03-03",
+        "effective_date": "2021-03-03", "expiration_date": "2024-03-03", "auto_renewal": True,
+        "renewal_term_months": 12, "notice_period_days": 90, "governing_law": "New York",
+        "liability_cap": {"type": "fees_multiple", "multiple": 1, "months": 12}, "payment_days": 30,
+    }
+    assert record["parties"] == EXPECTED["parties"]
+    assert terms_record("blank", []) == {"document": "blank", "title": None, "parties": [], "evergreen": None,
+                                         **{k: None for k in record if k not in ("document", "title", "parties", "evergreen")}}
+
+
+def test_export_terms_cli(tmp_path):
+    from pipeline.cli import cli
+    from pipeline.store import Analysis, Store
+
+    document = read_text(CONTRACT, str(tmp_path / "msa.txt"))
+    with Store(tmp_path / "t.db") as store:
+        store.write_analysis(document.source, Analysis(document, terms=terms(document, ())), size=len(CONTRACT))
+    out = tmp_path / "terms.jsonl"
+    result = CliRunner().invoke(cli, ["export", "terms", "--db", str(tmp_path / "t.db"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [record] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert record["document"] == "msa" and record["governing_law"] == "New York" and record["notice_period_days"] == 90
+
+
+def test_cuad_answer_normalisation():
+    assert normalise_answer("Agreement Date", "5/8/14") == {"2014-05-08"}
+    assert normalise_answer("Agreement Date", "[]/[]/2020") == {"2020"}
+    assert normalise_answer("Agreement Date", "[]/[]/19[]") is None
+    assert normalise_answer("Expiration Date", "Perpetual") == {"perpetual"}
+    assert normalise_answer("Governing Law", "Ontario, Canada") == {"ontario"}
+    assert normalise_answer("Governing Law", "England; Wales") == {"england", "wales"}
+    assert normalise_answer("Renewal Term", "successive 1 year") == {12}
+    assert normalise_answer("Renewal Term", "succesive 1 year") == {12}
+    assert normalise_answer("Notice Period To Terminate Renewal", "6 months") == {180}
+    assert normalise_answer("Notice Period To Terminate Renewal", "60) days") == {60}
+    assert normalise_answer("Governing Law", "") is None
+    assert normalise_prediction("Governing Law", None) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(list("abcdefg ,.;:()$%\"'\n0123456789") + [
+    "shall ", "Agreement ", "governed by the laws of ", "State of New York", "March 3, 2021", "(the \"Effective Date\") ",
+    "thirty (30) days ", "renew ", "automatically ", "liability ", "not exceed ", "$1,000,000 ", "____, 2020 ",
+    "between ", "(\"Supplier\") ", "and ", "99.9% ", "availability ", "insurance ", "net ", "Feb 30, 2021 ",
+]), max_size=80).map("".join))
+def test_terms_never_crash_and_point_into_the_text(text):
+    document = read_text(text or " ", "fuzz.txt")
+    for t in terms(document, ()):
+        assert t.kind in TERM_KINDS
+        assert 0 <= t.start <= t.end <= len(document.text)
+        assert document.text[t.start : t.end] == t.text
+        json.dumps(t.value)
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not CUAD.is_dir(), reason="needs ../shared/cuad")
+def test_cuad_terms_eval_runs_on_a_few_contracts(tmp_path):
+    from pipeline.terms_eval import EVALUATED, evaluate_terms
+
+    result = evaluate_terms(CUAD, tmp_path, limit=3)
+    assert set(result.by_category) == set(EVALUATED)
+    assert all(s.n == 3 for s in result.by_category.values())
