@@ -18,6 +18,7 @@ reason and never stops the others.
 from __future__ import annotations
 
 import itertools
+import os
 import queue
 import threading
 import time
@@ -28,13 +29,17 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extractors.document import DocumentError, UnreadableFile
-from pipeline.ingest import AnalysisError, IngestSettings, Outcome, Pending, analyse_safely, plan, record
+from pipeline.ingest import (
+    AnalysisError, DocumentTimeout, IngestSettings, Outcome, Pending, analyse_safely, plan, record, warm_up,
+)
 from pipeline.inbox import confirm
 from pipeline.store import Analysis, Store
+from pipeline.workers import TaskFailed, WorkerPool
 
 __all__ = ["analyse_all", "analyse_document", "bulk_load", "stage", "task_runner"]
 
@@ -74,24 +79,40 @@ def stage(batch: list[Pending]) -> list[Pending | DocumentError]:
 
 
 #: PDFium (pypdfium2, the PDF reader) is not thread-safe: two threads reading PDFs at once crash the
-#: process (measured: a segfault in get_page). Within one process, analyses therefore take turns;
-#: CPU parallelism comes from processes (``task_runner(processes=N)``) or Dask workers.
+#: process (measured: a segfault in get_page). Within one process, analyses therefore take turns
+#: when they run in the task's own process (Dask workers, process-pool tasks).
 _ANALYSIS_LOCK = threading.Lock()
 
+#: On the thread-pool runner the flow starts warm worker processes (``pipeline.workers.WorkerPool``)
+#: and the analysis tasks hand their documents to them: CPU parallelism, a per-document timeout and
+#: isolation from crashing PDF libraries, with models loaded once per worker.
+_POOLS: dict[str, WorkerPool] = {}  # by flow run id: two flows in one process keep their own
 
-def analyse_in_turn(batch: list[Pending], settings: IngestSettings) -> list[Analysis | DocumentError]:
-    """Analyse each document, one thread of this process at a time."""
+
+def analyse_in_turn(
+    batch: list[Pending], settings: IngestSettings, pool_key: str | None = None
+) -> list[Analysis | DocumentError]:
+    """Analyse each document: in the flow's worker pool when there is one, else in this process, in turn."""
+    pool = _POOLS.get(pool_key) if pool_key else None
     out: list[Analysis | DocumentError] = []
     for pending in batch:
+        if pool is not None:
+            result = pool.run(pending.path, settings)
+            if isinstance(result, TaskFailed):
+                result = (DocumentTimeout if result.status == "timeout" else AnalysisError)(result.reason)
+            out.append(result)
+            continue
         with _ANALYSIS_LOCK:
             out.append(analyse_safely(pending.path, settings))
     return out
 
 
 @task(cache_policy=NO_CACHE, task_run_name=_batch_name)
-def analyse_document(batch: list[Pending], settings: IngestSettings) -> list[Analysis | DocumentError]:
+def analyse_document(
+    batch: list[Pending], settings: IngestSettings, pool_key: str | None = None
+) -> list[Analysis | DocumentError]:
     """CPU: each document to records. Failures come back as values; never retried."""
-    return analyse_in_turn(batch, settings)  # a module-level call, so Dask pickles it by reference
+    return analyse_in_turn(batch, settings, pool_key)  # a module-level call, so Dask pickles it by reference
 
 
 def task_runner(dask: str | None = None, workers: int = 0, *, processes: bool = False) -> TaskRunner[Any]:
@@ -138,7 +159,8 @@ def _as_error(value: object, kind: type[DocumentError]) -> DocumentError:
 
 
 def analyse_all(
-    todo: Sequence[Pending], store: Store, settings: IngestSettings, *, window: int = 64, batch: int = 1
+    todo: Sequence[Pending], store: Store, settings: IngestSettings, *, window: int = 64, batch: int = 1,
+    pool_key: str | None = None,
 ) -> Iterator[Outcome]:
     """Run stage → analyse on the current task runner, ``batch`` documents per task and at most
     ``window`` documents in flight, recording each result in this process as soon as it completes."""
@@ -147,7 +169,7 @@ def analyse_all(
     batches = (list(todo[i : i + batch]) for i in range(0, len(todo), batch))
 
     def submit(step: str, pendings: list[Pending]) -> None:
-        future = stage.submit(pendings) if step == "stage" else analyse_document.submit(pendings, settings)
+        future = stage.submit(pendings) if step == "stage" else analyse_document.submit(pendings, settings, pool_key)
         meta[future] = (step, pendings)
         future.add_done_callback(done.put)
 
@@ -177,12 +199,16 @@ def analyse_all(
 
 @flow(name="bulk_load", log_prints=False)
 def bulk_load(
-    paths: list[str], db: str, ocr: bool = True, max_pages: int = 2000, window: int = 64, batch: int = 1
+    paths: list[str], db: str, ocr: bool = True, max_pages: int = 2000, window: int = 64, batch: int = 1,
+    workers: int = 0, timeout: float = 300.0,
 ) -> list[Outcome]:
     """Ingest files and folders into ``db``; returns one outcome per path.
 
     Concurrency comes from the flow's task runner (threads unless the caller
-    uses ``bulk_load.with_options(task_runner=task_runner(dask=...))``).
+    uses ``bulk_load.with_options(task_runner=task_runner(dask=...))``). On
+    threads, documents are analysed by ``workers`` warm worker processes (0:
+    one per core), each document under ``timeout`` seconds; on Dask or a
+    process pool, in the task's own process.
     """
     if batch < 1 or window < 1:
         raise ValueError(f"batch and window must be at least 1, got batch={batch}, window={window}")
@@ -196,13 +222,25 @@ def bulk_load(
         progress = create_progress_artifact(progress=100.0 * len(outcomes) / max(total, 1),
                                             description=f"bulk_load: files recorded of {total}")
         step = max(1, total // 50)
-        for outcome in analyse_all(todo, store, settings, window=window, batch=batch):
-            outcomes.append(outcome)
-            if not outcome.ok:
-                logger.warning("%s %s: %s", outcome.status, outcome.path, outcome.reason)
-            if len(outcomes) % step == 0:
-                update_progress_artifact(progress, 100.0 * len(outcomes) / total)
-                logger.info("%d/%d files recorded (%.0f s)", len(outcomes), total, time.monotonic() - started)
+        context = FlowRunContext.get()
+        on_threads = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
+        pool_key = None
+        if on_threads and todo:
+            size = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+            pool_key = str(context.flow_run.id) if context.flow_run else f"pool-{id(store)}"
+            _POOLS[pool_key] = WorkerPool(analyse_safely, size, timeout=timeout, warm=warm_up)
+            logger.info("analysing in %d worker processes", size)
+        try:
+            for outcome in analyse_all(todo, store, settings, window=window, batch=batch, pool_key=pool_key):
+                outcomes.append(outcome)
+                if not outcome.ok:
+                    logger.warning("%s %s: %s", outcome.status, outcome.path, outcome.reason)
+                if len(outcomes) % step == 0:
+                    update_progress_artifact(progress, 100.0 * len(outcomes) / total)
+                    logger.info("%d/%d files recorded (%.0f s)", len(outcomes), total, time.monotonic() - started)
+        finally:
+            if pool_key is not None:
+                _POOLS.pop(pool_key).close()
     update_progress_artifact(progress, 100.0)
     counts = Counter(o.status for o in outcomes)
     logger.info(

@@ -179,7 +179,7 @@ def run_once(pdfs: Sequence[Path], work: Path, *, workers: int = 0, playbook: Pa
                 stages[stage] = stages.get(stage, 0.0) + seconds
         book = load_playbook(playbook)
         register = work / "register.csv"
-        _register_for(store, register, list(book.segments))
+        _register_for(store, register, [s.name for s in book.segments])
         run = deliver.build_candidates(store, register, book, as_of=as_of or date.today())
         write_reports(run.lists, work / "candidates", as_of=as_of or date.today(), segments_order=run.segments_order)
         finished = time.perf_counter()

@@ -420,7 +420,8 @@ def bulk_load_command(paths: tuple[str, ...], db_path: str, dask: str | None, pr
 
     _open(db_path).close()
     runner = task_runner(dask, workers, processes=processes)
-    outcomes = bulk_load.with_options(task_runner=runner)(list(paths), db_path, ocr=not no_ocr, batch=batch)
+    outcomes = bulk_load.with_options(task_runner=runner)(list(paths), db_path, ocr=not no_ocr, batch=batch,
+                                                          workers=workers)
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         err.print(f"[red]{o.status}[/] {o.path}: {o.reason}")

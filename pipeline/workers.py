@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
-__all__ = ["TaskFailed", "supervised_map"]
+__all__ = ["TaskFailed", "WorkerPool", "supervised_map"]
 
 K = TypeVar("K")
 
@@ -196,3 +196,94 @@ def supervised_map(
 
 def default_workers() -> int:
     return os.cpu_count() or 1
+
+
+class WorkerPool:
+    """The same supervised workers, kept warm and shared by threads: ``pool.run(*args)`` blocks for one result.
+
+    For callers that schedule work themselves (a flow's thread-pool tasks):
+    each call borrows an idle worker, gives it one task under the deadline,
+    and returns the result or a :class:`TaskFailed`. A worker that times out
+    or dies is replaced; the others keep their loaded models.
+    """
+
+    def __init__(self, func: Callable[..., Any], workers: int, *, timeout: float | None = None,
+                 memory_mb: int | None = None, warm: Callable[[], Any] | None = None) -> None:
+        import queue
+
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self._func, self._timeout, self._memory_mb, self._warm = func, timeout, memory_mb, warm
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker[Any]] = queue.Queue()
+        self._all: list[_Worker[Any]] = []
+        self._closed = False
+        for _ in range(workers):
+            self._idle.put(self._start())
+
+    def _start(self) -> _Worker[Any]:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker_main, args=(child, self._func, self._memory_mb, self._warm), daemon=True)
+        process.start()
+        child.close()
+        worker: _Worker[Any] = _Worker(process, parent)
+        self._all.append(worker)
+        return worker
+
+    def _replace(self, worker: _Worker[Any]) -> _Worker[Any]:
+        worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
+        self._all.remove(worker)
+        return self._start()
+
+    def run(self, *args: Any) -> Any:
+        """``func(*args)`` in a worker: its result, or a :class:`TaskFailed` (timeout, dead worker)."""
+        if self._closed:
+            raise RuntimeError("the worker pool is closed")
+        worker = self._idle.get()
+        try:
+            if not worker.ready:
+                if not worker.conn.poll(WARMUP_TIMEOUT):
+                    worker = self._replace(worker)
+                    return TaskFailed("timeout", f"starting the worker took longer than {WARMUP_TIMEOUT:g} s")
+                try:
+                    worker.ready = worker.conn.recv() == READY
+                except (EOFError, OSError):
+                    code = worker.process.exitcode
+                    worker = self._replace(worker)
+                    return TaskFailed("error", f"worker process died while starting (exit code {code})")
+            worker.conn.send(args)
+            if not worker.conn.poll(self._timeout):
+                worker = self._replace(worker)
+                return TaskFailed("timeout", f"analysis took longer than {self._timeout:g} s and was stopped")
+            try:
+                return worker.conn.recv()
+            except (EOFError, OSError):
+                worker.process.join(timeout=5)
+                code = worker.process.exitcode
+                worker = self._replace(worker)
+                return TaskFailed("error", f"worker process died while analysing (exit code {code})")
+        finally:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        self._closed = True
+        for worker in list(self._all):
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+        self._all.clear()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

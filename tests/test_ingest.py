@@ -195,3 +195,26 @@ def test_supervised_pool_stops_a_slow_task_and_survives_a_dead_worker():
         "a": TaskFailed("error", "worker process died while analysing (exit code 3)"),
         "b": TaskFailed("error", "worker process died while analysing (exit code 4)"),
     }
+
+
+def _slow_warm_up() -> None:
+    import time
+
+    time.sleep(2.0)  # "loading models": must not count against a task's deadline
+
+
+def test_shared_worker_pool_from_threads_times_out_replaces_and_keeps_warm_workers():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.workers import TaskFailed, WorkerPool
+
+    with WorkerPool(_sleepy, 2, timeout=1.5, warm=_slow_warm_up) as pool:
+        with ThreadPoolExecutor(4) as threads:
+            results = list(threads.map(lambda s: pool.run(s), [0.1, 30.0, 0.2, 0.3]))
+        assert results == [
+            "slept 0.1", TaskFailed("timeout", "analysis took longer than 1.5 s and was stopped"), "slept 0.2", "slept 0.3",
+        ]
+        assert pool.run(0.1) == "slept 0.1"  # the timed-out worker was replaced
+    with WorkerPool(_die, 1) as pool:
+        assert pool.run(5) == TaskFailed("error", "worker process died while analysing (exit code 5)")
+        assert pool.run(6) == TaskFailed("error", "worker process died while analysing (exit code 6)")
