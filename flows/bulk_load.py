@@ -79,8 +79,8 @@ def stage(batch: list[Pending]) -> list[Pending | DocumentError]:
 
 
 #: PDFium (pypdfium2, the PDF reader) is not thread-safe: two threads reading PDFs at once crash the
-#: process (measured: a segfault in get_page). Within one process, analyses therefore take turns
-#: when they run in the task's own process (Dask workers, process-pool tasks).
+#: process (measured: a segfault in get_page). When analyses run in the task's own process (Dask
+#: workers, process-pool tasks), those of one process therefore take turns.
 _ANALYSIS_LOCK = threading.Lock()
 
 #: On the thread-pool runner the flow starts warm worker processes (``pipeline.workers.WorkerPool``)
@@ -118,8 +118,8 @@ def analyse_document(
 def task_runner(dask: str | None = None, workers: int = 0, *, processes: bool = False) -> TaskRunner[Any]:
     """Where the tasks run.
 
-    * default: a thread pool in the flow process (``workers`` threads). Staging I/O overlaps;
-      analyses take turns (see ``_ANALYSIS_LOCK``).
+    * default: a thread pool in the flow process (``workers`` threads). Staging I/O overlaps; the
+      flow's warm worker processes do the analyses (see ``_POOLS``).
     * ``processes=True``: a pool of ``workers`` spawned processes on this machine.
     * ``dask="tcp://host:8786"``: an existing Dask scheduler and its workers (on other machines, which
       must see the files at the same paths).

@@ -178,7 +178,8 @@ def train(
     comm_w = comm_b = None
     if commercial is not None and (commercial / "train.jsonl").is_file():
         comm_cats, comm_w, comm_b = train_commercial(
-            commercial / "train.jsonl", n_features, cuad_negatives([g for _, _, g in contracts]))
+            commercial / "train.jsonl", n_features, cuad_negatives([g for _, _, g in contracts]),
+            cuad_clause_sample(contracts))
     return ClauseModel(
         n_features=n_features,
         text_categories=fitted["text"][0], text_weights=fitted["text"][1], text_bias=fitted["text"][2],
@@ -218,25 +219,60 @@ def cuad_negatives(gold: Sequence[Mapping[str, Sequence[str]]], limit: int = MAX
     return texts[:limit]
 
 
+#: A category's vocabulary: a random CUAD clause that uses it might be a real (unlabelled) positive, so it
+#: is never a negative for that category. Broad on purpose (about 95% of the team's positives match).
+COMMERCIAL_VOCABULARY = {
+    "Service Levels": r"uptime|availab|service levels?\b|\bSLA|response times?|resolution times?|downtime|outage"
+                      r"|performance (?:standard|level|target)|key performance|\bKPI|\d\s?%|in service|reachable|restore",
+    "Service Credits": r"credit|rebate|reduc|deduct|refund|withh[oe]ld|liquidated|waive|forfeit",
+    "Payment Terms": r"\bpa(?:y|id)|invoic|remit|\bnet \d|receipt|overdue|late|interest|settle|fee note|due|charge",
+    "Price Adjustment": r"pric|increas|\bCPI\b|index|escalat|adjust|\brates?\b|tariff|uplift|inflation|rent|discount",
+    "Data Protection": r"personal|data|privacy|GDPR|breach|incident|processor|controller|HIPAA|security|information"
+                       r"|vulnerab|penetration",
+    "Governance": r"review|meeting|meet\b|steering|committee|board|governance|manager|quarterly|\bQBR|report"
+                  r"|representative|relationship|forum|personnel|account team",
+    "Review And Renegotiation": r"renegotiat|review|benchmark|good faith|revisit|re-?open|amend|discuss|revis|negotiat"
+                                r"|reconsider|reassess|agree",
+    "Dispute Escalation": r"dispute|escalat|senior|mediat|negotiat|executive|disagree|refer",
+}
+MAX_CUAD_CLAUSES = 4000
+
+
+def cuad_clause_sample(contracts: Sequence[tuple[Document, Sequence[Clause], Any]], limit: int = MAX_CUAD_CLAUSES) -> list[str]:
+    """A fixed-seed sample of CUAD clauses (any kind: definitions, signature blocks, schedules, boilerplate)."""
+    import random
+
+    texts = sorted({c.text for _, clauses, _ in contracts for c in clauses if len(c.text) > 20})
+    random.Random(1).shuffle(texts)
+    return texts[:limit]
+
+
 def train_commercial(
-    path: Path, n_features: int, negatives: Sequence[str] = ()
+    path: Path, n_features: int, negatives: Sequence[str] = (), clauses: Sequence[str] = ()
 ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     """One class-balanced logistic regression per commercial category on :func:`commercial_features`.
 
     Positives and hard negatives come from the team's ``train.jsonl``;
-    ``negatives`` (CUAD excerpts of unrelated categories) show the model the
-    wider range of contract language it must say no to.
+    ``negatives`` (CUAD excerpts of unrelated categories) and ``clauses``
+    (random CUAD clauses, each a negative only for the categories whose
+    :data:`COMMERCIAL_VOCABULARY` it does not use) show the model the range of
+    contract text it must say no to: definitions, signature blocks, product
+    schedules, recitals.
     """
+    import re
+
     from sklearn.linear_model import LogisticRegression
 
     rows = _commercial_rows(path)
-    texts = [r["text"] for r in rows] + list(negatives)
+    texts = [r["text"] for r in rows] + list(negatives) + list(clauses)
     x = commercial_features(texts, n_features)
     weights = np.zeros((x.shape[1], len(COMMERCIAL_CATEGORIES)), dtype=np.float32)
     bias = np.zeros(len(COMMERCIAL_CATEGORIES), dtype=np.float32)
     for j, category in enumerate(COMMERCIAL_CATEGORIES):
-        y = np.array([r.get("category") == category for r in rows] + [False] * len(negatives))
-        fit = LogisticRegression(C=COMMERCIAL_C, class_weight="balanced", max_iter=5000).fit(x, y)
+        vocabulary = re.compile(COMMERCIAL_VOCABULARY[category], re.IGNORECASE)
+        y = np.array([r.get("category") == category for r in rows] + [False] * (len(negatives) + len(clauses)))
+        keep = np.array([True] * (len(rows) + len(negatives)) + [vocabulary.search(t) is None for t in clauses])
+        fit = LogisticRegression(C=COMMERCIAL_C, class_weight="balanced", max_iter=5000).fit(x[keep], y[keep])
         weights[:, j], bias[j] = fit.coef_[0], fit.intercept_[0]
     return COMMERCIAL_CATEGORIES, weights, bias
 
@@ -294,6 +330,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--commercial", type=Path, default=Path("corpus/commercial"))
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "clausewise" / "cuad", help="cache of read+segmented PDFs")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--commercial-only", action="store_true",
+                        help="keep the CUAD weights in --out and refit only the commercial categories")
     args = parser.parse_args(argv)
     from pipeline.cuad_eval import cached_document, gold_texts, load_cuad
 
@@ -304,8 +342,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         document, clauses = cached_document(data.pdfs[title], args.work)
         contracts.append((document, clauses, gold[title]))
     started = time.perf_counter()
-    model = train(contracts, commercial=args.commercial, log=lambda m: print(m, file=sys.stderr))
-    extra: dict[str, Any] = {"trained_on": f"CUAD v1 train split, {len(contracts)} contracts", "train_seconds": round(time.perf_counter() - started, 1)}
+    if args.commercial_only:
+        import dataclasses
+
+        from extractors.classify import model as load_model
+
+        base = load_model(str(args.out))
+        cats, w, b = train_commercial(args.commercial / "train.jsonl", base.n_features,
+                                      cuad_negatives([g for _, _, g in contracts]), cuad_clause_sample(contracts))
+        model = dataclasses.replace(base, commercial_categories=cats, commercial_weights=w, commercial_bias=b)
+        previous = json.loads((args.out / "model.json").read_text(encoding="utf-8"))
+        extra: dict[str, Any] = {k: previous[k] for k in ("trained_on", "train_seconds") if k in previous}
+    else:
+        model = train(contracts, commercial=args.commercial, log=lambda m: print(m, file=sys.stderr))
+        extra = {"trained_on": f"CUAD v1 train split, {len(contracts)} contracts", "train_seconds": round(time.perf_counter() - started, 1)}
     if (args.commercial / "eval.jsonl").is_file():
         extra["commercial_eval"] = commercial_report(model, args.commercial / "eval.jsonl")
     save(model, args.out, extra)
