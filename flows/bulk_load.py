@@ -92,16 +92,17 @@ _POOLS: dict[str, WorkerPool] = {}  # by flow run id: two flows in one process k
 def analyse_in_turn(
     batch: list[Pending], settings: IngestSettings, pool_key: str | None = None
 ) -> list[Analysis | DocumentError]:
-    """Analyse each document: in the flow's worker pool when there is one, else in this process, in turn."""
+    """Analyse each document: in the flow's worker pool when there is one (the batch spread over all its
+    workers), else in this process, in turn."""
     pool = _POOLS.get(pool_key) if pool_key else None
+    if pool is not None:  # the whole batch at once, spread over every worker
+        results = pool.map([(pending.path, settings) for pending in batch])
+        return [
+            (DocumentTimeout if r.status == "timeout" else AnalysisError)(r.reason) if isinstance(r, TaskFailed) else r
+            for r in results
+        ]
     out: list[Analysis | DocumentError] = []
     for pending in batch:
-        if pool is not None:
-            result = pool.run(pending.path, settings)
-            if isinstance(result, TaskFailed):
-                result = (DocumentTimeout if result.status == "timeout" else AnalysisError)(result.reason)
-            out.append(result)
-            continue
         with _ANALYSIS_LOCK:
             out.append(analyse_safely(pending.path, settings))
     return out

@@ -22,7 +22,7 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
@@ -218,6 +218,7 @@ class WorkerPool:
         self._idle: queue.Queue[_Worker[Any]] = queue.Queue()
         self._all: list[_Worker[Any]] = []
         self._closed = False
+        self.size = workers
         for _ in range(workers):
             self._idle.put(self._start())
 
@@ -267,6 +268,19 @@ class WorkerPool:
                 return TaskFailed("error", f"worker process died while analysing (exit code {code})")
         finally:
             self._idle.put(worker)
+
+    def map(self, args: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """``run`` for each argument tuple, on all the workers at once; results in the same order.
+
+        A caller with a batch hands all of it over, so no worker idles while
+        another works through the rest of that batch.
+        """
+        if len(args) <= 1 or self.size == 1:
+            return [self.run(*a) for a in args]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(len(args), self.size), thread_name_prefix="worker-pool") as threads:
+            return list(threads.map(lambda a: self.run(*a), args))
 
     def close(self) -> None:
         self._closed = True

@@ -218,3 +218,24 @@ def test_shared_worker_pool_from_threads_times_out_replaces_and_keeps_warm_worke
     with WorkerPool(_die, 1) as pool:
         assert pool.run(5) == TaskFailed("error", "worker process died while analysing (exit code 5)")
         assert pool.run(6) == TaskFailed("error", "worker process died while analysing (exit code 6)")
+
+
+def _which_process(seconds: float) -> int:
+    import os
+    import time
+
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_worker_pool_map_spreads_a_batch_over_every_worker_in_order():
+    from pipeline.workers import TaskFailed, WorkerPool
+
+    with WorkerPool(_which_process, 2, timeout=5) as pool:
+        pids = pool.map([(0.5,), (0.5,), (0.5,), (0.5,)])
+        assert len(pids) == 4 and len(set(pids)) == 2  # both workers took part of one batch
+    with WorkerPool(_sleepy, 2, timeout=1.5) as pool:
+        assert pool.map([(0.1,), (30.0,), (0.2,)]) == [
+            "slept 0.1", TaskFailed("timeout", "analysis took longer than 1.5 s and was stopped"), "slept 0.2",
+        ]
+        assert pool.map([]) == []
