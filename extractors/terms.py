@@ -57,7 +57,7 @@ from extractors.records import Clause, Document, Term
 
 __all__ = ["TERMS_VERSION", "TERM_KINDS", "terms"]
 
-TERMS_VERSION = "clausewise.terms.v1"
+TERMS_VERSION = "clausewise.terms.v2"
 
 TERM_KINDS = (
     "parties", "title", "agreement_date", "effective_date", "expiration_date", "initial_term",
@@ -85,8 +85,8 @@ _NUMWORDS = rf"(?:\b{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*\b)"
 _QTY = rf"(?:{_NUMWORDS}\s*\(\s*\d+(?:\.\d+)?\s*\)|\(?\d+(?:\.\d+)?\)?|{_NUMWORDS})"
 _UNIT = r"(?:business\s+day|calendar\s+day|day|week|month|year)s?"
 #: A period: "thirty (30) days", "one-year", "12 months", "twelve month".
-_PERIOD = rf"{_QTY}[\s-]*(?:\(\s*\d+\s*\)\s*)?(?:calendar\s+|consecutive\s+|full\s+)?{_UNIT}(?:'s|')?"
-_PERIOD_RE = re.compile(rf"(?i)\b(?P<qty>{_QTY})[\s-]*(?:\(\s*(?P<d2>\d+)\s*\)\s*)?(?:calendar\s+|consecutive\s+|full\s+)?(?P<unit>{_UNIT})")
+_PERIOD = rf"{_QTY}[\s-]*(?:\(\s*\d+\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}{_UNIT}(?:'s|')?"
+_PERIOD_RE = re.compile(rf"(?i)\b(?P<qty>{_QTY})[\s-]*(?:\(\s*(?P<d2>\d+)\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}(?P<unit>{_UNIT})")
 
 
 def words_to_number(words: str) -> int | None:
@@ -155,17 +155,28 @@ _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _BLANK = r"(?:_{2,}|\[\s*(?:\*+|_*|[•·]+)?\s*\]|\*{3,}|x{2,}|X{2,}|\s{3,}|\.{4,})"
 _WEEKDAY = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
 _SEP = r"[\s,\-_]*"
+_ORDINALS = {
+    word: i + 1 for i, word in enumerate((
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+        "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+        "twentieth"))
+}
+_ORDINALS.update({f"twenty{sep}{w}": 20 + n for w, n in list(_ORDINALS.items())[:9] for sep in ("-", " ")})
+_ORDINALS.update({"thirtieth": 30, "thirty-first": 31, "thirty first": 31})
+_ORDINAL_WORDS = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 _DATE_PATTERNS = [
     # March 3, 2021 / March 3 2021 / March 3rd, 2021
     rf"(?P<m1>{_MONTH})\s*(?P<d1>{_DAYNUM}|{_BLANK})\s*,?{_SEP}(?P<y1>{_YEAR})",
     # the 3rd day of March, 2021 / 3 March 2021 / 3rd of March 2021
-    rf"(?<!\d)(?P<d2>{_DAYNUM}|{_BLANK})\s*(?:day\s+of\s+|of\s+)?{_WEEKDAY}(?P<m2>{_MONTH}|{_BLANK})\s*,?{_SEP}(?:in\s+the\s+year\s+)?(?P<y2>{_YEAR})",
-    # 3/1/2021, 03/01/21, 03.01.2021
-    rf"(?<![\d/.])(?P<m3>[0-3]?\d)(?P<s3>[/.])(?P<d3>[0-3]?\d)(?P=s3)(?P<y3>{_YEAR}|\d\d)(?![\d/]|\.\d)",
+    rf"(?<!\d)(?P<d2>{_DAYNUM}|{_BLANK})\s*(?:day\s+of[\s\-]+|of\s+)?{_WEEKDAY}(?P<m2>{_MONTH}|{_BLANK})\s*,?{_SEP}(?:in\s+the\s+year\s+)?(?P<y2>{_YEAR})",
+    # 3/1/2021, 03/01/21, 03.01.2021, 3-14-18
+    rf"(?<![\d/.\-])(?P<m3>[0-3]?\d)(?P<s3>[/.\-])(?P<d3>[0-3]?\d)(?P=s3)(?P<y3>{_YEAR}|\d\d)(?![\d/\-]|\.\d)",
     # 2021-03-01
     rf"(?<!\d)(?P<y4>{_YEAR})-(?P<m4>[01]\d)-(?P<d4>[0-3]\d)(?!\d)",
     # ____, 2021 / [ ], 2021 / " , 2021" (day and month left blank)
     rf"(?:(?P<b5>{_BLANK})|(?<=\s))\s*,\s*(?P<y5>{_YEAR})(?!\d)",
+    # the first day of March, 2021 / the twenty-second day of March 2021
+    rf"\b(?P<d7>{_ORDINAL_WORDS})\s+day\s+of[\s\-]+(?P<m7>{_MONTH})\s*,?{_SEP}(?P<y7>{_YEAR})",
     # March 2021 (no day)
     rf"\b(?P<m6>(?:January|February|March|April|May|June|July|August|September|October|November|December))\s*,?\s*(?P<y6>{_YEAR})(?!\d)",
 ]
@@ -219,10 +230,12 @@ def parse_date(m: re.Match[str]) -> tuple[str, str] | None:
     if g.get("y6"):
         year, month = _year(g["y6"]), _month(g["m6"])
         return (f"{year:04d}-{month:02d}", "month") if year and month else None
-    for k in "1234":
+    for k in "12347":
         if g.get(f"y{k}"):
             year = _year(g[f"y{k}"])
             month_text, day_text = g.get(f"m{k}") or "", g.get(f"d{k}") or ""
+            if k == "7":
+                day_text = str(_ORDINALS.get(" ".join(day_text.lower().split()), ""))
             break
     else:
         return None
@@ -415,17 +428,39 @@ _PREAMBLE_ANCHOR = re.compile(
     r"(?i)(?:dated|made|entered\s+into|executed|concluded|signed|effective|as\s+of|this|on|date[d]?\s*:|"
     r"day\s+of|agreement\s+date|commencing|and\s+is)[\s,:]*(?:as\s+of\s+|on\s+|this\s+|the\s+)*$"
 )
-_EFFECTIVE_AFTER = re.compile(r"""^\s*[,]?\s*\(?\s*(?:the|this|hereinafter(?:\s+called|\s+referred\s+to\s+as)?(?:\s+the)?|as\s+the|being\s+the)?\s*["“]?\s*(?:Effective|EFFECTIVE|Commencement)\s+(?:Date|DATE)""")
-_DATE_HERE = r"(?:the\s+date\s+(?:first\s+(?:above\s+)?(?:set\s+forth|written|stated|mentioned)(?:\s+above)?|hereof|of\s+this\s+Agreement|(?:on\s+)?which\s+this\s+Agreement\s+(?:is|has\s+been)\s+(?:executed|signed))|the\s+day\s+and\s+year\s+first\s+(?:above\s+)?written(?:\s+above)?)"
+_EFFECTIVE_AFTER = re.compile(r"""^\s*[,]?\s*(?:the\s+)?\(?\s*(?:the|this|hereinafter(?:\s+called|\s+referred\s+to\s+as)?(?:\s+the)?|as\s+the|being\s+the)?\s*["“]?\s*(?:Effective|EFFECTIVE|Commencement)\s*(?:Date|DATE)""")
+_DATE_HERE = (
+    r"(?:the\s+(?:first\s+)?date\s+(?:first\s+)?(?:(?:above|below)\s+)?(?:set\s+forth|written|stated|mentioned|listed|indicated|shown)"
+    r"(?:\s+(?:above|below))?|the\s+date\s+(?:hereof|of\s+this\s+Agreement|of\s+execution(?:\s+hereof)?|"
+    r"(?:on\s+)?which\s+this\s+Agreement\s+(?:is|has\s+been)\s+(?:executed|signed))|"
+    r"the\s+day\s+and\s+year\s+first\s+(?:above\s+)?(?:written|set\s+forth)(?:\s+above)?)"
+)
 _EFFECTIVE_HERE = re.compile(
-    rf"(?i)(?:effective\s+(?:as\s+of|from|on)\s+{_DATE_HERE}|{_DATE_HERE}\s*\(\s*(?:the\s+)?[\"“]Effective\s+Date|"
-    rf"[\"“]Effective\s+Date[\"”]\s+(?:shall\s+)?means?\s+{_DATE_HERE}|shall\s+(?:become\s+)?(?:be\s+)?effective\s+(?:as\s+of\s+|on\s+|from\s+)?{_DATE_HERE}|"
-    rf"shall\s+commence\s+(?:as\s+of\s+|on\s+)?{_DATE_HERE})"
+    rf"(?i)(?:effective\s+(?:as\s+of|from|on|upon)\s+{_DATE_HERE}|{_DATE_HERE}\s*\(\s*(?:the\s+)?[\"“]Effective\s+Date|"
+    rf"[\"“]Effective\s+Date[\"”]\s+(?:shall\s+)?means?\s+{_DATE_HERE}|(?:shall|will)\s+(?:become\s+)?(?:be\s+)?effective\s+(?:as\s+of\s+|on\s+|from\s+|upon\s+)?{_DATE_HERE}|"
+    rf"(?:shall|will)\s+(?:commence|begin|start)\s+(?:as\s+of\s+|on\s+|upon\s+)?{_DATE_HERE}|"
+    rf"(?:come|comes)\s+into\s+(?:force|effect)\s+(?:as\s+of\s+|on\s+|from\s+|upon\s+)?{_DATE_HERE}|"
+    rf"(?:effective|into\s+(?:force|effect))\s+(?:as\s+of\s+|on\s+|upon\s+|from\s+|when\s+)?(?:the\s+)?(?:(?:last\s+)?date\s+(?:of\s+(?:its\s+|the\s+)?(?:last\s+)?signature|"
+    rf"(?:on\s+which\s+)?(?:it|this\s+Agreement)\s+(?:is|has\s+been)\s+(?:signed|executed)|(?:last\s+)?signed)|signing\s+date|(?:completion\s+of\s+(?:the\s+)?)?execution\b)|"
+    rf"signed\s+and\s+effective|executed\s+and\s+effective|effective\s+simultaneously|"
+    rf"(?:effective|into\s+(?:force|effect)|takes?\s+effect|commences|begins)\s+(?:as\s+of\s+|on\s+|upon\s+|from\s+|when\s+)?(?:the\s+)?"
+    rf"(?:{_DATE_HERE}|(?:later|last|latest)\s+(?:of\s+the\s+)?(?:dates?|signatures?)(?:\s+(?:set\s+forth|written|shown)\s+below)?|(?:date\s+of\s+(?:the\s+)?)?(?:last\s+)?signatures?\b|signed\b|"
+    rf"date\s+(?:on\s+which\s+)?the\s+last\s+party|dates?\s+(?:noted|set\s+forth|shown|written|indicated)\s+below)|"
+    rf"[\"“]?Effective\s+Date[\"”]?\s+(?:of\s+this\s+Agreement\s+)?(?:shall\s+)?(?:means?|be|is)\s+(?:the\s+)?(?:(?:later|latest)\s+of|"
+    rf"date\s+(?:of\s+(?:the\s+)?last\s+signature|(?:on\s+which\s+)?the\s+last\s+party|of\s+this\s+Agreement))|"
+    rf"(?:\bterm|this\s+agreement|this\s+contract)\b(?:(?!mean)[^.;]){{0,60}}?\b(?:commencing|beginning|starting)\s+(?:as\s+of\s+|on\s+)?{_DATE_HERE})"
 )
 _EFFECTIVE_BEFORE = re.compile(
     r"(?i)(?:effective\s+(?:as\s+of|on|from|date\s+(?:of\s+this\s+agreement\s+)?(?:is|shall\s+be))|"
     r"become\s+effective\s+(?:as\s+of\s+|on\s+)?|[\"“]Effective\s+Date[\"”]\s+(?:shall\s+)?means?|"
-    r"Effective\s+Date\s*:|commenc\w+\s+(?:as\s+of|on))\s*(?:the\s+)?$"
+    r"Effective\s+Date\s*:|commenc\w+\s+(?:as\s+of|on)|effective\s+as\s+from|to\s+be\s+effective|"
+    r"(?:come|comes)\s+into\s+(?:force|effect)(?:\s+(?:as\s+(?:of|from)|on|from))?|take\w*\s+effect(?:\s+(?:as\s+of|on|from))?|"
+    r"Effective\s+Date[\"”)\s]*(?:of\s+this\s+[\w\s]{0,30}?)?(?:is|shall\s+be|means?)\s*:?|"
+    r"(?:Effective|Commencement|Start)\s+Date\b[\"”]?(?:\s+(?:of|for)\s+[^.;:]{0,50}?)?\s*(?:is|will\s+be|shall\s+be|means?|:)\s*:?|"
+    r"Contract\s+start\s*:|Effective\s+Date\s*[:\-–]?|"
+    r"Effective\s+Date[\"”]?\s+(?:shall\s+)?means?\s+[^;]{0,50}?\bon|"
+    r"(?:term|agreement|this)\b(?:(?!mean)[^.;]){0,60}?\b(?:begin|commenc|start)\w*(?:\s+(?:on|as\s+of|from))?|"
+    r"(?:made\s+|is\s+|be\s+)effective(?:\s+(?:as\s+of|on))?\s+this)\s*(?:the\s+)?$"
 )
 
 
@@ -447,6 +482,15 @@ _AGREEMENT_ANCHOR = re.compile(
     r"(?i)\b(?:dated|made|entered|executed|concluded|signed|effective|as\s+of|day\s+of|this|date|agreement|"
     r"contract|on)\b[^.;]{0,30}$"
 )
+#: Another agreement's date, named in passing: "that certain Supply Agreement dated …", "WHEREAS, … entered into …".
+_OTHER_AGREEMENT = re.compile(
+    r"(?i)(?:\b(?:that\s+certain|previously|heretofore|whereas|having\s+entered|have\s+entered|has\s+entered|entered\s+into\s+(?:a|an|the)\s+[A-Z]\w*)\b[^;]{0,120}|"
+    r"\bto\s+(?:the|that)\s+(?:[\w&-]+\s+){0,6}Agreement\s*,?\s*(?:dated|effective|entered\s+into)[^;]{0,20})$"
+)
+#: The date given another document's name right after it: "dated May 8, 2008 (the "Original Agreement")".
+_OTHER_ALIAS = re.compile(r"""^\s*,?\s*\((?:as\s+amended[^)]{0,60}?,\s*)?(?:the|this)\s+["“](?!Effective|Agreement|Amendment|Commencement|Execution)[^"”]{2,60}["”]""", re.IGNORECASE)
+#: "IN WITNESS WHEREOF, the parties have executed this Agreement as of the 4th day of April, 2003."
+_WITNESS = re.compile(r"(?i)IN\s+WITNESS\s+WHEREOF[^.;]{0,200}?(?:as\s+of|this|on|dated|effective)\s+(?:the\s+|this\s+)?$")
 _NOT_AGREEMENT_DATE = re.compile(
     r"(?i)(?:amend\w*|restat\w*|filed|supersed\w*|terminat\w*|expir\w*|original\w*|prior|previous|"
     r"existing|underlying|incorporated|formed|organized|born|birth|registration|ended|ending|through|until|period)\b[^.;]{0,50}$"
@@ -461,8 +505,14 @@ def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
         score = 0.0
         if _AGREEMENT_ANCHOR.search(before):
             score += 2
-        if _NOT_AGREEMENT_DATE.search(before):
+        # the document calling itself an amendment ("This First Amendment (this "Amendment") is made …") is no penalty
+        own = re.sub(r"(?i)amendment(?=\s*\(\s*(?:this|the)\s*[\"“])|this\s+(?:\w+\s+){0,2}amendment|[\"“]amendment[\"”]", " ", before)
+        if _NOT_AGREEMENT_DATE.search(own):
             score -= 3
+        elif _OTHER_AGREEMENT.search(t.flat[max(0, m.start() - 160) : m.start()]):
+            score -= 2
+        if _OTHER_ALIAS.match(t.flat[m.end() : m.end() + 80]):
+            score -= 2
         if parsed[1] == "date":
             score += 1
         elif parsed[1] == "month":
@@ -473,6 +523,14 @@ def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
             best = (score, m, parsed)
         if score >= 3.5:
             break
+    if best is None or best[0] < 3:
+        # the date the signature clause gives: "IN WITNESS WHEREOF … executed this Agreement as of <date>"
+        for w in re.finditer(r"IN\s+WITNESS\s+WHEREOF", t.flat):
+            found = next((x for x in _dates(t, w.start(), min(len(t.flat), w.end() + 260))
+                          if _WITNESS.search(t.flat[w.start() : x[0].start()])), None)
+            if found is not None:
+                best = (3.0, *found)
+                break
     if best is not None and best[0] >= 1.5:
         _, m, (value, unit) = best
         return t.term("agreement_date", value, unit, m.start(), m.end(), 0.9 if best[0] >= 3 else 0.6)
@@ -482,12 +540,19 @@ def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
         if effective is not None:
             return t.term("agreement_date", effective.value, effective.unit, effective.start, effective.end, 0.6)
     # The dates beside the signatures ("Date: March 3, 2021"), the latest one.
+    # The signature block is the first one after the preamble ("IN WITNESS WHEREOF", "/s/", "By:"), else the end.
     sig = None
-    for m, parsed in _dates(t, max(0, len(t.flat) - 8000)):
+    marker = re.compile(r"IN\s+WITNESS\s+WHEREOF|/s/|\bBy\s*:")
+    first = marker.search(t.flat, _preamble_end(t))
+    lo = first.start() if first is not None else max(0, len(t.flat) - 8000)
+    hi = min(len(t.flat), lo + 3000) if first is not None else len(t.flat)
+    for m, parsed in _dates(t, lo, hi):
         before = t.flat[max(0, m.start() - 25) : m.start()]
-        if re.search(r"(?i)(?:date[d]?|as of|on)\s*:?\s*$", before) and parsed[1] == "date":
-            if sig is None or parsed[0] > sig[1][0]:
-                sig = (m, parsed)
+        signed = re.search(r"(?i)(?:date[d]?|as of|on)\s*:?\s*(?:the\s+)?$", before) or (
+            first is not None and re.search(r"(?i)/s/|signature|\btitle\b|\bname\b", t.flat[max(lo, m.start() - 150) : m.start()]))
+        # the latest full date; a date whose day is left blank only when no full date is given
+        if signed and (sig is None or (parsed[1] == "date", parsed[0]) > (sig[1][1] == "date", sig[1][0])):
+            sig = (m, parsed)
     if sig is not None:
         m, (value, unit) = sig
         return t.term("agreement_date", value, unit, m.start(), m.end(), 0.5)
@@ -513,7 +578,12 @@ def _effective_date(t: _Text, agreement: Term | None) -> Term | None:
 # ----------------------------------------------------------------- term & renewal
 
 _TERM_SENTENCE = re.compile(
-    r"(?i)\b(?:term\s+of\s+this\s+agreement|initial\s+term|this\s+agreement\s+(?:shall|will)\s+(?:commence|"
+    r"(?i)\b(?:this\s+(?:[\w-]+\s+){0,2}?(?:agreement|contract)\s+(?:shall|will|is)\s+(?:(?:automatically\s+)?(?:begin|start|become\s+effective|take\s+effect|"
+    r"come\s+into\s+force|be\s+valid|end)|valid|effective)|(?:shall|will)\s+(?:remain|continue)\s+(?:until|through|for)|\bduration\b|"
+    r"(?:shall|will)\s+(?:automatically\s+)?(?:expire|terminate|end)\b|the\s+[\"“]Term[\"”]\s+(?:shall|will)|[\"“](?:Initial\s+)?Term[\"”]?\s+(?:shall\s+)?means?|"
+    r"[\"“]Expiration\s+Date[\"”]\s+(?:shall\s+)?means?|Expiration\s+Date\s*:|\bTerm\s*:|the\s+term\s*\(|term\s+of\s+this\s+agreement|"
+    r"(?:Contract|Initial|Service)\s+Period[\"”]?\s+(?:shall\s+)?means?|\bfixed\s+term\b|the\s+(?:effective|initial)\s+term\s+(?:is|shall|will)|"
+    r"this\s+(?:agreement|contract)\s+(?:shall|will)\s+be\s+in\s+(?:full\s+)?effect|initial\s+term|this\s+agreement\s+(?:shall|will)\s+(?:commence|"
     r"remain|continue|be\s+(?:in\s+(?:full\s+)?force|effective)|expire|terminate)|(?:shall|will)\s+(?:remain|continue)\s+"
     r"in\s+(?:full\s+)?(?:force|effect)|the\s+term\s+(?:of|shall|will|is|hereof)|term\s+of\s+(?:the\s+)?(?:agreement|contract)|"
     r"initial\s+period|(?:continu\w*|remain\w*)\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect\s+(?:for|until))"
@@ -523,7 +593,7 @@ _START_REF = (r"(?:the\s+)?(?:Effective\s+Date|date\s+(?:hereof|of\s+this\s+Agre
               r"Commencement\s+Date|day\s+and\s+year\s+first\s+(?:above\s+)?written)")
 _TERM_LENGTH = re.compile(
     rf"(?i)(?:(?:initial\s+)?term|period|duration|continue|remain\s+in\s+(?:full\s+)?(?:force|effect)[\w\s,]{{0,30}}?|"
-    rf"in\s+(?:full\s+)?(?:force|effect)|effective)[\w\s,()\"“”]{{0,60}}?\b(?:of|for|be)\s+(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?"
+    rf"in\s+(?:full\s+)?(?:force|effect)|effective|valid)[\w\s,()\"“”]{{0,60}}?(?:\b(?:of|for|be|is|until|ending|end|expire|expiring|date)\s+|:\s*)(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?"
     rf"(?:a\s+)?(?:(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<period>{_PERIOD})"
     rf"(?P<tail>[^.;]{{0,120}})"
 )
@@ -571,6 +641,150 @@ _NOTICE_BEFORE = re.compile(
 )
 
 
+_STRONG_TERM = re.compile(
+    r"(?i)\b(?:term\s+of\s+this\s+(?:agreement|contract)|initial\s+term|(?:the|this)\s+(?:[\w-]+\s+){0,2}?(?:agreement|contract)\s+(?:shall|will|is)\s+"
+    r"(?:(?:automatically\s+)?(?:commence|begin|start|remain|continue|be\s+(?:in\s+(?:full\s+)?force|effective|valid)|expire|terminate|end|become\s+effective)|valid|effective)|"
+    r"the\s+(?:effective\s+)?term\s+(?:of|shall|will|is|hereof)|\(\s*(?:the\s+|this\s+)?[\"“](?:Initial\s+)?Term[\"”]|[\"“]Term[\"”]\s+(?:shall\s+)?means?)"
+)
+_OTHER_TERM = re.compile(
+    r"(?i)(?:contract\s+(?:year|quarter)|(?:calendar|fiscal|lease|royalty|standstill|exclusivity|warranty|payment|license|licence|cure|notice|employment|"
+    r"non-?compet\w*|non-?solicit\w*)\s+(?:term|period|year|quarter))s?\b|\bconfidential|\bsurviv|\bnon-?compet|\bnon-?solicit"
+)
+_START_BEFORE = re.compile(
+    r"(?i)(?:commenc\w*|begin\w*|start\w*|effective|from|as\s+of|into\s+(?:force|effect)|take\s+effect)\s*(?:on|as\s+of|from|with)?\s*(?:the\s+)?$"
+)
+_END_BEFORE = re.compile(
+    r"(?i)(?:[\"“]Expiration\s+Date[\"”]\s+(?:shall\s+)?means?|Expiration\s+Date\s*:|conclud\w*(?:\s+on)?|until|through|thru|expir\w*(?:\s+on)?|terminat\w*\s+on|terminate|end(?:s|ing)?(?:\s+on|\s+as\s+of)?|"
+    r"(?:up\s+)?to\s+and\s+including|\d\s+to|continue\s+(?:in\s+(?:full\s+)?(?:force|effect)\s+)?(?:until|through))\s*"
+    r"(?:and\s+including\s+)?(?:on\s+)?(?:the\s+(?:earlier|earliest|later|first)\s+(?:of|to\s+occur\s+of)\s*:?\s*(?:\(\w{1,4}\)\s*)?)?"
+    r"(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?(?:11:59\s*p\.?m\.?[^,]{0,20},?\s*(?:on\s+)?)?$"
+)
+_ANNIVERSARY = re.compile(
+    rf"(?i)\b(?P<n>{_ORDINAL_WORDS}|\d{{1,2}}\s*(?:st|nd|rd|th)|{_QTY}[\s-]*(?=(?:\(\s*\d+\s*\)\s*)?[\s-]*year[\s-]+anniversary))\s*(?:\(\s*\d{{1,2}}\s*(?:[a-z]\s?[a-z])?\s*\)\s*)?"
+    rf"(?:year[\s-]+)?anniversary\s+(?:date\s+)?(?:of\s+(?P<ref>{_START_REF}|[^.;,]{{0,40}})|thereof)"
+)
+_OTHER_START = re.compile(
+    r"(?i)\b(?:from|after|following|commencing\s+(?:on|with)|beginning\s+(?:on|with)|starting\s+(?:on|with))\s+"
+    r"(?!(?:the\s+)?(?:Effective\s+Date|date\s+(?:hereof|of\s+this|first)|day\s+and\s+year|execution|signature|Commencement\s+Date))(?:the\s+)?"
+    r"(?:[A-Z]\w+\s+){0,3}(?:Date|Sale|Launch|launch|delivery|acceptance|closing|Closing|completion|installation|receipt)|"
+    r"(?:commenc\w*|begin\w*|start\w*|effective)\s+(?:as\s+of\s+|on\s+|upon\s+)?the\s+(?:date|day)\s+(?:upon\s+which|on\s+which|when|that|of\s+(?!this\s+Agreement|execution|signature))"
+)
+_NO_FIXED_END = re.compile(
+    r"(?i)(?:indefinite\s+(?:period|term|duration)|indefinitely|in\s+perpetuity|perpetually|for\s+perpetuity|perpetual\s+(?:term|agreement|basis)|unlimited\s+(?:period|term|duration)|"
+    r"no\s+fixed\s+(?:term|duration|expiration)|shall\s+have\s+no\s+(?:fixed\s+)?(?:term|expiration)|"
+    r"(?:end|expire|terminate)s?\s+(?:only\s+)?(?:when|if|upon)\s+(?:it\s+is\s+|this\s+agreement\s+is\s+)?terminated|"
+    r"(?:continue|remain|be\s+in\s+(?:full\s+)?force|be\s+effective|effective|valid|in\s+effect|in\s+force)\w*\b[^.;]{0,60}?\b(?:until|through)\s+"
+    r"(?:(?:it\s+is\s+|this\s+agreement\s+is\s+|so\s+)?terminated|termination|the\s+(?:earlier|later|expiration|termination|end|completion|date\s+on\s+which)|"
+    r"either\s+party|the\s+parties|such\s+time|all\s+|full\s+performance|completion))"
+)
+
+
+def _ordinal(text: str) -> int | None:
+    low = " ".join(text.lower().split())
+    if low in _ORDINALS:
+        return _ORDINALS[low]
+    if (n := quantity(low)) is not None:  # "five (5) year anniversary"
+        return int(n)
+    m = re.match(r"(\d+)", low)
+    return int(m.group(1)) if m else None
+
+
+def _term_end(
+    t: _Text, effective: Term | None, agreement: Term | None, start_date: date | None, start_year: int | None
+) -> tuple[Term | None, Term | None, tuple[int, int] | None, tuple[int, int] | None]:
+    """The contract's term: (expiration, initial term, its sentence, a sentence saying it has no fixed end).
+
+    The sentences about this agreement's term ("the term of this Agreement",
+    "the Initial Term", "this Agreement shall commence … and continue …") are
+    read first, then any other sentence about a term. In each, in order: an
+    end date ("until December 31, 2022"), an anniversary of the start ("the
+    fifth anniversary of the Effective Date"), or a length counted from a
+    known start ("three (3) years from the Effective Date"; with no start
+    named, the effective date). A start the contract ties to another event
+    ("two years after the Launch Date") gives the initial term only. A term
+    that runs until terminated, indefinitely, or until another agreement or
+    obligation ends has no fixed end: CUAD answers "perpetual".
+    """
+    hereof = date.fromisoformat(str(agreement.value)) if agreement is not None and agreement.unit == "date" else start_date
+    strong: list[tuple[int, int]] = []
+    weak: list[tuple[int, int]] = []
+    for s, e, _m in _sentences_matching(t, _TERM_SENTENCE):
+        sent = t.flat[s:e]
+        is_strong = _STRONG_TERM.search(sent) is not None
+        if re.search(r"(?i)(?:during|throughout)\s+the\s+term|for\s+the\s+term\s+of\s+this\s+agreement\s+and|(?:after|following)\s+(?:its\s+|the\s+)?(?:termination|expiration)", sent):
+            continue
+        if _OTHER_TERM.search(sent) and not re.search(r"(?i)term\s+of\s+this\s+agreement|initial\s+term|this\s+agreement\s+(?:shall|will)", sent):
+            continue
+        if is_strong:
+            strong.append((s, e))
+        elif re.search(r"(?i)\b(?:agreement|contract|term)\b", sent):
+            weak.append((s, e))
+    perpetual: tuple[int, int] | None = None
+    initial_only: tuple[Term, tuple[int, int]] | None = None
+    for group in (strong, weak):
+        for s, e in group:
+            sent = t.flat[s:e]
+            begins: date | None = None
+            for dm, (value, unit) in _dates(t, s, e):
+                before = t.flat[max(s, dm.start() - 90) : dm.start()]
+                if unit == "date" and _END_BEFORE.search(before):
+                    low = begins or start_date
+                    if low is None or value > low.isoformat():
+                        initial = None
+                        if low is not None:
+                            d = date.fromisoformat(value)
+                            months = (d.year - low.year) * 12 + d.month - low.month
+                            if d.day == low.day and months > 0:
+                                initial = t.term("initial_term", months, "months", s, e, 0.7)
+                        return t.term("expiration_date", value, "date", s, e, 0.85), initial, (s, e), None
+                if unit == "date" and begins is None and _START_BEFORE.search(before[-40:]):
+                    begins = date.fromisoformat(value)
+            base = begins or start_date
+            if base is not None and re.search(r"(?i)(?:until|through|expire\s+at|end\s+(?:on|at))\s+the\s+end\s+of\s+the\s+(?:current|then[-\s]current|same)\s+calendar\s+year", sent):
+                return t.term("expiration_date", f"{base.year:04d}-12-31", "date", s, e, 0.7), None, (s, e), None
+            an = _ANNIVERSARY.search(sent)
+            if an and not re.search(r"(?i)(?:prior\s+to|before|after|following|each|any|every)\s+(?:the\s+)?$", sent[: an.start()][-30:]):
+                n = _ordinal(an.group("n"))
+                ref = an.group("ref") or ""
+                anchor = hereof if re.search(r"(?i)date\s+(?:hereof|of\s+this|first)|day\s+and\s+year|execution|signature|^\s*this\s+agreement\b", ref) else base
+                if ref and not re.match(_START_REF, ref.strip(), re.IGNORECASE) and not re.search(r"(?i)date\s+hereof|^\s*this\s+agreement\b", ref):
+                    anchor = None  # the anniversary of some other event
+                if n and anchor is not None and 0 < n <= 100:
+                    value = _add_months(anchor, 12 * n).isoformat()
+                    return (t.term("expiration_date", value, "date", s, e, 0.75),
+                            t.term("initial_term", 12 * n, "months", s, e, 0.7), (s, e), None)
+            m = _TERM_LENGTH.search(sent)
+            if m and not re.search(r"(?i)\b(?:after|following)\s+(?:the\s+)?(?:expiration|termination)|notice|prior\s+to\b|renew|successive|additional\s+(?:period|term)|extension|\bwithin", sent[: m.start("period")][-80:]):
+                p = period(m.group("period"))
+                months = _months(p) if p else None
+                if months and 1 <= months <= 1200:
+                    ps, pe = s + m.start("period"), s + m.end("period")
+                    initial = t.term("initial_term", months, "months", ps, pe, 0.8)
+                    tail = sent[m.start("period") : m.end("tail")]
+                    here = re.search(rf"(?i)(?:from|after|following|commencing\s+(?:on|with)|beginning\s+(?:on|with)|starting\s+(?:on|with)|of)\s+{_START_REF}", tail)
+                    other = _OTHER_START.search(tail) or (None if begins else _OTHER_START.search(sent))
+                    if other is not None and (here is None or other.start() < here.start()):
+                        if initial_only is None:
+                            initial_only = (initial, (s, e))
+                        continue  # counted from another event: its date is unknown
+                    anchor = base
+                    if here is not None and re.search(r"(?i)date\s+(?:hereof|of\s+this|first)|day\s+and\s+year|execution|signature", here.group()):
+                        anchor = hereof
+                    if anchor is not None and p is not None and p[1] in ("month", "year"):
+                        value = _add_months(anchor, months).isoformat()
+                        return t.term("expiration_date", value, "date", s, e, 0.75), initial, (s, e), None
+                    if anchor is None and start_year is not None and months % 12 == 0:
+                        return t.term("expiration_date", f"{start_year + months // 12:04d}", "year", s, e, 0.5), initial, (s, e), None
+                    return None, initial, (s, e), None
+            if perpetual is None and (_NO_FIXED_END.search(sent) or _PERPETUAL.search(sent)):
+                perpetual = (s, e)
+        if perpetual is not None or initial_only is not None:
+            break
+    if initial_only is not None:
+        return None, initial_only[0], initial_only[1], None
+    return None, None, None, perpetual
+
+
 def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) -> list[Term]:
     out: list[Term] = []
     start_date: date | None = None
@@ -582,53 +796,8 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
         if anchor is not None and start_year is None:
             start_year = int(str(anchor.value)[:4])
 
-    # --- the term sentence: length or end date
-    expiration: Term | None = None
-    initial: Term | None = None
-    term_sentence: tuple[int, int] | None = None
-    perpetual: tuple[int, int] | None = None
-    for s, e, _m in _sentences_matching(t, _TERM_SENTENCE):
-        sent = t.flat[s:e]
-        if re.search(r"(?i)\b(?:confidential|employment\s+of|non-?compet|non-?solicit|surviv|warrant|license\s+term|payment\s+term)", sent) and not re.search(r"(?i)term\s+of\s+this\s+agreement|initial\s+term", sent):
-            continue
-        if initial is None and expiration is None:
-            for m in _dates(t, s, e):
-                dm, (value, unit) = m
-                before = t.flat[max(s, dm.start() - 90) : dm.start()]
-                if _UNTIL_DATE.search(before) and unit == "date" and (start_date is None or value > start_date.isoformat()):
-                    expiration = t.term("expiration_date", value, "date", s, e, 0.85)
-                    term_sentence = (s, e)
-                    if start_date is not None:
-                        d = date.fromisoformat(value)
-                        months = (d.year - start_date.year) * 12 + d.month - start_date.month
-                        if d.day == start_date.day and months > 0:
-                            initial = t.term("initial_term", months, "months", s, e, 0.7)
-                    break
-        if initial is None and expiration is None:
-            m = _TERM_LENGTH.search(sent)
-            if m and not re.search(r"(?i)\b(?:after|following)\s+(?:the\s+)?(?:expiration|termination)|notice|prior\s+to\b", sent[: m.start("period")][-60:]):
-                p = period(m.group("period"))
-                months = _months(p) if p else None
-                if months and 1 <= months <= 1200:
-                    ps, pe = s + m.start("period"), s + m.end("period")
-                    initial = t.term("initial_term", months, "months", ps, pe, 0.8)
-                    term_sentence = (s, e)
-                    tail = sent[m.start("period") : m.end("tail")]
-                    ref = re.search(rf"(?i)(?:from|after|following|commencing\s+(?:on|with)|beginning\s+(?:on|with)|starting\s+(?:on|with)|of)\s+{_START_REF}", tail) or re.search(
-                        rf"(?i)(?:commenc\w+|begin\w*|start\w*|effective)\s+(?:as\s+of\s+|on\s+|upon\s+)?{_START_REF}", sent)
-                    if ref and start_date is not None:
-                        anchor_here = re.search(r"(?i)date\s+(?:hereof|of\s+this|first)|day\s+and\s+year|execution|signature", ref.group())
-                        base = start_date
-                        if anchor_here and agreement is not None and agreement.unit == "date":
-                            base = date.fromisoformat(str(agreement.value))
-                        if p and p[1] in ("month", "year"):
-                            expiration = t.term("expiration_date", _add_months(base, months).isoformat(), "date", s, e, 0.75)
-                    elif ref and start_year is not None and months % 12 == 0:
-                        expiration = t.term("expiration_date", f"{start_year + months // 12:04d}", "year", s, e, 0.5)
-        if perpetual is None and _PERPETUAL.search(sent):
-            perpetual = (s, e)
-        if initial is not None or expiration is not None:
-            break
+    # --- the term sentence: end date, anniversary, length from a start, or no fixed end
+    expiration, initial, term_sentence, perpetual = _term_end(t, effective, agreement, start_date, start_year)
     if expiration is not None:
         out.append(expiration)
     if initial is not None:
@@ -746,7 +915,7 @@ _LAWS_OF = (
 )
 _GOV_VERB = r"(?:govern\w*|constru\w*|interpret\w*|enforc\w*|subject\s+to|in\s+accordance\s+with|pursuant\s+to|under)"
 _GOV_LAW = re.compile(rf"(?i){_GOV_VERB}\b[^.;]{{0,200}}?{_LAWS_OF}(?P<j>{_JURIS_RE})\b")
-_GOV_LAW_AFTER = re.compile(rf"(?i){_LAWS_OF}(?P<j>{_JURIS_RE})\b[^.;]{{0,160}}?\b(?:shall\s+)?(?:govern|apply|control)")
+_GOV_LAW_AFTER = re.compile(rf"(?i){_LAWS_OF}(?P<j>{_JURIS_RE})\b[^.;]{{0,160}}?\b(?:shall\s+)?(?:govern|appl(?:y|ies)|control)")
 _GOV_ADJ = re.compile(rf"(?i){_GOV_VERB}\b[^.;]{{0,160}}?\b(?:the\s+)?(?:substantive\s+|internal\s+)?(?P<j>{_ADJ_RE})\s+(?:substantive\s+)?laws?\b")
 _GOV_THEREOF = re.compile(
     rf"(?i)(?:State|Commonwealth|Province)\s+of\s+(?P<j>{_JURIS_RE})\b[^.;]{{0,200}}?\b(?:govern\w*|constru\w*)[^.;]{{0,120}}?"
@@ -767,7 +936,9 @@ def _governing_law(t: _Text) -> Term | None:
             score = 1.0
             if re.search(r"(?i)\bgovern", window):
                 score += 1
-            if re.search(r"(?i)this\s+(?:agreement|contract)|hereunder|herein|hereof", window):
+            elif re.search(r"(?i)\bconstru\w*\s+(?:and\s+\w+\s+)?(?:in\s+accordance\s+with|under|according\s+to|pursuant\s+to)", window) or rx is _GOV_LAW_AFTER:
+                score += 0.75
+            if re.search(r"(?i)this\s+(?:[A-Z]\w*\s+){0,3}(?:agreement|contract)|hereunder|herein|hereof", window):
                 score += 0.5
             if re.search(r"(?i)governing\s+law|applicable\s+law|choice\s+of\s+law", t.flat[max(0, s - 60) : e]):
                 score += 0.5
@@ -779,7 +950,11 @@ def _governing_law(t: _Text) -> Term | None:
                 raw = m.group("g").strip()
                 if raw.lower() in {"this", "such", "any", "the", "each", "which", "said", "that"} or len(raw) < 3:
                     continue
-                value = raw
+                raw = re.sub(r"(?i)(?:\s+(?:and|or|of|the|as|in|to))+$", "", raw)
+                if re.search(r"(?i)\b(?:which|where|whose|that)\b", raw) or any(
+                        w[0].islower() for w in raw.split() if w not in ("of", "and", "the")):
+                    continue  # "the state in which …": no place named
+                value = _JURISDICTIONS.get(raw.lower(), raw)
                 score -= 0.25
             else:
                 raw = m.group("j").lower().replace("’", "'")
@@ -787,7 +962,7 @@ def _governing_law(t: _Text) -> Term | None:
                 if value == "England" and re.match(r"(?i)\s*(?:and|&)\s+wales", t.flat[m.end("j") : m.end("j") + 12]):
                     value = "England and Wales"
                 if value == "United States":
-                    state = re.search(rf"(?i)State\s+of\s+(?P<j>{_JURIS_RE})", t.flat[m.end("j") : m.end("j") + 60])
+                    state = re.search(rf"(?i)(?:State|Commonwealth)\s+of\s+(?P<j>{_JURIS_RE})", t.flat[m.end("j") : m.end("j") + 120])
                     if state and _JURISDICTIONS.get(state.group("j").lower()) in US_STATES:
                         value = _JURISDICTIONS[state.group("j").lower()]
                     else:

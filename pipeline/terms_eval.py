@@ -42,15 +42,16 @@ EVALUATED = {
 
 NORMALISATION = {
     "dates": (
-        "CUAD 'M/D/YY' → ISO YYYY-MM-DD (two-digit years: 00-49 → 20xx, 50-99 → 19xx); a blank day "
+        "CUAD 'M/D/YY' → ISO YYYY-MM-DD (two-digit years: 00-49 → 20xx, 50-99 → 19xx; 'D/M/YYYY' when the first number cannot be a month); a blank day "
         "'[]/[]/2020' → '2020' and '3/[]/2020' → '2020-03' (the extractor gives the same reduced ISO "
         "precision when the contract leaves the day blank); a wholly blank or unknown year ('[]/[]/[]', "
         "'19[]') → null; 'perpetual' (any case) → 'perpetual'; several answers split by ';' → any may match."
     ),
     "governing law": (
-        "lower-cased; 'State of', 'Commonwealth of', 'Province of' and a trailing ', Canada', ', United "
+        "lower-cased; 'State of', 'Commonwealth of', 'Province of', '(Federal) Republic of' (not China) and a trailing ', Canada', ', United "
         "Kingdom', ', USA' dropped; 'People's Republic of China'/'PRC' → 'china'; 'England and Wales' and "
-        "'England; Wales' → 'england'; several answers split by ';' → any may match."
+        "'England; Wales' → 'england'; several answers split by ';', or by ',' once the country suffix is dropped "
+        "('Delaware, Illinois') → any may match."
     ),
     "renewal term": (
         "'successive'/'additional' (and CUAD's misspellings) dropped; the first period in the answer → months "
@@ -75,6 +76,8 @@ def _iso_from_cuad(answer: str) -> str | None:
     month, day, year = m.groups()
     if "[" in year:
         return None
+    if month.isdigit() and day.isdigit() and int(month) > 12 >= int(day):
+        month, day = day, month  # '31/01/2025': written day first
     y = int(year)
     if len(year) == 2:
         y += 2000 if y < 50 else 1900
@@ -90,6 +93,7 @@ def _jurisdiction(text: str) -> str:
     s = re.sub(r"^(?:the\s+)?(?:state|commonwealth|province)\s+of\s+", "", s)
     s = re.sub(r",\s*(?:canada|united\s+kingdom|uk|usa|u\.s\.a\.|united\s+states|australia)$", "", s)
     s = re.sub(r"^(?:the\s+)?united\s+states(?:\s+of\s+america)?$", "united states", s)
+    s = re.sub(r"^(?:the\s+)?(?:federal\s+)?republic\s+of\s+(?!china$)", "", s)
     s = s.replace("’", "'")
     if s in {"people's republic of china", "prc", "the people's republic of china", "p.r.c."}:
         return "china"
@@ -134,7 +138,8 @@ def normalise_answer(category: str, answer: str) -> frozenset[Any] | None:
                 values.add(p.lower())
         return frozenset(values) or None
     if category == "Governing Law":
-        return frozenset(_jurisdiction(p) for p in parts)
+        # "Delaware, Illinois": CUAD lists each law named; any may match
+        return frozenset(j.strip() for p in parts for j in _jurisdiction(p).split(",") if j.strip())
     if category == "Renewal Term":
         for p in parts:
             low = re.sub(r"\b(?:succ?e?s+s?ive|additional)\b", " ", p.lower())

@@ -222,3 +222,137 @@ def test_cuad_terms_eval_runs_on_a_few_contracts(tmp_path):
     result = evaluate_terms(CUAD, tmp_path, limit=3)
     assert set(result.by_category) == set(EVALUATED)
     assert all(s.n == 3 for s in result.by_category.values())
+
+
+# ------------------------------------------------------------ dates and the term, as contracts write them
+
+
+def _one(text: str) -> dict:
+    return _values(terms(read_text(text, "t.txt"), ()))
+
+
+@pytest.mark.parametrize(("phrase", "iso"), [
+    ("the first day of July, 2017", "2017-07-01"),
+    ("the twenty-second day of March 2021", "2021-03-22"),
+    ("3-14-18", "2018-03-14"),
+    ("the 1st day of --- November, 2003", "2003-11-01"),
+    ("22 Dec. 2017", "2017-12-22"),
+])
+def test_agreement_date_phrasings(phrase, iso):
+    found = _one(f"SUPPLY AGREEMENT\n\nThis Supply Agreement is made as of {phrase} between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\").")
+    assert found["agreement_date"] == iso
+
+
+def test_agreement_date_is_not_the_date_of_an_agreement_named_in_the_recitals():
+    found = _one(
+        "FIRST AMENDMENT TO LICENSE AGREEMENT\n\nThis First Amendment (this \"Amendment\") is entered into as of the 2nd day "
+        "of May, 2019 by Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\"). WHEREAS, the parties entered into that certain License "
+        "Agreement dated as of June 1, 2015 (the \"Original Agreement\")."
+    )
+    assert found["agreement_date"] == "2019-05-02"
+    found = _one(
+        "SERVICES AGREEMENT\n\nRECITALS\n\nWHEREAS, Alpha and Beta have entered into a Loan Agreement dated January 5, 2010 "
+        "(the \"Loan Agreement\"). Now the parties agree as follows.\n\n1. Services. Beta shall provide the services.\n\n"
+        "IN WITNESS WHEREOF, the parties have executed this Agreement as of this 4th day of April, 2011."
+    )
+    assert found["agreement_date"] == "2011-04-04"
+
+
+@pytest.mark.parametrize("sentence", [
+    "This Agreement shall come into force as of March 1, 2020 and remain valid for 1 year.",
+    "The Effective Date of this Agreement (the \"Effective Date\") is March 1, 2020.",
+    "The commencement date for this contract will be 1st March 2020.",
+    "The term of this Agreement will begin on March 1, 2020 and end on February 28, 2021.",
+])
+def test_effective_date_phrasings(sentence):
+    assert _one("CONSULTING AGREEMENT\n\n" + sentence)["effective_date"] == "2020-03-01"
+
+
+def test_effective_on_signature_is_the_agreement_date():
+    found = _one("CONSULTING AGREEMENT dated March 2, 2020 between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\"). "
+                 "This Agreement shall enter into effect on the date it is signed by both parties.")
+    assert found["effective_date"] == found["agreement_date"] == "2020-03-02"
+
+
+PREAMBLE = "SERVICES AGREEMENT\n\nThis Services Agreement is dated March 3, 2021 (the \"Effective Date\").\n\n"
+
+
+@pytest.mark.parametrize(("sentence", "expiration"), [
+    ("This Agreement shall begin on the Effective Date and shall continue until December 31, 2023, unless terminated earlier.", "2023-12-31"),
+    ("The Term shall begin on the date hereof and shall expire December 31, 2023.", "2023-12-31"),
+    ("This Agreement will continue in full force beginning on the Effective Date and ending two (2) years thereafter.", "2023-03-03"),
+    ("The term of this Agreement shall commence on the Effective Date and continue for six (6) months.", "2021-09-03"),
+    ("The term of this Agreement is five (5) years.", "2026-03-03"),
+    ("This Agreement shall continue until the fifth (5th) anniversary of the Effective Date.", "2026-03-03"),
+    ("This Agreement shall commence on June 1, 2021 and shall continue for a term of one (1) year.", "2022-06-01"),
+    ("This Agreement shall continue in effect until the earlier of (i) June 30, 2024 and (ii) the termination of the Lease.", "2024-06-30"),
+    ("This Agreement shall continue in full force and effect until terminated by either party on ninety days' notice.", "perpetual"),
+    ("This Agreement shall continue until the expiration or termination of the Supply Agreement.", "perpetual"),
+    ("This Agreement shall be valid for an indefinite period.", "perpetual"),
+])
+def test_expiration_from_the_term_sentence(sentence, expiration):
+    assert _one(PREAMBLE + "2. Term. " + sentence)["expiration_date"] == expiration
+
+
+@pytest.mark.parametrize("sentence", [
+    "The term of this Agreement shall continue for one (1) year following the Launch Date.",
+    "The term of this Agreement shall be ten (10) years, commencing on the date upon which the Supplier first delivers the Product.",
+    "During the term of this Agreement and for a period of two (2) years thereafter, neither party shall solicit the other's employees.",
+    "The Customer may renew any license for successive periods of one (1) year.",
+    "If any provision of this Agreement is held to be indefinite or invalid, the rest of this Agreement stays in force.",
+])
+def test_no_expiration_when_the_start_is_unknown_or_the_period_is_another(sentence):
+    assert "expiration_date" not in _one(PREAMBLE + "2. Term. " + sentence)
+
+
+@pytest.mark.parametrize(("sentence", "law"), [
+    ("This Agreement shall be construed in accordance with the substantive laws of the state of Georgia.", "Georgia"),
+    ("The law of the Federal Republic of Germany applies to this Agreement.", "Germany"),
+    ("This Agreement shall be governed by the laws of the United States and, to the extent not inconsistent therewith, "
+     "by the laws of the Commonwealth of Kentucky.", "Kentucky"),
+])
+def test_governing_law_phrasings(sentence, law):
+    assert _one(sentence)["governing_law"] == law
+
+
+def test_governing_law_names_no_place_is_absent():
+    assert "governing_law" not in _one("This Guarantee shall be construed under the laws of the state in which the "
+                                       "Franchisor has its principal office.")
+
+
+def test_cuad_answer_normalisation_of_day_first_dates_and_several_laws():
+    assert normalise_answer("Expiration Date", "31/01/2025") == {"2025-01-31"}
+    assert normalise_answer("Governing Law", "Delaware, Illinois") == {"delaware", "illinois"}
+    assert normalise_answer("Governing Law", "Republic of South Africa") == {"south africa"}
+    assert normalise_answer("Governing Law", "People's Republic of China") == {"china"}
+
+
+BODY = "".join(f"{n}. Clause {n}. Each party shall perform its obligations under this clause with due care and skill.\n\n"
+               for n in range(2, 10))
+
+
+def test_agreement_date_from_the_signature_block_when_the_preamble_gives_none():
+    found = _one(
+        "HOSTING AGREEMENT\n\nThis Hosting Agreement is made between Alpha Ltd, a company organised in England (\"Alpha\"), "
+        "and Beta Inc, a corporation organised in Ontario (\"Beta\"), who agree to the terms set out below.\n\n"
+        "WHEREAS Beta hosts web sites.\n\n1. Services. Beta shall host the site.\n\n" + BODY + "IN WITNESS WHEREOF the parties have signed below.\n"
+        "Alpha Ltd By: /s/ A. Person Title: Director Date: 4/24/2018\nBeta Inc By: /s/ B. Person Title: CEO Date: 04/25/2018\n"
+    )
+    assert found["agreement_date"] == "2018-04-25"
+    found = _one(
+        "HOSTING AGREEMENT\n\nThis Hosting Agreement is made between Alpha Ltd, a company organised in England (\"Alpha\"), "
+        "and Beta Inc, a corporation organised in Ontario (\"Beta\"), who agree to the terms set out below.\n\n"
+        "WHEREAS Beta hosts web sites.\n\n1. Services. Beta shall host the site.\n\n" + BODY + "IN WITNESS WHEREOF the parties have signed below.\n"
+        "By: /s/ A. Person Dated the ____ day of May, 2000.\n"
+    )
+    assert found["agreement_date"] == "2000-05"
+
+
+@pytest.mark.parametrize("sentence", [
+    "This Agreement shall become effective on the date of the last signature below.",
+    "The \"Effective Date\" of this Agreement shall mean the date the last party hereto has executed this Agreement.",
+    "This Agreement is made effective this 2nd day of March, 2020.",
+])
+def test_effective_date_tied_to_signing(sentence):
+    found = _one("CONSULTING AGREEMENT dated March 2, 2020 between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\"). " + sentence)
+    assert found["effective_date"] == "2020-03-02"
