@@ -374,31 +374,62 @@ def eval_obligations(gold_path: Path | None, data_dir: Path | None) -> None:
 @eval_group.command(name="gaps")
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder laid out like ../shared/cuad (manifest.jsonl, labels.jsonl, pdf/).")
 @click.option("--predictions", "predictions_path", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Out-of-fold CUAD n-best JSON, from `clausewise eval cuad --predictions FILE`.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Playbook presence_threshold.")
-@click.option("--terms", "with_terms", is_flag=True, help="Also count extracted key terms as presence (reads and segments the PDFs).")
+@click.option("--playbook", "playbook_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="Take the presence rule (presence_threshold[s], present_from_terms) from this playbook. Default: corpus/playbook.yaml.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="One presence threshold for every category instead of the playbook's.")
+@click.option("--terms/--no-terms", "with_terms", default=None, help="Count extracted key terms as presence (reads and segments the PDFs). Default: the playbook's present_from_terms.")
+@click.option("--tune-thresholds", is_flag=True, help="Pick each category's threshold by 5-fold cross-validation over contracts; print the cross-validated figures and the thresholds picked on all contracts.")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path.home() / ".cache" / "clausewise" / "cuad", show_default=True, help="Cache of read and segmented PDFs.")
-def eval_gaps(data_dir: Path, predictions_path: Path, threshold: float, with_terms: bool, work: Path) -> None:
+def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None, threshold: float | None,
+              with_terms: bool | None, tune_thresholds: bool, work: Path) -> None:
     """Precision and recall of "missing" flags against CUAD labels (issue #5, item 6).
 
     A playbook requires ten categories (Cap On Liability, Termination For
     Convenience, Audit Rights, Insurance, Warranty Duration, Anti-Assignment,
     Change Of Control, Governing Law, Renewal Term, Notice Period To Terminate
     Renewal); over (contract, category) pairs a flag is right when CUAD has no
-    span for the pair.
+    span for the pair. By default a category is present by the default
+    playbook's rule, the one `clausewise candidates` applies.
     """
-    from pipeline.gaps_eval import GapsEvalError, run
+    from pipeline import gaps_eval
+    from pipeline.playbook import DEFAULT_PLAYBOOK, PlaybookError, load_playbook
 
     try:
-        result = run(data_dir, predictions_path, threshold=threshold, with_terms=with_terms, work=work,
-                     on_progress=lambda m: err.print(m))
-    except GapsEvalError as e:
+        settings = load_playbook(playbook_path or DEFAULT_PLAYBOOK).settings
+    except PlaybookError as e:
         raise CliError(str(e)) from e
-    table = Table("category", "precision", "recall", "flagged", "truly missing", "pairs",
-                  title=f"Missing flags vs CUAD labels (presence threshold {threshold:g}{', with terms' if with_terms else ''})")
-    for category, s in result.items():
-        table.add_row(category, f"{s.precision:.3f}", f"{s.recall:.3f}", str(s.tp + s.fp), str(s.tp + s.fn),
-                      str(s.tp + s.fp + s.fn + s.tn))
+    book = gaps_eval.presence_playbook(settings, threshold=threshold, with_terms=with_terms)
+    terms = book.settings.present_from_terms
+    progress = lambda m: err.print(m)  # noqa: E731
+    try:
+        inputs = gaps_eval.load_inputs(data_dir, predictions_path, with_terms=terms, work=work, on_progress=progress)
+        if tune_thresholds:
+            tuning = gaps_eval.tune_thresholds(inputs.titles, inputs.present, inputs.predictions, terms=inputs.terms)
+            result = tuning.cross_validated
+            rule = f"per-category thresholds picked by 5-fold CV over contracts{', with terms' if terms else ''}"
+        else:
+            result = gaps_eval.evaluate_missing(inputs.titles, inputs.present, inputs.predictions, book, terms=inputs.terms)
+            s = book.settings
+            per = {c: s.presence(c) for c in gaps_eval.ITEM6_CATEGORIES}
+            rule = (f"presence threshold {s.presence_threshold:g}" if len(set(per.values())) == 1
+                    and s.presence_threshold in per.values() else "per-category presence thresholds")
+            rule += ", with terms" if terms else ""
+    except gaps_eval.GapsEvalError as e:
+        raise CliError(str(e)) from e
+    table = Table("category", "precision", "recall", "flagged", "truly missing", "pairs", "threshold",
+                  title=f"Missing flags vs CUAD labels ({rule})")
+    for category, sc in result.items():
+        if tune_thresholds:
+            shown = (f"{tuning.thresholds[category]:g} (folds {'/'.join(f'{f[category]:g}' for f in tuning.fold_thresholds)})"
+                     if category in tuning.thresholds else "")
+        else:
+            shown = f"{book.settings.presence(category):g}" if category in gaps_eval.ITEM6_CATEGORIES else ""
+        table.add_row(category, f"{sc.precision:.3f}", f"{sc.recall:.3f}", str(sc.tp + sc.fp), str(sc.tp + sc.fn),
+                      str(sc.tp + sc.fp + sc.fn + sc.tn), shown)
     out.print(table)
+    if tune_thresholds:
+        out.print("Thresholds picked on all contracts (settings.presence_thresholds):")
+        for category, t in tuning.thresholds.items():
+            out.print(f"  {category}: {t:g}")
 
 
 @cli.command(name="bulk-load")

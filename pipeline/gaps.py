@@ -59,7 +59,7 @@ from pipeline.register import Counterparty, segment_at
 
 __all__ = [
     "GAP_KINDS", "ContractView", "Embedder", "Evidence", "Gap", "Portfolio", "TermValue", "metric_value",
-    "minilm_embedder", "notice_deadline", "renegotiation_gaps",
+    "minilm_embedder", "notice_deadline", "presence", "renegotiation_gaps", "term_evidence",
 ]
 
 GAP_KINDS = ("missing", "weak_value", "non_standard", "outlier", "tier_move", "renewal_deadline")
@@ -286,15 +286,25 @@ def notice_deadline(contract: ContractView, as_of: date) -> tuple[date, date, Te
 # ------------------------------------------------------------------ presence
 
 
+def term_evidence(contract: ContractView, category: str) -> Evidence | None:
+    """The extracted term that shows ``category`` is present (a governing-law state, a cap, ...), if any."""
+    if category not in TERM_OF_CATEGORY:
+        return None
+    t = contract.term(TERM_OF_CATEGORY[category])
+    if t is None or not TERM_EVIDENCE[category](t.value):
+        return None
+    return Evidence(t.confidence, t.page, t.quote)
+
+
 def presence(contract: ContractView, category: str, playbook: Playbook) -> tuple[bool, Evidence | None]:
     """Whether ``category`` is present, and the evidence (best clause, or the term that shows it)."""
     best = contract.categories.get(category)
     if best is not None and best.probability >= playbook.settings.presence(category):
         return True, best
-    if playbook.settings.present_from_terms and category in TERM_OF_CATEGORY:
-        t = contract.term(TERM_OF_CATEGORY[category])
-        if t is not None and TERM_EVIDENCE[category](t.value):
-            return True, Evidence(t.confidence, t.page, t.quote)
+    if playbook.settings.present_from_terms:
+        found = term_evidence(contract, category)
+        if found is not None:
+            return True, found
     return False, best
 
 

@@ -12,23 +12,36 @@ DIR --predictions oof.json`` (each contract classified by a model that never
 saw it). With ``terms=True`` the rule-based key terms of each contract (read
 and segmented from its PDF, cached under ``work``) are added, so
 ``settings.present_from_terms`` counts too.
+
+:func:`presence_playbook` gives the item-6 playbook the presence rule of a
+real playbook (``clausewise eval gaps`` takes the default playbook's, the
+rule ``clausewise candidates`` applies). :func:`tune_thresholds` picks each
+category's presence threshold by cross-validation over contracts: picked on
+4/5 of the contracts (fewest wrong plus missed flags), scored on the other
+1/5, rotating; the thresholds it returns for shipping are picked on all.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline.gaps import ContractView, Evidence, TermValue, renegotiation_gaps
-from pipeline.playbook import Playbook, parse_playbook
+from pipeline.gaps import ContractView, Evidence, TermValue, renegotiation_gaps, term_evidence
+from pipeline.playbook import Playbook, Settings, parse_playbook
 from pipeline.register import Counterparty
 
-__all__ = ["ITEM6_CATEGORIES", "FlagScores", "GapsEvalError", "contract_terms", "evaluate_missing", "item6_playbook", "load_predictions", "run",
-           "truly_present"]
+__all__ = ["ITEM6_CATEGORIES", "THRESHOLD_GRID", "EvalInputs", "FlagScores", "GapsEvalError", "Tuning", "best_threshold", "contract_terms",
+           "evaluate_missing", "item6_playbook", "load_inputs", "load_predictions",
+           "presence_playbook", "presence_scores", "run", "truly_present",
+           "tune_thresholds"]
+
+#: Presence thresholds tried by :func:`best_threshold`: 0.01, 0.02, ... 0.99.
+THRESHOLD_GRID: tuple[float, ...] = tuple(round(0.01 * i, 2) for i in range(1, 100))
 
 #: The ten categories issue #5 item 6 requires.
 ITEM6_CATEGORIES = (
@@ -142,9 +155,19 @@ def evaluate_missing(
     return {**scores, "all": total}
 
 
-def run(data_dir: Path, predictions_path: Path, *, threshold: float = 0.5, with_terms: bool = False,
-        work: Path | None = None, on_progress: Callable[[str], None] | None = None) -> dict[str, FlagScores]:
-    """Everything ``clausewise eval gaps`` does: load, (extract terms), evaluate."""
+@dataclass(frozen=True)
+class EvalInputs:
+    """What an evaluation needs: contracts with predictions, CUAD's present pairs, predictions, and terms."""
+
+    titles: tuple[str, ...]
+    present: set[tuple[str, str]]
+    predictions: dict[str, list[dict[str, Any]]]
+    terms: dict[str, dict[str, list[TermValue]]] | None
+
+
+def load_inputs(data_dir: Path, predictions_path: Path, *, with_terms: bool = False, work: Path | None = None,
+                on_progress: Callable[[str], None] | None = None) -> EvalInputs:
+    """CUAD's labels, the predictions (contracts without any are left out), and with ``with_terms`` the key terms."""
     titles, present = truly_present(data_dir)
     predictions = load_predictions(predictions_path)
     covered = [t for t in titles if any(f"{t}__{c}" in predictions for c in ITEM6_CATEGORIES)]
@@ -159,5 +182,132 @@ def run(data_dir: Path, predictions_path: Path, *, threshold: float = 0.5, with_
             terms[title] = contract_terms(data_dir / manifest[title]["pdf"], work or data_dir / ".cache")
             if on_progress and (i % 50 == 0 or i == len(covered)):
                 on_progress(f"terms for {i}/{len(covered)} contracts")
-    return evaluate_missing(covered, present, predictions, item6_playbook(threshold, present_from_terms=with_terms),
-                            terms=terms)
+    return EvalInputs(tuple(covered), present, predictions, terms)
+
+
+def run(data_dir: Path, predictions_path: Path, *, threshold: float | None = None, with_terms: bool | None = None,
+        settings: Settings | None = None, work: Path | None = None,
+        on_progress: Callable[[str], None] | None = None) -> dict[str, FlagScores]:
+    """Everything ``clausewise eval gaps`` does: load, (extract terms), evaluate.
+
+    The presence rule is ``settings``' (a playbook's: its thresholds and
+    ``present_from_terms``); ``threshold`` instead applies one threshold to
+    every category; ``with_terms`` overrides ``present_from_terms``. With
+    neither settings nor threshold: one threshold of 0.5, terms not counted.
+    """
+    book = presence_playbook(settings, threshold=threshold, with_terms=with_terms)
+    inputs = load_inputs(data_dir, predictions_path, with_terms=book.settings.present_from_terms, work=work,
+                         on_progress=on_progress)
+    return evaluate_missing(inputs.titles, inputs.present, inputs.predictions, book, terms=inputs.terms)
+
+
+def presence_playbook(settings: Settings | None = None, *, threshold: float | None = None,
+                      with_terms: bool | None = None) -> Playbook:
+    """The item-6 playbook with a presence rule: ``settings``' (e.g. the default playbook's), or one ``threshold``."""
+    base = settings or Settings(present_from_terms=False)
+    if threshold is not None:
+        base = replace(base, presence_threshold=threshold, presence_thresholds=())
+    if with_terms is not None:
+        base = replace(base, present_from_terms=with_terms)
+    return replace(item6_playbook(), settings=base)
+
+
+# ------------------------------------------------------------------ per-category thresholds
+
+
+def presence_scores(
+    titles: Sequence[str],
+    predictions: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    terms: Mapping[str, Mapping[str, Sequence[TermValue]]] | None = None,
+) -> dict[str, list[tuple[str, float]]]:
+    """Per category, ``(title, score)`` for every contract: the best candidate's probability (0 without one),
+    or infinity when an extracted key term already shows the category (only with ``terms``)."""
+    out: dict[str, list[tuple[str, float]]] = {c: [] for c in ITEM6_CATEGORIES}
+    for title in titles:
+        view = _view(title, predictions, (terms or {}).get(title))
+        for category in ITEM6_CATEGORIES:
+            if terms is not None and term_evidence(view, category) is not None:
+                score = math.inf
+            else:
+                best = view.categories.get(category)
+                score = best.probability if best is not None else 0.0
+            out[category].append((title, score))
+    return out
+
+
+def best_threshold(pairs: Sequence[tuple[float, bool]], grid: Sequence[float] = THRESHOLD_GRID) -> float:
+    """The presence threshold of ``grid`` giving the fewest wrong answers over ``pairs`` (score, truly present).
+
+    A wrong answer is a wrong flag (truly present, score below the threshold)
+    or a missed one (truly missing, score at or above it); both count one, so
+    precision and recall of the flags are served alike. Ties go to the middle
+    of the longest run of equally good thresholds, away from the edges where
+    a single contract tips the count.
+    """
+    if not grid:
+        raise ValueError("empty threshold grid")
+    errors = [sum(1 for score, truly in pairs if (score < t) == truly) for t in grid]
+    least = min(errors)
+    runs: list[tuple[int, int]] = []  # (start, length) of runs at the minimum
+    for i, e in enumerate(errors):
+        if e != least:
+            continue
+        if runs and runs[-1][0] + runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((i, 1))
+    start, length = max(runs, key=lambda r: r[1])
+    return grid[start + (length - 1) // 2]
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Per-category presence thresholds, cross-validated over contracts.
+
+    ``cross_validated``: flag scores (per category and ``"all"``) where each
+    fold's contracts were judged with thresholds picked on the other folds'
+    contracts only; ``fold_thresholds``: those thresholds, fold by fold;
+    ``thresholds``: picked on every contract (what a playbook should ship).
+    """
+
+    cross_validated: dict[str, FlagScores]
+    fold_thresholds: tuple[dict[str, float], ...]
+    thresholds: dict[str, float]
+
+
+def tune_thresholds(
+    titles: Sequence[str],
+    present: set[tuple[str, str]],
+    predictions: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    terms: Mapping[str, Mapping[str, Sequence[TermValue]]] | None = None,
+    k: int = 5,
+    seed: int = 13,
+) -> Tuning:
+    """Pick each category's presence threshold on ``k``-1 folds of contracts, score the k-th, rotate.
+
+    With ``terms`` an extracted key term counts as presence too (as
+    ``settings.present_from_terms`` does), so thresholds are picked for what
+    the terms leave undecided.
+    """
+    from pipeline.cuad_eval import folds
+
+    if len(titles) < k:
+        raise GapsEvalError(f"{len(titles)} contracts cannot be split into {k} folds")
+    scores = presence_scores(titles, predictions, terms=terms)
+
+    def pick(chosen: set[str] | None) -> dict[str, float]:
+        return {c: best_threshold([(s, (t, c) in present) for t, s in scores[c] if chosen is None or t in chosen])
+                for c in ITEM6_CATEGORIES}
+
+    cv: dict[str, FlagScores] = {}
+    per_fold = []
+    for held_out in folds(titles, k, seed):
+        held = set(held_out)
+        thresholds = pick(set(titles) - held)
+        per_fold.append(thresholds)
+        book = item6_playbook(present_from_terms=terms is not None, per_category=thresholds)
+        fold_scores = evaluate_missing([t for t in titles if t in held], present, predictions, book, terms=terms)
+        cv = {c: cv[c] + s if c in cv else s for c, s in fold_scores.items()}
+    return Tuning(cv, tuple(per_fold), pick(None))

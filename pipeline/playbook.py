@@ -51,10 +51,13 @@ from typing import Any
 import yaml
 
 __all__ = [
-    "CATEGORIES", "COMMERCIAL_CATEGORIES", "CUAD_CATEGORIES", "METRICS", "SEVERITIES", "Language", "Metric",
-    "Playbook", "PlaybookError", "RankingConfig", "Requirement", "SegmentPositions", "SegmentationConfig",
+    "CATEGORIES", "COMMERCIAL_CATEGORIES", "CUAD_CATEGORIES", "DEFAULT_PLAYBOOK", "METRICS", "SEVERITIES", "Language",
+    "Metric", "Playbook", "PlaybookError", "RankingConfig", "Requirement", "SegmentPositions", "SegmentationConfig",
     "Settings", "Threshold", "load_playbook", "parse_playbook",
 ]
+
+#: The default playbook, with its reasoning beside each position.
+DEFAULT_PLAYBOOK = Path(__file__).resolve().parents[1] / "corpus" / "playbook.yaml"
 
 #: CUAD v1's 41 categories, spelled as in its labels.
 CUAD_CATEGORIES: tuple[str, ...] = (

@@ -237,3 +237,80 @@ def test_gaps_eval_scores_missing_flags_against_labels(tmp_path):
     assert result["Insurance"] == FlagScores(tp=1, fp=1, fn=0, tn=0)
     assert result["all"] == FlagScores(tp=17, fp=1, fn=1, tn=1)  # 8 other categories x 2 contracts: truly missing, flagged
     assert (result["all"].precision, result["all"].recall) == (17 / 18, 17 / 18)
+
+
+def test_best_threshold_fewest_wrong_answers_and_middle_of_ties():
+    from pipeline.gaps_eval import best_threshold
+
+    pairs = [(0.9, True), (0.6, True), (0.35, True), (0.3, False), (0.1, False), (0.05, False)]
+    # Every threshold in (0.30, 0.35] is perfect; the grid holds only 0.31 ... 0.35, and 0.33 is their middle.
+    assert best_threshold(pairs) == 0.33
+    # One clause scored 0.4 in a contract CUAD says lacks it: cheaper to miss that flag than to lose two right ones.
+    assert best_threshold([*pairs, (0.4, False)], grid=(0.2, 0.32, 0.5, 0.7)) == 0.32
+    assert best_threshold([(math.inf, True), (0.2, False)], grid=(0.1, 0.5, 0.9)) == 0.5  # a term: always present
+
+
+def _cuad_like(tmp_path, n=20):
+    """n contracts; Insurance truly present in the even ones, scored 0.3 (present) or 0.2 (absent): 0.5 flags all."""
+    import json as _json
+
+    from pipeline.gaps_eval import ITEM6_CATEGORIES
+
+    titles = [f"C{i:02d}" for i in range(n)]
+    (tmp_path / "manifest.jsonl").write_text("".join(_json.dumps({"title": t, "pdf": f"pdf/{t}.pdf"}) + "\n" for t in titles))
+    labels, preds = [], {}
+    for i, t in enumerate(titles):
+        labels.append({"title": t, "category": "Insurance", "spans": [{"text": "insure", "starts": [0]}] if i % 2 == 0 else []})
+        labels.append({"title": t, "category": "Governing Law", "spans": [{"text": "Delaware", "starts": [9]}]})
+        for c in ITEM6_CATEGORIES:
+            preds[f"{t}__{c}"] = [{"text": "x", "probability": 0.05}]
+        preds[f"{t}__Insurance"] = [{"text": "insure", "probability": 0.3 if i % 2 == 0 else 0.2}]
+        preds[f"{t}__Governing Law"] = [{"text": "Delaware", "probability": 0.95}]
+    (tmp_path / "labels.jsonl").write_text("".join(_json.dumps(r) + "\n" for r in labels))
+    (tmp_path / "p.json").write_text(_json.dumps(preds))
+    return titles
+
+
+def test_tune_thresholds_cross_validates_over_contracts(tmp_path):
+    from pipeline.gaps_eval import FlagScores, load_inputs, run, tune_thresholds
+
+    _cuad_like(tmp_path)
+    inputs = load_inputs(tmp_path, tmp_path / "p.json")
+    assert run(tmp_path, tmp_path / "p.json", threshold=0.5)["Insurance"] == FlagScores(tp=10, fp=10, fn=0, tn=0)
+    tuning = tune_thresholds(inputs.titles, inputs.present, inputs.predictions)
+    assert tuning.thresholds["Insurance"] == 0.25  # the middle of 0.21 ... 0.30
+    assert [f["Insurance"] for f in tuning.fold_thresholds] == [0.25] * 5
+    assert tuning.cross_validated["Insurance"] == FlagScores(tp=10, fp=0, fn=0, tn=10)
+    assert tuning.cross_validated["Governing Law"] == FlagScores(tp=0, fp=0, fn=0, tn=20)
+    assert tuning.cross_validated["all"].tp + tuning.cross_validated["all"].fp == 10 + 8 * 20  # 8 categories never present
+    assert run(tmp_path, tmp_path / "p.json", settings=parse_playbook(
+        {"settings": {"presence_thresholds": dict(tuning.thresholds), "present_from_terms": False},
+         "segments": {"s": {}}}).settings)["Insurance"] == \
+        FlagScores(tp=10, fp=0, fn=0, tn=10)
+
+
+def test_presence_playbook_takes_the_playbooks_rule():
+    from pipeline.gaps_eval import ITEM6_CATEGORIES, presence_playbook
+    from pipeline.playbook import DEFAULT_PLAYBOOK, load_playbook
+
+    shipped = load_playbook(DEFAULT_PLAYBOOK).settings
+    book = presence_playbook(shipped)
+    assert book.settings == shipped and [r.category for r in book.positions("eval").require] == list(ITEM6_CATEGORIES)
+    flat = presence_playbook(shipped, threshold=0.5, with_terms=False).settings
+    assert {flat.presence(c) for c in ITEM6_CATEGORIES} == {0.5} and not flat.present_from_terms
+    assert presence_playbook().settings.present_from_terms is False  # the plain rule: 0.5, no terms
+
+
+def test_eval_gaps_cli_tunes_thresholds(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    _cuad_like(tmp_path)
+    result = CliRunner().invoke(cli, ["eval", "gaps", "--data", str(tmp_path), "--predictions", str(tmp_path / "p.json"),
+                                      "--no-terms", "--tune-thresholds"])
+    assert result.exit_code == 0, result.output
+    assert "5-fold CV" in result.output and "  Insurance: 0.25" in result.output
+    plain = CliRunner().invoke(cli, ["eval", "gaps", "--data", str(tmp_path), "--predictions", str(tmp_path / "p.json"),
+                                     "--threshold", "0.5", "--no-terms"])
+    assert plain.exit_code == 0 and "presence threshold 0.5" in plain.output
