@@ -144,15 +144,17 @@ def test_a_page_limit_is_configurable_and_2000_pages_read_within_it(tmp_path):
 def test_a_slow_document_is_stopped_by_the_timeout_and_the_batch_goes_on(tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
-    text_bomb(inbox / "slow.pdf", 4_000_000)  # several seconds of parsing
+    # Tens of seconds of parsing (52 s measured on a loaded 2-core machine) against a 5 s deadline: the
+    # good document (well under a second) keeps a wide margin even when the machine is busy.
+    text_bomb(inbox / "slow.pdf", 16_000_000)
     make_text_pdf(inbox / "good.pdf", BODY)
     store = Store(tmp_path / "c.db")
-    outcomes = {Path(o.path).name: (o.status, o.reason) for o in ingest([inbox], store, IngestSettings(workers=2, timeout=1.5))}
+    outcomes = {Path(o.path).name: (o.status, o.reason) for o in ingest([inbox], store, IngestSettings(workers=2, timeout=5))}
     assert outcomes == {
         "good.pdf": ("ingested", None),
-        "slow.pdf": ("timeout", "analysis took longer than 1.5 s and was stopped"),
+        "slow.pdf": ("timeout", "analysis took longer than 5 s and was stopped"),
     }
-    assert MAX_PAGE_CHARS < 4_000_000
+    assert MAX_PAGE_CHARS < 16_000_000
 
 
 def test_a_file_that_disappears_mid_run_is_recorded(tmp_path):
