@@ -433,10 +433,11 @@ _DATE_HERE = (
     r"(?:the\s+(?:first\s+)?date\s+(?:first\s+)?(?:(?:above|below)\s+)?(?:set\s+forth|written|stated|mentioned|listed|indicated|shown)"
     r"(?:\s+(?:above|below))?|the\s+date\s+(?:hereof|of\s+this\s+Agreement|of\s+execution(?:\s+hereof)?|"
     r"(?:on\s+)?which\s+this\s+Agreement\s+(?:is|has\s+been)\s+(?:executed|signed))|"
-    r"the\s+day\s+and\s+year\s+first\s+(?:above\s+)?(?:written|set\s+forth)(?:\s+above)?)"
+    r"the\s+day\s+and\s+year\s+first\s+(?:above\s+)?(?:written|set\s+forth)(?:\s+above)?|"
+    r"the\s+(?:date|day)\s+last\s+(?:(?:above|below)\s+)?(?:written|set\s+forth|signed)(?:\s+(?:above|below))?)"
 )
 _EFFECTIVE_HERE = re.compile(
-    rf"(?i)(?:effective\s+(?:as\s+of|from|on|upon)\s+{_DATE_HERE}|{_DATE_HERE}\s*\(\s*(?:the\s+)?[\"“]Effective\s+Date|"
+    rf"(?i)(?:effective\s+(?:as\s+of|from|on|upon)\s+{_DATE_HERE}|{_DATE_HERE}\s*\(\s*[\"“]?(?:the\s+)?[\"“]?Effective\s+Date|"
     rf"[\"“]Effective\s+Date[\"”]\s+(?:shall\s+)?means?\s+{_DATE_HERE}|(?:shall|will)\s+(?:become\s+)?(?:be\s+)?effective\s+(?:as\s+of\s+|on\s+|from\s+|upon\s+)?{_DATE_HERE}|"
     rf"(?:shall|will)\s+(?:commence|begin|start)\s+(?:as\s+of\s+|on\s+|upon\s+)?{_DATE_HERE}|"
     rf"(?:come|comes)\s+into\s+(?:force|effect)\s+(?:as\s+of\s+|on\s+|from\s+|upon\s+)?{_DATE_HERE}|"
@@ -451,12 +452,12 @@ _EFFECTIVE_HERE = re.compile(
     rf"(?:\bterm|this\s+agreement|this\s+contract)\b(?:(?!mean)[^.;]){{0,60}}?\b(?:commencing|beginning|starting)\s+(?:as\s+of\s+|on\s+)?{_DATE_HERE})"
 )
 _EFFECTIVE_BEFORE = re.compile(
-    r"(?i)(?:effective\s+(?:as\s+of|on|from|date\s+(?:of\s+this\s+agreement\s+)?(?:is|shall\s+be))|"
+    r"(?i)(?:effective\s+(?:for\s+all\s+purposes\b[^.;]{0,40}?\s+)?(?:as\s+of(?:\s+this)?|on|from|date\s+(?:of\s+this\s+agreement\s+)?(?:is|shall\s+be))|"
     r"become\s+effective\s+(?:as\s+of\s+|on\s+)?|[\"“]Effective\s+Date[\"”]\s+(?:shall\s+)?means?|"
     r"Effective\s+Date\s*:|commenc\w+\s+(?:as\s+of|on)|effective\s+as\s+from|to\s+be\s+effective|"
     r"(?:come|comes)\s+into\s+(?:force|effect)(?:\s+(?:as\s+(?:of|from)|on|from))?|take\w*\s+effect(?:\s+(?:as\s+of|on|from))?|"
     r"Effective\s+Date[\"”)\s]*(?:of\s+this\s+[\w\s]{0,30}?)?(?:is|shall\s+be|means?)\s*:?|"
-    r"(?:Effective|Commencement|Start)\s+Date\b[\"”]?(?:\s+(?:of|for)\s+[^.;:]{0,50}?)?\s*(?:is|will\s+be|shall\s+be|means?|:)\s*:?|"
+    r"(?:Effective|Commencement|Start)\s+Date\b[\"”]?(?:\s+(?:of|for)\s+[^.;:]{0,50}?)?\s*(?:is|will\s+be|shall\s+be|means?|:|[\-–])\s*:?|"
     r"Contract\s+start\s*:|Effective\s+Date\s*[:\-–]?|"
     r"Effective\s+Date[\"”]?\s+(?:shall\s+)?means?\s+[^;]{0,50}?\bon|"
     r"(?:term|agreement|this)\b(?:(?!mean)[^.;]){0,60}?\b(?:begin|commenc|start)\w*(?:\s+(?:on|as\s+of|from))?|"
@@ -464,11 +465,47 @@ _EFFECTIVE_BEFORE = re.compile(
 )
 
 
+#: A filing stamp repeated on every page ("Source: ACME CORP, 10-K, 3/1/2019"): the date filed, not one of the contract's.
+_FILING_STAMP = re.compile(r"Source\s*:\s*[^:;]{1,80}?,\s*[\w./()\-]{1,12}(?:\s+[\w./()\-]{1,12})?\s*,\s*$")
+
+
 def _dates(t: _Text, start: int = 0, end: int | None = None) -> Iterator[tuple[re.Match[str], tuple[str, str]]]:
     for m in _DATE_RE.finditer(t.flat, start, len(t.flat) if end is None else end):
+        if _FILING_STAMP.search(t.flat, max(0, m.start() - 110), m.start()):
+            continue
         parsed = parse_date(m)
         if parsed:
             yield m, parsed
+
+
+#: The Effective Date is the day the last party signs: "the later of the dates shown by the signatures below".
+_LAST_SIGNED = re.compile(
+    r"(?i)(?:later|last|latest)\s+(?:of\s+the\s+)?(?:dates?|signatures?)|last\s+signature|date\s+last\s+(?:(?:above|below)\s+)?"
+    r"(?:written|set\s+forth|signed)|the\s+last\s+party|date\s+of\s+(?:its\s+|the\s+)?signatures?\b"
+)
+_SIGNED_LABEL = re.compile(r"(?i)\bdated?\s*:\s*(?:the\s+)?$")
+_SIGNED_NEAR = re.compile(r"(?i)/s/|signature|\bby\s*:|\b(?:title|name)\s*:|\btitle\s+title\b|printed\s+name")
+
+
+def _signed(t: _Text, m: re.Match[str]) -> bool:
+    """A date beside a signature: "Date: 3/4/21", or shortly after a name, title or "/s/"."""
+    return bool(_SIGNED_LABEL.search(t.flat[max(0, m.start() - 25) : m.start()])
+                or _SIGNED_NEAR.search(t.flat[max(0, m.start() - 150) : m.start()]))
+
+
+def _latest_signed(t: _Text, start: int = 0, end: int | None = None) -> tuple[re.Match[str], tuple[str, str]] | None:
+    """The latest date of the first group of signature dates from ``start`` (dates under 300 characters apart)."""
+    best: tuple[re.Match[str], tuple[str, str]] | None = None
+    last = -1
+    for m, parsed in _dates(t, start, end):
+        if best is not None and m.start() - last > 300:
+            break
+        if not _signed(t, m):
+            continue
+        last = m.end()
+        if best is None or (parsed[1] == "date", parsed[0]) > (best[1][1] == "date", best[1][0]):
+            best = (m, parsed)
+    return best
 
 
 def _preamble_end(t: _Text) -> int:
@@ -513,8 +550,8 @@ def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
             score -= 2
         if _OTHER_ALIAS.match(t.flat[m.end() : m.end() + 80]):
             score -= 2
-        if parsed[1] == "date":
-            score += 1
+        if parsed[1] == "date" or re.search(_BLANK, m.group()):
+            score += 1  # a full date, or one left blank to be filled in ("dated as of ________, 2020")
         elif parsed[1] == "month":
             score += 0.5
         if m.start() < 1500:
@@ -533,6 +570,8 @@ def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
                 break
     if best is not None and best[0] >= 1.5:
         _, m, (value, unit) = best
+        if _signed(t, m):  # the signatures' dates, often one per party: the last signature's
+            m, (value, unit) = _latest_signed(t, m.start(), min(len(t.flat), m.end() + 600)) or (m, (value, unit))
         return t.term("agreement_date", value, unit, m.start(), m.end(), 0.9 if best[0] >= 3 else 0.6)
     # "entered into as of the Effective Date (as defined below)": the Effective Date.
     if effective_fallback:
@@ -560,8 +599,14 @@ def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
 
 
 def _effective_date(t: _Text, agreement: Term | None) -> Term | None:
+    here = _EFFECTIVE_HERE.search(t.flat)
+    # "effective on the date of the last signature": the latest date beside the signatures, unless a date is
+    # defined as the Effective Date before that sentence.
+    signed = _latest_signed(t) if here is not None and _LAST_SIGNED.search(t.flat, here.start(), here.end() + 40) else None
     # 1. a date defined as the Effective Date, or introduced by "effective as of".
     for m, (value, unit) in _dates(t):
+        if signed is not None and m.start() > here.start():
+            break
         after = t.flat[m.end() : m.end() + 60]
         before = t.flat[max(0, m.start() - 80) : m.start()]
         if _EFFECTIVE_AFTER.match(after) or _EFFECTIVE_BEFORE.search(before):
@@ -569,7 +614,10 @@ def _effective_date(t: _Text, agreement: Term | None) -> Term | None:
         if m.start() > 60000:
             break
     # 2. "effective as of the date first above written" → the agreement date.
-    m = _EFFECTIVE_HERE.search(t.flat)
+    m = here
+    if signed is not None:
+        sm, (value, unit) = signed
+        return t.term("effective_date", value, unit, sm.start(), sm.end(), 0.8)
     if m and agreement is not None:
         return t.term("effective_date", agreement.value, agreement.unit, m.start(), m.end(), 0.8)
     return None

@@ -356,3 +356,55 @@ def test_agreement_date_from_the_signature_block_when_the_preamble_gives_none():
 def test_effective_date_tied_to_signing(sentence):
     found = _one("CONSULTING AGREEMENT dated March 2, 2020 between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\"). " + sentence)
     assert found["effective_date"] == "2020-03-02"
+
+
+@pytest.mark.parametrize("sentence", [
+    "This Consulting Agreement (the \"Agreement\") effective as of this 1st day of March 2020 is entered into by Alpha Ltd and Beta Inc.",
+    "This Consulting Agreement is made and entered into, effective for all purposes and in all respects as of the 1st day of March, 2020, by Alpha Ltd and Beta Inc.",
+    "1. Definitions. (a) \"AFFILIATE\" - any entity controlling a party. (b) \"EFFECTIVE DATE\" - March 1st, 2020 (c) \"QUARTER\" - a calendar quarter.",
+])
+def test_effective_date_more_phrasings(sentence):
+    assert _one("CONSULTING AGREEMENT\n\n" + sentence)["effective_date"] == "2020-03-01"
+
+
+SIGNATURES = ("Alpha Ltd By: /s/ A. Person Name: A. Person Title: Director Date: 3-7-21\n"
+              "Beta Inc By: /s/ B. Person Name: B. Person Title: CEO Date: 3-14-21\n\n")
+
+
+def test_effective_on_the_last_signature_is_the_latest_signature_date():
+    # the Effective Date is the later signature date, and so is the agreement's date when the preamble gives none
+    found = _one(
+        "HOSTING AGREEMENT\n\nThis Hosting Agreement is made between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\").\n\n"
+        "1. Services. Beta shall host the site.\n\n" + BODY + "10. Effective Date. The Effective Date of this Agreement shall be "
+        "the later of the dates shown by the signatures below.\n\nIN WITNESS WHEREOF the parties have signed below.\n" + SIGNATURES
+        + "EXHIBIT A\n\nWHEREAS, Alpha and Beta entered into a Hosting Agreement dated March 7th, 2021 (the \"Effective Date\").\n"
+    )
+    assert found["effective_date"] == found["agreement_date"] == "2021-03-14"
+    # signatures on the cover page, the Effective Date the date last written below them
+    found = _one(
+        "DISTRIBUTOR AGREEMENT\n\nThis Distributor Agreement between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\") is entered "
+        "into as of the date last written below (\"the Effective Date\").\n\n" + SIGNATURES + "TERMS AND CONDITIONS\n\n"
+        "1. Appointment. Alpha appoints Beta as its distributor.\n\n" + BODY
+    )
+    assert found["effective_date"] == found["agreement_date"] == "2021-03-14"
+
+
+def test_effective_on_the_last_signature_without_signature_dates_stays_the_agreement_date():
+    found = _one("CONSULTING AGREEMENT dated March 2, 2020 between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\"). "
+                 "This Agreement is effective as of the later of the dates beneath the parties' signatures below.\n\n"
+                 "Alpha Ltd By: /s/ A. Person\nBeta Inc By: /s/ B. Person\n")
+    assert found["effective_date"] == "2020-03-02"
+
+
+def test_agreement_date_left_blank_in_the_preamble_gives_its_year():
+    found = _one("AGENCY AGREEMENT\n\nThis Agency Agreement is dated as of ____________ __, 2021 between Alpha Ltd (\"Alpha\") and "
+                 "Beta Inc (\"Beta\"). Beta shall offer the shares to depositors holding accounts as of March 31, 2020.")
+    assert found["agreement_date"] == "2021"
+
+
+def test_filing_stamp_dates_are_not_contract_dates():
+    found = _one("SCHEDULE B\n\n1. Customizations: none.\n\nSource: ALPHA HOLDINGS, INC., S-1, 1/12/2018\n\n2. Fees: as agreed.")
+    assert "agreement_date" not in found
+    found = _one("SUPPLY AGREEMENT\n\nSource: ALPHA HOLDINGS, INC., 10-K, 2/26/2019\n\nThis Supply Agreement is made as of "
+                 "June 1, 2018 between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\").")
+    assert found["agreement_date"] == "2018-06-01"
