@@ -40,7 +40,7 @@ __all__ = ["BaselineMeasure", "RunMeasure", "baseline", "pdfs_in", "run_once", "
 
 STAGES = ("read", "segment", "classify", "terms", "obligations", "store")
 TEAMS = ("Enterprise East", "Enterprise West", "Commercial")
-DEFAULT_PLAYBOOK = Path(__file__).resolve().parents[1] / "corpus" / "playbook.yaml"
+from pipeline.playbook import DEFAULT_PLAYBOOK  # noqa: E402 - one definition of the default playbook
 
 
 @dataclass
