@@ -1,19 +1,23 @@
-"""Prefect's overhead: bulk_load against plain pipeline.ingest.ingest on the same generated PDFs.
+"""Prefect's overhead: bulk_load against plain pipeline.ingest.ingest on the same PDFs.
 
     python benchmarks/flow_overhead.py [--n 50] [--seed 11] [--work /tmp/cw-overhead]
-    python benchmarks/flow_overhead.py --pdfs ../shared/cuad/pdf --n 100 --quick
+    python benchmarks/flow_overhead.py --pdfs ../shared/cuad/pdf --n 408 --quick --repeat 3
 
-``--pdfs`` uses real PDFs instead of generated ones; ``--quick`` times only
-ingest's process pool against bulk_load as users run it (threads, analysis in
-the flow's warm worker processes; ``--batch`` documents per task), and prints
-the flow's overhead as a share of its wall time.
+``--pdfs`` uses real PDFs instead of generated ones. ``--quick`` times only
+what users run: ingest's own process pool against bulk_load on threads with
+the flow's warm worker pool (``--batch`` documents per task, 0: automatic).
+It runs ``--repeat`` pairs inside one Prefect test server, alternating which
+of the two goes first, and prints for each pair the flow's overhead as a share
+of its wall time, with the CPU seconds of the flow's own process (Prefect
+client, recording) and of the Prefect server against ingest's main process;
+then the median. On a shared 2-core machine one pair is noise: read the median.
 
-Generates ``n`` text PDFs (no scans, so OCR does not dominate), then times, each
-into a fresh database: ingest in this process, ingest with its process pool,
-and bulk_load on threads (one document per task, then batches of 10), on a
-local process pool and on a Dask LocalCluster (2 workers each, start-up
-included), inside a Prefect test harness started beforehand (its start-up
-time is reported apart).
+Without ``--quick``: generates ``n`` text PDFs (no scans, so OCR does not
+dominate), then times, each into a fresh database: ingest in this process,
+ingest with its process pool, and bulk_load on threads (one document per
+task, then batches of 10), on a local process pool and on a Dask
+LocalCluster (2 workers each, start-up included), inside a Prefect test
+harness started beforehand (its start-up time is reported apart).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -30,8 +35,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--work", type=Path, default=Path("/tmp/cw-overhead"))
     parser.add_argument("--pdfs", type=Path, default=None, help="use the first --n real PDFs of this folder instead")
-    parser.add_argument("--batch", type=int, default=10, help="documents per task in the --quick bulk_load")
-    parser.add_argument("--quick", action="store_true", help="only ingest (process pool) and bulk_load on processes")
+    parser.add_argument("--batch", type=int, default=0, help="documents per task in the --quick bulk_load (0: automatic)")
+    parser.add_argument("--repeat", type=int, default=1, help="--quick: pairs of runs (ingest, bulk_load)")
+    parser.add_argument("--quick", action="store_true", help="only ingest (process pool) against bulk_load on threads, in --repeat pairs")
     args = parser.parse_args()
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -56,10 +62,12 @@ def main() -> None:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         return str(db)
 
+    if args.quick:
+        _quick(pdfs, fresh, args.batch, args.repeat)
+        return
+
     results: dict[str, float] = {}
-    plain = [("ingest, process pool", IngestSettings())]
-    if not args.quick:
-        plain.insert(0, ("ingest, in process", IngestSettings(in_process=True)))
+    plain = [("ingest, in process", IngestSettings(in_process=True)), ("ingest, process pool", IngestSettings())]
     for name, settings in plain:
         with Store(fresh(name.replace(", ", "-").replace(" ", "_"))) as store:
             started = time.perf_counter()
@@ -75,20 +83,13 @@ def main() -> None:
     started = time.perf_counter()
     with prefect_test_harness(server_startup_timeout=90):
         results["(Prefect server start-up)"] = time.perf_counter() - started
-        if args.quick:
-            started = time.perf_counter()
-            outcomes = bulk_load(pdfs, fresh("threads"), batch=args.batch, window=max(64, 4 * args.batch))
-            results[f"bulk_load, threads + worker pool, batch={args.batch} *"] = time.perf_counter() - started
-            assert all(o.ok for o in outcomes), [o for o in outcomes if not o.ok]
-            _report(pdfs, pages, results)
-            return
         db = fresh("bulk_load")
         started = time.perf_counter()
-        outcomes = bulk_load(pdfs, db)
+        outcomes = bulk_load(pdfs, db, batch=1)
         results["bulk_load, threads"] = time.perf_counter() - started
         assert all(o.ok for o in outcomes), [o for o in outcomes if not o.ok]
         started = time.perf_counter()
-        bulk_load(pdfs, db)
+        bulk_load(pdfs, db, batch=1)
         results["bulk_load rerun, all unchanged"] = time.perf_counter() - started
         started = time.perf_counter()
         bulk_load(pdfs, fresh("bulk_load_batch10"), batch=10)
@@ -101,6 +102,75 @@ def main() -> None:
             assert all(o.ok for o in outcomes), [o for o in outcomes if not o.ok]
 
     _report(pdfs, pages, results)
+
+
+def _quick(pdfs: list[str], fresh: Callable[[str], str], batch: int, repeat: int) -> None:
+    """Pairs of (ingest's process pool, bulk_load on threads), alternating, in one test server."""
+    import statistics
+
+    import psutil
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.bulk_load import bulk_load
+    from pipeline.ingest import IngestSettings, ingest
+    from pipeline.store import Store
+
+    me = psutil.Process()
+
+    def own_cpu() -> float:
+        t = me.cpu_times()
+        return t.user + t.system
+
+    def run_ingest() -> tuple[float, float, int]:
+        with Store(fresh("ingest")) as store:
+            cpu, started = own_cpu(), time.perf_counter()
+            outcomes = ingest(pdfs, store, IngestSettings())
+            wall, cpu = time.perf_counter() - started, own_cpu() - cpu
+        assert all(o.ok for o in outcomes), [o for o in outcomes if not o.ok]
+        return wall, cpu, sum(o.pages for o in outcomes)
+
+    def run_flow() -> tuple[float, float]:
+        cpu, started = own_cpu(), time.perf_counter()
+        outcomes = bulk_load(pdfs, fresh("bulk_load"), batch=batch)
+        wall, cpu = time.perf_counter() - started, own_cpu() - cpu
+        assert all(o.ok for o in outcomes), [o for o in outcomes if not o.ok]
+        return wall, cpu
+
+    started = time.perf_counter()
+    with prefect_test_harness(server_startup_timeout=90):
+        print(f"Prefect test server started in {time.perf_counter() - started:.1f} s")
+        server = me.children()  # the server, started by the harness; the pools' workers come and go later
+
+        def server_cpu() -> float:
+            total = 0.0
+            for process in server:
+                try:
+                    t = process.cpu_times()
+                    total += t.user + t.system
+                except psutil.Error:
+                    pass
+            return total
+
+        shares = []
+        for i in range(repeat):
+            if i % 2 == 0:
+                ingest_wall, ingest_cpu, pages = run_ingest()
+                before = server_cpu()
+                flow_wall, flow_cpu = run_flow()
+                serving = server_cpu() - before
+            else:
+                before = server_cpu()
+                flow_wall, flow_cpu = run_flow()
+                serving = server_cpu() - before
+                ingest_wall, ingest_cpu, pages = run_ingest()
+            share = (flow_wall - ingest_wall) / flow_wall
+            shares.append(share)
+            print(f"pair {i + 1} ({'ingest' if i % 2 == 0 else 'bulk_load'} first): {len(pdfs)} PDFs, {pages} pages, "
+                  f"ingest {ingest_wall:.1f} s, bulk_load {flow_wall:.1f} s: overhead {share:+.1%} of the flow's wall "
+                  f"time; CPU s: ingest's process {ingest_cpu:.1f}, the flow's process {flow_cpu:.1f}, "
+                  f"Prefect server {serving:.1f}", flush=True)
+    print(f"median overhead over {repeat} pairs: {statistics.median(shares):+.1%} "
+          f"(batch {'automatic' if batch == 0 else batch}, {os.cpu_count()} cores; worker start-up included in both)")
 
 
 def _report(pdfs: list[str], pages: int, results: dict[str, float]) -> None:

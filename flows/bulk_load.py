@@ -2,8 +2,9 @@
 
 The flow process plans (hashes every file and settles what is already stored,
 :func:`pipeline.ingest.plan`), then keeps a window of documents in flight on
-the task runner: each batch of ``batch`` documents (one by default, so each
-document is its own task run in the UI) is first re-read and checked
+the task runner: each batch of ``batch`` documents (by default one for a
+small run, so each document is its own task run in the UI, up to 25 for a
+large archive: :func:`auto_batch`) is first re-read and checked
 (:func:`stage`, the I/O task, retried) and then analysed
 (:func:`analyse_document`, never retried: a bad file stays bad). Results are
 recorded as they complete, one transaction per document, by the flow process
@@ -41,7 +42,7 @@ from pipeline.inbox import confirm
 from pipeline.store import Analysis, Store
 from pipeline.workers import TaskFailed, WorkerPool
 
-__all__ = ["analyse_all", "analyse_document", "bulk_load", "stage", "task_runner"]
+__all__ = ["analyse_all", "analyse_document", "auto_batch", "bulk_load", "stage", "task_runner"]
 
 IO_RETRIES = 2
 
@@ -198,9 +199,25 @@ def analyse_all(
                 submit("stage", nxt)
 
 
+#: The most documents one task takes when ``batch`` is automatic: enough to make Prefect's own cost per
+#: document small (two task runs per batch, each a few state changes on the server), few enough that a
+#: batch's results reach the database while the next ones run.
+MAX_AUTO_BATCH = 25
+#: Seconds between progress updates (artifact and log line): the API traffic stays the same whatever
+#: the number of files.
+PROGRESS_EVERY = 10.0
+
+
+def auto_batch(documents: int, workers: int) -> int:
+    """Documents per task when the caller leaves it to the flow: one per task for a small run (each is its
+    own task run in the UI), growing to :data:`MAX_AUTO_BATCH` so a large archive keeps at least eight
+    batches per worker."""
+    return max(1, min(MAX_AUTO_BATCH, documents // (8 * max(1, workers))))
+
+
 @flow(name="bulk_load", log_prints=False)
 def bulk_load(
-    paths: list[str], db: str, ocr: bool = True, max_pages: int = 2000, window: int = 64, batch: int = 1,
+    paths: list[str], db: str, ocr: bool = True, max_pages: int = 2000, window: int = 64, batch: int = 0,
     workers: int = 0, timeout: float = 300.0,
 ) -> list[Outcome]:
     """Ingest files and folders into ``db``; returns one outcome per path.
@@ -209,25 +226,30 @@ def bulk_load(
     uses ``bulk_load.with_options(task_runner=task_runner(dask=...))``). On
     threads, documents are analysed by ``workers`` warm worker processes (0:
     one per core), each document under ``timeout`` seconds; on Dask or a
-    process pool, in the task's own process.
+    process pool, in the task's own process. ``batch`` documents go to each
+    task (0: :func:`auto_batch`); at least ``window`` documents are in flight.
     """
-    if batch < 1 or window < 1:
-        raise ValueError(f"batch and window must be at least 1, got batch={batch}, window={window}")
+    if batch < 0 or window < 1:
+        raise ValueError(f"batch must be 0 (automatic) or more and window at least 1, got batch={batch}, "
+                         f"window={window}")
     logger = get_run_logger()
     settings = IngestSettings(ocr=ocr, max_pages=max_pages, in_process=True)
     started = time.monotonic()
     with Store(db) as store:
         outcomes, todo = plan(paths, store)
         total = len(outcomes) + len(todo)
-        logger.info("%d files: %d already settled, %d to analyse", total, len(outcomes), len(todo))
-        progress = create_progress_artifact(progress=100.0 * len(outcomes) / max(total, 1),
-                                            description=f"bulk_load: files recorded of {total}")
-        step = max(1, total // 50)
         context = FlowRunContext.get()
         on_threads = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
+        size = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+        batch = batch or auto_batch(len(todo), size)
+        window = max(window, 2 * batch)  # two batches in flight at least: one runs while the other is recorded
+        logger.info("%d files: %d already settled, %d to analyse, %d per task", total, len(outcomes), len(todo),
+                    batch)
+        progress = create_progress_artifact(progress=100.0 * len(outcomes) / max(total, 1),
+                                            description=f"bulk_load: files recorded of {total}")
+        reported = time.monotonic()
         pool_key = None
         if on_threads and todo:
-            size = max(1, min(workers or os.cpu_count() or 1, len(todo)))
             pool_key = str(context.flow_run.id) if context.flow_run else f"pool-{id(store)}"
             _POOLS[pool_key] = WorkerPool(analyse_safely, size, timeout=timeout, warm=warm_up)
             logger.info("analysing in %d worker processes", size)
@@ -236,7 +258,8 @@ def bulk_load(
                 outcomes.append(outcome)
                 if not outcome.ok:
                     logger.warning("%s %s: %s", outcome.status, outcome.path, outcome.reason)
-                if len(outcomes) % step == 0:
+                if time.monotonic() - reported >= PROGRESS_EVERY:
+                    reported = time.monotonic()
                     update_progress_artifact(progress, 100.0 * len(outcomes) / total)
                     logger.info("%d/%d files recorded (%.0f s)", len(outcomes), total, time.monotonic() - started)
         finally:

@@ -438,7 +438,7 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
 @click.option("--dask", default=None, metavar="ADDRESS|local", help="Run analysis on Dask: a scheduler address (tcp://host:8786) or 'local' for a LocalCluster on loopback. Default: threads.")
 @click.option("--processes", is_flag=True, help="Run analysis in a local process pool instead of threads.")
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True, help="Threads, processes, or LocalCluster workers (0: automatic).")
-@click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True, help="Documents per task; larger batches cut Prefect's per-task cost.")
+@click.option("--batch", type=click.IntRange(min=0), default=0, show_default=True, help="Documents per task (0: automatic, one for a small run up to 25 for an archive); larger batches cut Prefect's per-task cost.")
 @click.option("--no-ocr", is_flag=True, help="Do not OCR pages without a text layer.")
 def bulk_load_command(paths: tuple[str, ...], db_path: str, dask: str | None, processes: bool, workers: int,
                       batch: int, no_ocr: bool) -> None:

@@ -239,3 +239,32 @@ def test_worker_pool_map_spreads_a_batch_over_every_worker_in_order():
             "slept 0.1", TaskFailed("timeout", "analysis took longer than 1.5 s and was stopped"), "slept 0.2",
         ]
         assert pool.map([]) == []
+
+
+def _slow_teardown() -> None:
+    import atexit
+    import time
+
+    atexit.register(time.sleep, 30)  # stands in for an interpreter exit that tears down big models
+
+
+def test_workers_exit_cleanly_when_the_pool_closes_without_waiting_for_interpreter_teardown():
+    from pipeline.workers import WorkerPool, supervised_map
+
+    pool = WorkerPool(_which_process, 2, timeout=5, warm=_slow_teardown)
+    assert len(set(pool.map([(0.2,), (0.2,)]))) == 2
+    workers = [w.process for w in pool._all]
+    pool.close()
+    assert [p.exitcode for p in workers] == [0, 0]  # exited on request; not killed (-9) after the 5 s grace
+    results = dict(supervised_map(_sleepy, [("a", (0.1,)), ("b", (0.1,))], workers=2, warm=_slow_teardown))
+    assert results == {"a": "slept 0.1", "b": "slept 0.1"}
+
+
+def test_bulk_load_sizes_batches_from_the_work():
+    from flows.bulk_load import MAX_AUTO_BATCH, auto_batch
+
+    assert auto_batch(10, 2) == 1  # a nightly run: each document its own task run
+    assert auto_batch(160, 2) == 10
+    assert auto_batch(408, 2) == MAX_AUTO_BATCH == 25
+    assert auto_batch(100_000, 8) == MAX_AUTO_BATCH
+    assert auto_batch(0, 0) == 1
