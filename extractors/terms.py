@@ -12,8 +12,9 @@ title                       the document's title as printed                     
 agreement_date              ISO date ``YYYY-MM-DD`` (``YYYY`` / ``YYYY-MM``     "date" (or
 effective_date              when the day or month is left blank in the          "year",
                             contract)                                           "month")
-expiration_date             ISO date, computed from a term length where the     "date"
-                            start is known; or ``"perpetual"``                  
+expiration_date             ISO date, computed from a term length where the     "date" (or
+                            start is known (``YYYY-MM`` / ``YYYY`` when only    "month",
+                            the start's month or year is); or ``"perpetual"``   "year")
 initial_term                months                                              "months"
 auto_renewal                bool                                                None
 renewal_term                months, or ``"perpetual"``                          "months"
@@ -57,7 +58,7 @@ from extractors.records import Clause, Document, Term
 
 __all__ = ["TERMS_VERSION", "TERM_KINDS", "terms"]
 
-TERMS_VERSION = "clausewise.terms.v3"
+TERMS_VERSION = "clausewise.terms.v4"
 
 TERM_KINDS = (
     "parties", "title", "agreement_date", "effective_date", "expiration_date", "initial_term",
@@ -484,23 +485,31 @@ _LAST_SIGNED = re.compile(
     r"(?:written|set\s+forth|signed)|the\s+last\s+party|date\s+of\s+(?:its\s+|the\s+)?signatures?\b"
 )
 _SIGNED_LABEL = re.compile(r"(?i)\bdated?\s*:\s*(?:the\s+)?$")
-_SIGNED_NEAR = re.compile(r"(?i)/s/|signature|\bby\s*:|\b(?:title|name)\s*:|\btitle\s+title\b|printed\s+name")
+_SIGNED_NEAR = re.compile(r"(?i)/s/|\\s\\|signature|\bby\s*:|\b(?:title|name)\s*:|\btitle\s+title\b|printed\s+name")
+#: A date written just above the signatures: "Hamburg, March 3, 2021 /s/ …".
+_SIGNED_AFTER = re.compile(r"[\s.,]{0,5}(?:/s/|\\s\\)")  # used with .match(text, pos)
 
 
 def _signed(t: _Text, m: re.Match[str]) -> bool:
     """A date beside a signature: "Date: 3/4/21", or shortly after a name, title or "/s/"."""
     return bool(_SIGNED_LABEL.search(t.flat[max(0, m.start() - 25) : m.start()])
-                or _SIGNED_NEAR.search(t.flat[max(0, m.start() - 150) : m.start()]))
+                or _SIGNED_NEAR.search(t.flat[max(0, m.start() - 150) : m.start()])
+                or _SIGNED_AFTER.match(t.flat, m.end()))
 
 
-def _latest_signed(t: _Text, start: int = 0, end: int | None = None) -> tuple[re.Match[str], tuple[str, str]] | None:
-    """The latest date of the first group of signature dates from ``start`` (dates under 300 characters apart)."""
+def _latest_signed(
+    t: _Text, start: int = 0, end: int | None = None, *, any_date: bool = False
+) -> tuple[re.Match[str], tuple[str, str]] | None:
+    """The latest date of the first group of signature dates from ``start`` (dates under 300 characters apart).
+
+    ``any_date``: every date counts, not only one beside a signature (the signature block is known to start there).
+    """
     best: tuple[re.Match[str], tuple[str, str]] | None = None
     last = -1
     for m, parsed in _dates(t, start, end):
         if best is not None and m.start() - last > 300:
             break
-        if not _signed(t, m):
+        if not any_date and not _signed(t, m):
             continue
         last = m.end()
         if best is None or (parsed[1] == "date", parsed[0]) > (best[1][1] == "date", best[1][0]):
@@ -519,15 +528,37 @@ _AGREEMENT_ANCHOR = re.compile(
     r"(?i)\b(?:dated|made|entered|executed|concluded|signed|effective|as\s+of|day\s+of|this|date|agreement|"
     r"contract|on)\b[^.;]{0,30}$"
 )
+#: Only a bare "on" or "this" before the date: "for the boxing event on April 22, 2000" names some other day as easily.
+_WEAK_ANCHOR = re.compile(
+    r"(?i)^(?:(?!\b(?:dated|made|entered|executed|concluded|signed|effective|as\s+of|day\s+of|date|agreement|contract)\b).)*$"
+)
+_SIGNING_WORD = re.compile(r"(?i)\b(?:dated|made|entered|executed|concluded|signed)\b")
+#: A deadline, not the day the contract was made: "on or before March 28, 2008", "no later than …".
+_DEADLINE = re.compile(r"(?i)\b(?:on\s+or\s+(?:before|after)|(?:no|not)\s+later\s+than|prior\s+to|before|after|by)\s+(?:the\s+)?$")
 #: Another agreement's date, named in passing: "that certain Supply Agreement dated …", "WHEREAS, … entered into …".
 _OTHER_AGREEMENT = re.compile(
     r"(?i)(?:\b(?:that\s+certain|previously|heretofore|whereas|having\s+entered|have\s+entered|has\s+entered|entered\s+into\s+(?:a|an|the)\s+[A-Z]\w*)\b[^;]{0,120}|"
-    r"\bto\s+(?:the|that)\s+(?:[\w&-]+\s+){0,6}Agreement\s*,?\s*(?:dated|effective|entered\s+into)[^;]{0,20})$"
+    r"\bto\s+(?:the|that)\s+(?:[\w&-]+\s+){0,6}Agreement\s*,?\s*(?:dated|effective|entered\s+into)[^;]{0,20}|"
+    # "a Demand Note, dated …", "the Development Agreement ("Development Agreement") entered into on …",
+    # "the Maintenance Agreement ref. DS/14 Issue 7 dated …"
+    r"\b(?:a|an|the|that|such|said)\s+(?:[\w&-]+\s+){0,6}(?:Agreement|Note|Memorandum|Letter|Plan|Lease|Indenture|Policy|Certificate|Order|Contract)"
+    r"\s*(?:\(\s*[\"“][^\"”]{1,60}[\"”]\s*\)\s*)?,?\s*(?:(?:ref\.?|no\.?|number|\#)\s*[\w/.\-]+(?:\s+issue\s+\w+)?\s+)?"
+    r"(?:dated|effective|entered\s+into|made)\b[^;]{0,20})$"
 )
 #: The date given another document's name right after it: "dated May 8, 2008 (the "Original Agreement")".
 _OTHER_ALIAS = re.compile(r"""^\s*,?\s*\((?:as\s+amended[^)]{0,60}?,\s*)?(?:the|this)\s+["“](?!Effective|Agreement|Amendment|Commencement|Execution)[^"”]{2,60}["”]""", re.IGNORECASE)
 #: "IN WITNESS WHEREOF, the parties have executed this Agreement as of the 4th day of April, 2003."
 _WITNESS = re.compile(r"(?i)IN\s+WITNESS\s+WHEREOF[^.;]{0,200}?(?:as\s+of|this|on|dated|effective)\s+(?:the\s+|this\s+)?$")
+#: "IN WITNESS WHEREOF, … executed this Agreement as of the date(s) set forth below": the dates under the signatures.
+_WITNESS_BELOW = re.compile(
+    r"(?i)IN\s+WITNESS\s+WHEREOF[^.;]{0,200}?(?:as\s+of|on)\s+the\s+(?:respective\s+)?dates?\s+(?:last\s+)?"
+    r"(?:(?:set\s+forth|written|shown|indicated|stated|appearing)\s+)?below(?:\s+(?:written|indicated))?"
+)
+#: The contract dating itself anywhere: "This Agreement is dated April 29, 2010", "Signed and effective this 25th day of May, 1999".
+_SELF_DATED = re.compile(
+    r"(?i)(?:(?<![a-z])this\s+(?:[\w-]+\s+){0,3}?(?:agreement|contract|amendment)\s+(?:is|was|has\s+been)\s+(?:made\s+and\s+entered\s+into|"
+    r"made|dated|entered\s+into|executed|signed)|\bsigned\s+and\s+effective|\bexecuted\s+and\s+effective)\s+(?:as\s+of\s+|on\s+)?(?:this\s+|the\s+)?"
+)
 _NOT_AGREEMENT_DATE = re.compile(
     r"(?i)(?:amend\w*|restat\w*|filed|supersed\w*|terminat\w*|expir\w*|original\w*|prior|previous|"
     r"existing|underlying|incorporated|formed|organized|born|birth|registration|ended|ending|through|until|period)\b[^.;]{0,50}$"
@@ -537,17 +568,25 @@ _NOT_AGREEMENT_DATE = re.compile(
 def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
     end = _preamble_end(t)
     best: tuple[float, re.Match[str], tuple[str, str]] | None = None
+    other = False  # the opening part dates another document (an amendment naming the agreement it amends)
     for m, parsed in _dates(t, 0, end + 300):
         before = t.flat[max(0, m.start() - 60) : m.start()]
         score = 0.0
-        if _AGREEMENT_ANCHOR.search(before):
-            score += 2
+        anchor = _AGREEMENT_ANCHOR.search(before)
+        if anchor:
+            # a date given only as the Effective Date ("effective as of May 1, 2020") yields to one the contract
+            # says it was made, entered into or dated on (but not to a signature's "Date: …" label)
+            effective_only = (_EFFECTIVE_BEFORE.search(t.flat[max(0, m.start() - 80) : m.start()]) or _EFFECTIVE_AFTER.match(
+                t.flat[m.end() : m.end() + 60])) and not _SIGNING_WORD.search(before)
+            weak = effective_only or _WEAK_ANCHOR.match(anchor.group()) or _SIGNED_LABEL.search(before)
+            score += 1.5 if weak else 2
         # the document calling itself an amendment ("This First Amendment (this "Amendment") is made …") is no penalty
         own = re.sub(r"(?i)amendment(?=\s*\(\s*(?:this|the)\s*[\"“])|this\s+(?:\w+\s+){0,2}amendment|[\"“]amendment[\"”]", " ", before)
-        if _NOT_AGREEMENT_DATE.search(own):
+        if _NOT_AGREEMENT_DATE.search(own) or _DEADLINE.search(before):
             score -= 3
         elif _OTHER_AGREEMENT.search(t.flat[max(0, m.start() - 160) : m.start()]):
-            score -= 2
+            score -= 3
+            other = True
         if _OTHER_ALIAS.match(t.flat[m.end() : m.end() + 80]):
             score -= 2
         if parsed[1] == "date" or re.search(_BLANK, m.group()):
@@ -561,11 +600,22 @@ def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
         if score >= 3.5:
             break
     if best is None or best[0] < 3:
-        # the date the signature clause gives: "IN WITNESS WHEREOF … executed this Agreement as of <date>"
-        for w in re.finditer(r"IN\s+WITNESS\s+WHEREOF", t.flat):
+        # the date the signature clause gives: "IN WITNESS WHEREOF … executed this Agreement as of <date>",
+        # or "… as of the dates set forth below" (the latest date under the signatures)
+        for w in re.finditer(r"(?i)IN\s+WITNESS\s+WHEREOF", t.flat):
             found = next((x for x in _dates(t, w.start(), min(len(t.flat), w.end() + 260))
                           if _WITNESS.search(t.flat[w.start() : x[0].start()])), None)
+            below = _WITNESS_BELOW.match(t.flat, w.start())
+            if found is None and below is not None:
+                found = _latest_signed(t, below.end(), min(len(t.flat), below.end() + 1500), any_date=True)
             if found is not None:
+                best = (3.0, *found)
+                break
+    if best is None or best[0] < 3:
+        # the contract dating itself elsewhere: "This Agreement is dated …", "Signed and effective this …"
+        for sd in _SELF_DATED.finditer(t.flat):
+            found = next(iter(_dates(t, sd.end(), min(len(t.flat), sd.end() + 40))), None)
+            if found is not None and found[0].start() == sd.end():
                 best = (3.0, *found)
                 break
     if best is not None and best[0] >= 1.5:
@@ -573,22 +623,31 @@ def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
         if _signed(t, m):  # the signatures' dates, often one per party: the last signature's
             m, (value, unit) = _latest_signed(t, m.start(), min(len(t.flat), m.end() + 600)) or (m, (value, unit))
         return t.term("agreement_date", value, unit, m.start(), m.end(), 0.9 if best[0] >= 3 else 0.6)
-    # "entered into as of the Effective Date (as defined below)": the Effective Date.
-    if effective_fallback:
-        effective = _effective_date(t, None)
-        if effective is not None:
-            return t.term("agreement_date", effective.value, effective.unit, effective.start, effective.end, 0.6)
-    # The dates beside the signatures ("Date: March 3, 2021"), the latest one.
-    # The signature block is the first one after the preamble ("IN WITNESS WHEREOF", "/s/", "By:"), else the end.
+    # "entered into as of the Effective Date (as defined below)": the Effective Date; but when the opening part only
+    # dates another document (an amendment naming the agreement it amends), the signatures' dates come first.
+    effective = _effective_date(t, None) if effective_fallback else None
+    if effective is not None and not other:
+        return t.term("agreement_date", effective.value, effective.unit, effective.start, effective.end, 0.6)
+    signed = _signature_date(t)
+    if signed is None and effective is not None:
+        return t.term("agreement_date", effective.value, effective.unit, effective.start, effective.end, 0.6)
+    return signed
+
+
+def _signature_date(t: _Text) -> Term | None:
+    """The dates beside the signatures ("Date: March 3, 2021"), the latest one.
+
+    The signature block is the first one after the preamble ("IN WITNESS WHEREOF", "/s/", "By:"), else the end.
+    """
     sig = None
-    marker = re.compile(r"IN\s+WITNESS\s+WHEREOF|/s/|\bBy\s*:")
+    marker = re.compile(r"IN\s+WITNESS\s+WHEREOF|/s/|\\s\\|\bBy\s*:")
     first = marker.search(t.flat, _preamble_end(t))
-    lo = first.start() if first is not None else max(0, len(t.flat) - 8000)
+    lo = max(0, first.start() - 60) if first is not None else max(0, len(t.flat) - 8000)
     hi = min(len(t.flat), lo + 3000) if first is not None else len(t.flat)
     for m, parsed in _dates(t, lo, hi):
         before = t.flat[max(0, m.start() - 25) : m.start()]
-        signed = re.search(r"(?i)(?:date[d]?|as of|on)\s*:?\s*(?:the\s+)?$", before) or (
-            first is not None and re.search(r"(?i)/s/|signature|\btitle\b|\bname\b", t.flat[max(lo, m.start() - 150) : m.start()]))
+        signed = re.search(r"(?i)(?:date[d]?|as of|on)\s*:?\s*(?:the\s+)?$", before) or _SIGNED_AFTER.match(t.flat, m.end()) or (
+            first is not None and re.search(r"(?i)/s/|\\s\\|signature|\btitle\b|\bname\b", t.flat[max(lo, m.start() - 150) : m.start()]))
         # the latest full date; a date whose day is left blank only when no full date is given
         if signed and (sig is None or (parsed[1] == "date", parsed[0]) > (sig[1][1] == "date", sig[1][0])):
             sig = (m, parsed)
@@ -626,7 +685,7 @@ def _effective_date(t: _Text, agreement: Term | None) -> Term | None:
 # ----------------------------------------------------------------- term & renewal
 
 _TERM_SENTENCE = re.compile(
-    r"(?i)\b(?:this\s+(?:[\w-]+\s+){0,2}?(?:agreement|contract)\s+(?:shall|will|is)\s+(?:(?:automatically\s+)?(?:begin|start|become\s+effective|take\s+effect|"
+    r"(?i)(?<!\w)(?:this\s+(?:[\w-]+\s+){0,2}?(?:agreement|contract)\s+(?:shall|will|is)\s+(?:(?:automatically\s+)?(?:begin|start|become\s+effective|take\s+effect|"
     r"come\s+into\s+force|be\s+valid|end)|valid|effective)|(?:shall|will)\s+(?:remain|continue)\s+(?:until|through|for)|\bduration\b|"
     r"(?:shall|will)\s+(?:automatically\s+)?(?:expire|terminate|end)\b|the\s+[\"“]Term[\"”]\s+(?:shall|will)|[\"“](?:Initial\s+)?Term[\"”]?\s+(?:shall\s+)?means?|"
     r"[\"“]Expiration\s+Date[\"”]\s+(?:shall\s+)?means?|Expiration\s+Date\s*:|\bTerm\s*:|the\s+term\s*\(|term\s+of\s+this\s+agreement|"
@@ -634,15 +693,18 @@ _TERM_SENTENCE = re.compile(
     r"this\s+(?:agreement|contract)\s+(?:shall|will)\s+be\s+in\s+(?:full\s+)?effect|initial\s+term|this\s+agreement\s+(?:shall|will)\s+(?:commence|"
     r"remain|continue|be\s+(?:in\s+(?:full\s+)?force|effective)|expire|terminate)|(?:shall|will)\s+(?:remain|continue)\s+"
     r"in\s+(?:full\s+)?(?:force|effect)|the\s+term\s+(?:of|shall|will|is|hereof)|term\s+of\s+(?:the\s+)?(?:agreement|contract)|"
-    r"initial\s+period|(?:continu\w*|remain\w*)\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect\s+(?:for|until))"
+    r"initial\s+period|(?:continu\w*|remain\w*)\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect\s+(?:for|until)|"
+    r"(?:Initial\s+)?Term\s+shall\s+mean|(?:agreement|contract)\s+(?:shall|will)\s+(?:be\s+for|have)\s+(?:a|an)\s+(?:initial\s+)?(?:term|period)\s+of|"
+    r"\b(?:Termination|Expiration)\s+Date\s*:)"
 )
-_START_REF = (r"(?:the\s+)?(?:Effective\s+Date|date\s+(?:hereof|of\s+this\s+Agreement|first\s+(?:above\s+)?"
-              r"(?:written|set\s+forth)(?:\s+above)?|of\s+execution|of\s+signature)|execution\s+(?:date|hereof)|"
+_START_REF = (r"(?:the\s+)?(?:Effective\s+Date|date\s+(?:hereof|of\s+(?:this|the)\s+Agreement|first\s+(?:above\s+)?"
+              r"(?:written|set\s+forth)(?:\s+above)?|of\s+(?:its\s+)?execution(?:\s+(?:hereof|of\s+this\s+Agreement|by\s+(?:both|all|the)\s+Parties))?|"
+              r"of\s+(?:its\s+)?signature|(?:on\s+which\s+)?(?:it\s+is\s+|this\s+Agreement\s+is\s+)?signed)|execution\s+(?:date|hereof)|"
               r"Commencement\s+Date|day\s+and\s+year\s+first\s+(?:above\s+)?written)")
 _TERM_LENGTH = re.compile(
     rf"(?i)(?:(?:initial\s+)?term|period|duration|continue|remain\s+in\s+(?:full\s+)?(?:force|effect)[\w\s,]{{0,30}}?|"
     rf"in\s+(?:full\s+)?(?:force|effect)|effective|valid)[\w\s,()\"“”]{{0,60}}?(?:\b(?:of|for|be|is|until|ending|end|expire|expiring|date)\s+|:\s*)(?:an?\s+(?:initial\s+)?(?:period|term)\s+of\s+)?"
-    rf"(?:a\s+)?(?:(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<period>{_PERIOD})"
+    rf"(?:a\s+|the\s+)?(?:(?:initial\s+)?(?:period|term)\s+of\s+)?(?P<period>{_PERIOD})"
     rf"(?P<tail>[^.;]{{0,120}})"
 )
 _UNTIL_DATE = re.compile(
@@ -690,9 +752,11 @@ _NOTICE_BEFORE = re.compile(
 
 
 _STRONG_TERM = re.compile(
-    r"(?i)\b(?:term\s+of\s+this\s+(?:agreement|contract)|initial\s+term|(?:the|this)\s+(?:[\w-]+\s+){0,2}?(?:agreement|contract)\s+(?:shall|will|is)\s+"
+    r"(?i)(?<!\w)(?:term\s+of\s+this\s+(?:agreement|contract)|initial\s+term|(?:the|this)\s+(?:[\w-]+\s+){0,2}?(?:agreement|contract)\s+(?:shall|will|is)\s+"
     r"(?:(?:automatically\s+)?(?:commence|begin|start|remain|continue|be\s+(?:in\s+(?:full\s+)?force|effective|valid)|expire|terminate|end|become\s+effective)|valid|effective)|"
-    r"the\s+(?:effective\s+)?term\s+(?:of|shall|will|is|hereof)|\(\s*(?:the\s+|this\s+)?[\"“](?:Initial\s+)?Term[\"”]|[\"“]Term[\"”]\s+(?:shall\s+)?means?)"
+    r"the\s+(?:effective\s+)?term\s+(?:of|shall|will|is|hereof)|\(\s*(?:the\s+|this\s+)?[\"“](?:Initial\s+)?Term[\"”]|[\"“]Term[\"”]\s+(?:shall\s+)?means?|"
+    r"[\"“]Expiration\s+Date[\"”]\s+(?:shall\s+)?means?|\bExpiration\s+Date\s*:|(?<![\w\"“])(?:Initial\s+)?Term\s+shall\s+mean|"
+    r"(?:agreement|contract)\s+(?:shall|will)\s+(?:be\s+for|have)\s+(?:a|an)\s+(?:initial\s+)?(?:term|period)\s+of|\b(?:Termination|Expiration)\s+Date\s*:)"
 )
 _OTHER_TERM = re.compile(
     r"(?i)(?:contract\s+(?:year|quarter)|(?:calendar|fiscal|lease|royalty|standstill|exclusivity|warranty|payment|license|licence|cure|notice|employment|"
@@ -702,8 +766,8 @@ _START_BEFORE = re.compile(
     r"(?i)(?:commenc\w*|begin\w*|start\w*|effective|from|as\s+of|into\s+(?:force|effect)|take\s+effect)\s*(?:on|as\s+of|from|with)?\s*(?:the\s+)?$"
 )
 _END_BEFORE = re.compile(
-    r"(?i)(?:[\"“]Expiration\s+Date[\"”]\s+(?:shall\s+)?means?|Expiration\s+Date\s*:|conclud\w*(?:\s+on)?|until|through|thru|expir\w*(?:\s+on)?|terminat\w*\s+on|terminate|end(?:s|ing)?(?:\s+on|\s+as\s+of)?|"
-    r"(?:up\s+)?to\s+and\s+including|\d\s+to|continue\s+(?:in\s+(?:full\s+)?(?:force|effect)\s+)?(?:until|through))\s*"
+    r"(?i)(?:[\"“]Expiration\s+Date[\"”]\s+(?:shall\s+)?means?|(?:Expiration|Termination)\s+Date\s*:|conclud\w*(?:\s+on)?|until|through|thru|expir\w*(?:\s+on)?|terminat\w*\s+on|terminate|end(?:s|ing)?(?:\s+on|\s+at|\s+as\s+of)?|"
+    r"(?:up\s+)?to\s+and\s+including|\d\s+to|from\s+the\s+(?:Effective|Commencement)\s+Date\s+(?:up\s+)?to|continue\s+(?:in\s+(?:full\s+)?(?:force|effect)\s+)?(?:until|through))\s*"
     r"(?:and\s+including\s+)?(?:on\s+)?(?:the\s+(?:earlier|earliest|later|first)\s+(?:of|to\s+occur\s+of)\s*:?\s*(?:\(\w{1,4}\)\s*)?)?"
     r"(?:the\s+)?(?:close\s+of\s+business\s+on\s+)?(?:11:59\s*p\.?m\.?[^,]{0,20},?\s*(?:on\s+)?)?$"
 )
@@ -713,9 +777,10 @@ _ANNIVERSARY = re.compile(
 )
 _OTHER_START = re.compile(
     r"(?i)\b(?:from|after|following|commencing\s+(?:on|with)|beginning\s+(?:on|with)|starting\s+(?:on|with))\s+"
-    r"(?!(?:the\s+)?(?:Effective\s+Date|date\s+(?:hereof|of\s+this|first)|day\s+and\s+year|execution|signature|Commencement\s+Date))(?:the\s+)?"
+    r"(?!(?:the\s+)?(?:Effective\s+Date|such\s+date|date\s+(?:hereof|of\s+(?:this|the\s+Agreement|its\s+(?:execution|signature)|execution|signature)|first|(?:on\s+which\s+)?"
+    r"(?:(?:it|this\s+Agreement)\s+is\s+)?signed)|day\s+and\s+year|execution|signature|Commencement\s+Date))(?:the\s+)?"
     r"(?:[A-Z]\w+\s+){0,3}(?:Date|Sale|Launch|launch|delivery|acceptance|closing|Closing|completion|installation|receipt)|"
-    r"(?:commenc\w*|begin\w*|start\w*|effective)\s+(?:as\s+of\s+|on\s+|upon\s+)?the\s+(?:date|day)\s+(?:upon\s+which|on\s+which|when|that|of\s+(?!this\s+Agreement|execution|signature))"
+    r"(?:commenc\w*|begin\w*|start\w*|effective)\s+(?:as\s+of\s+|on\s+|upon\s+)?the\s+(?:date|day)\s+(?:upon\s+which|on\s+which(?!\s+(?:it|this\s+Agreement)\s+is\s+signed)|when|that|of\s+(?!this\s+Agreement|(?:its\s+)?execution|(?:its\s+)?signature))"
 )
 _NO_FIXED_END = re.compile(
     r"(?i)(?:indefinite\s+(?:period|term|duration)|indefinitely|in\s+perpetuity|perpetually|for\s+perpetuity|perpetual\s+(?:term|agreement|basis)|unlimited\s+(?:period|term|duration)|"
@@ -737,8 +802,40 @@ def _ordinal(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+#: A new enumerated item after a full stop: "… December 31, 2003. (b) "Contract Year" means …", "… 2012. b. …".
+_ITEM_BREAK = re.compile(r"(?<=[.])\s+(?=\(?(?:[a-z]|[ivx]{1,4}|\d{1,2})[.)]\s)")
+
+
+def _term_sentences(t: _Text) -> Iterator[tuple[int, int]]:
+    """Sentences about a term, split where a new enumerated item starts (a list of definitions is often one sentence).
+
+    A sentence ending in a colon runs on into the next one, the list it introduces ("… until the earlier of: (a) …").
+    """
+    for s, e, _m in _sentences_matching(t, _TERM_SENTENCE):
+        if t.flat[s:e].rstrip().endswith(":"):
+            gap = len(t.flat[e:]) - len(t.flat[e:].lstrip())
+            if e + gap < len(t.flat) and (nxt := t.sentence_at(e + gap))[0] == e + gap:
+                e = nxt[1]
+        cuts = [s, *(b.end() for b in _ITEM_BREAK.finditer(t.flat, s, e)), e]
+        for a, b in zip(cuts, cuts[1:]):
+            if _TERM_SENTENCE.search(t.flat, a, b):
+                yield a, b
+
+
+def _shifted(start: tuple[int, int | None], months: int) -> tuple[str, str] | None:
+    """A start known to the month or year only, ``months`` later, at the same precision."""
+    year, month = start
+    if month is not None:
+        y, m = divmod(month - 1 + months, 12)
+        return f"{year + y:04d}-{m + 1:02d}", "month"
+    if months % 12 == 0:
+        return f"{year + months // 12:04d}", "year"
+    return None
+
+
 def _term_end(
-    t: _Text, effective: Term | None, agreement: Term | None, start_date: date | None, start_year: int | None
+    t: _Text, effective: Term | None, agreement: Term | None, start_date: date | None,
+    start_partial: tuple[int, int | None] | None,
 ) -> tuple[Term | None, Term | None, tuple[int, int] | None, tuple[int, int] | None]:
     """The contract's term: (expiration, initial term, its sentence, a sentence saying it has no fixed end).
 
@@ -756,7 +853,7 @@ def _term_end(
     hereof = date.fromisoformat(str(agreement.value)) if agreement is not None and agreement.unit == "date" else start_date
     strong: list[tuple[int, int]] = []
     weak: list[tuple[int, int]] = []
-    for s, e, _m in _sentences_matching(t, _TERM_SENTENCE):
+    for s, e in _term_sentences(t):
         sent = t.flat[s:e]
         is_strong = _STRONG_TERM.search(sent) is not None
         if re.search(r"(?i)(?:during|throughout)\s+the\s+term|for\s+the\s+term\s+of\s+this\s+agreement\s+and|(?:after|following)\s+(?:its\s+|the\s+)?(?:termination|expiration)", sent):
@@ -765,7 +862,7 @@ def _term_end(
             continue
         if is_strong:
             strong.append((s, e))
-        elif re.search(r"(?i)\b(?:agreement|contract|term)\b", sent):
+        elif re.search(r"(?i)\b(?:agreement|contract|term|amendment)\b", sent):
             weak.append((s, e))
     perpetual: tuple[int, int] | None = None
     initial_only: tuple[Term, tuple[int, int]] | None = None
@@ -801,8 +898,13 @@ def _term_end(
                     value = _add_months(anchor, 12 * n).isoformat()
                     return (t.term("expiration_date", value, "date", s, e, 0.75),
                             t.term("initial_term", 12 * n, "months", s, e, 0.7), (s, e), None)
+                if n and anchor is None and base is None and start_partial is not None and ref and 0 < n <= 100 and (
+                        shifted := _shifted(start_partial, 12 * n)) is not None and re.match(_START_REF, ref.strip(), re.IGNORECASE):
+                    return (t.term("expiration_date", shifted[0], shifted[1], s, e, 0.5),
+                            t.term("initial_term", 12 * n, "months", s, e, 0.7), (s, e), None)
             m = _TERM_LENGTH.search(sent)
-            if m and not re.search(r"(?i)\b(?:after|following)\s+(?:the\s+)?(?:expiration|termination)|notice|prior\s+to\b|renew|successive|additional\s+(?:period|term)|extension|\bwithin", sent[: m.start("period")][-80:]):
+            if m and not re.search(r"(?i)\b(?:after|following)\s+(?:the\s+)?(?:expiration|termination|initial\s+term\b)|notice|prior\s+to\b|renew|successive|"
+                                   r"additional\s+(?:period|term)|extension|\bwithin|\bany\s+(?:period|term)\s+of\s+$", sent[: m.start("period")][-80:]):
                 p = period(m.group("period"))
                 months = _months(p) if p else None
                 if months and 1 <= months <= 1200:
@@ -816,13 +918,13 @@ def _term_end(
                             initial_only = (initial, (s, e))
                         continue  # counted from another event: its date is unknown
                     anchor = base
-                    if here is not None and re.search(r"(?i)date\s+(?:hereof|of\s+this|first)|day\s+and\s+year|execution|signature", here.group()):
+                    if here is not None and re.search(r"(?i)date\s+(?:hereof|of\s+this|first)|day\s+and\s+year|execution|signature|signed", here.group()):
                         anchor = hereof
                     if anchor is not None and p is not None and p[1] in ("month", "year"):
                         value = _add_months(anchor, months).isoformat()
                         return t.term("expiration_date", value, "date", s, e, 0.75), initial, (s, e), None
-                    if anchor is None and start_year is not None and months % 12 == 0:
-                        return t.term("expiration_date", f"{start_year + months // 12:04d}", "year", s, e, 0.5), initial, (s, e), None
+                    if anchor is None and start_partial is not None and (shifted := _shifted(start_partial, months)) is not None:
+                        return t.term("expiration_date", shifted[0], shifted[1], s, e, 0.5), initial, (s, e), None
                     return None, initial, (s, e), None
             if perpetual is None and (_NO_FIXED_END.search(sent) or _PERPETUAL.search(sent)):
                 perpetual = (s, e)
@@ -836,16 +938,16 @@ def _term_end(
 def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) -> list[Term]:
     out: list[Term] = []
     start_date: date | None = None
-    start_year: int | None = None  # when the contract leaves the start's day blank
+    start_partial: tuple[int, int | None] | None = None  # (year, month) when the contract leaves the start's day blank
     for anchor in (effective, agreement):
         if anchor is not None and anchor.unit == "date":
             start_date = date.fromisoformat(str(anchor.value))
             break
-        if anchor is not None and start_year is None:
-            start_year = int(str(anchor.value)[:4])
+        if anchor is not None and start_partial is None:
+            start_partial = (int(str(anchor.value)[:4]), int(str(anchor.value)[5:7]) if anchor.unit == "month" else None)
 
     # --- the term sentence: end date, anniversary, length from a start, or no fixed end
-    expiration, initial, term_sentence, perpetual = _term_end(t, effective, agreement, start_date, start_year)
+    expiration, initial, term_sentence, perpetual = _term_end(t, effective, agreement, start_date, start_partial)
     if expiration is not None:
         out.append(expiration)
     if initial is not None:

@@ -408,3 +408,120 @@ def test_filing_stamp_dates_are_not_contract_dates():
     found = _one("SUPPLY AGREEMENT\n\nSource: ALPHA HOLDINGS, INC., 10-K, 2/26/2019\n\nThis Supply Agreement is made as of "
                  "June 1, 2018 between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\").")
     assert found["agreement_date"] == "2018-06-01"
+
+
+# ------------------------------------------------------------ issue #4: agreement dates and expirations, more drafting patterns
+
+WITNESS_ON = "\n\n1. Sponsorship. Alpha shall sponsor the event.\n\nIN WITNESS WHEREOF, the parties have executed this Agreement as of this 4th day of March, 2020.\n"
+
+
+@pytest.mark.parametrize("text", [
+    # a deadline is not the day the contract was made
+    "SPONSORSHIP AGREEMENT\n\nThis Sponsorship Agreement is made between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\"). "
+    "Beta shall install the sign on or before March 28, 2020." + WITNESS_ON,
+    # nor the date of another document named in passing
+    "SPONSORSHIP AGREEMENT\n\nWHEREAS, Alpha Ltd (\"Alpha\") lent money to Beta Inc (\"Beta\") represented by a Demand Note, "
+    "dated May 1, 1995." + WITNESS_ON,
+])
+def test_agreement_date_skips_deadlines_and_other_documents(text):
+    assert _one(text)["agreement_date"] == "2020-03-04"
+
+
+def test_agreement_date_prefers_dated_as_of_to_a_bare_on():
+    found = _one("SPONSORSHIP AGREEMENT for the Annual Charity Regatta in Cowes, on April 22, 2000\n\nThis Sponsorship Agreement dated as of "
+                 "April 14, 2000 is made by and between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\").")
+    assert found["agreement_date"] == "2000-04-14"
+
+
+def test_agreement_date_prefers_made_and_entered_into_to_the_effective_date():
+    found = _one("MARKETING AGREEMENT\n\nThis Marketing Agreement shall be effective as of May 1, 2020 (the \"Commencement Date\") "
+                 "and is made and entered into this 10th day of January, 2020 between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\").")
+    assert (found["agreement_date"], found["effective_date"]) == ("2020-01-10", "2020-05-01")
+
+
+@pytest.mark.parametrize("preamble", [
+    "This is the First Amendment (\"First Amendment\") to the Development Agreement (\"Development Agreement\") entered into "
+    "on April 15, 2010, by and between Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\").",
+    "Amendment No. 1 to the Maintenance Agreement ref. MA-12/7 Issue 3 dated March 9, 2010 between Alpha Ltd (\"Alpha\") "
+    "and Beta Inc (\"Beta\").",
+])
+def test_amendment_dated_by_its_signatures_when_its_opening_dates_only_the_amended_agreement(preamble):
+    found = _one("AMENDMENT 1 TO DEVELOPMENT AGREEMENT\n\n" + preamble + "\n\n1. Scope. The Work Plan is replaced by Exhibit A.\n\n"
+                 + BODY + "Alpha Ltd By: /s/ A. Person Title: Director Date: 7/14/11\nBeta Inc By: /s/ B. Person Title: CEO Date: 7/18/11\n")
+    assert found["agreement_date"] == "2011-07-18"
+
+
+@pytest.mark.parametrize(("closing", "iso"), [
+    ("14.6 This Agreement is dated April 29, 2010. (NO TEXT BELOW)", "2010-04-29"),
+    ("Signed and effective this 25th day of May, 1999.", "1999-05-25"),
+    ("In Witness Whereof, the Parties have executed this Agreement as of the date below.\nAlpha Ltd Signature A. Person Name "
+     "Director Title Toronto 24 OCT 2011 Place Date", "2011-10-24"),
+    ("IN WITNESS WHEREOF the Parties have caused this Agreement to be executed as of the date last below written.\n"
+     "London, April ____, 2003 Paris, April ____, 2003", "2003-04"),
+    ("Each party signs below.\nHamburg, November 19th, 2012 /s/ A. Person /s/ B. Person", "2012-11-19"),
+    ("Each party signs below.\nALPHA LTD \\s\\ A. Person, General Manager ---------------- 19 Jan. 1998\n"
+     "BETA INC \\s\\ B. Person, President ---------------- 12 Jan. 1998", "1998-01-19"),
+])
+def test_agreement_date_from_the_closing_when_the_preamble_gives_none(closing, iso):
+    found = _one("OUTSOURCING AGREEMENT\n\nThis Outsourcing Agreement is made by and between Alpha Ltd (\"Alpha\") and "
+                 "Beta Inc (\"Beta\").\n\nWHEREAS Beta makes products.\n\n1. Supply. Beta shall supply the products.\n\n" + BODY + closing)
+    assert found["agreement_date"] == iso
+
+
+@pytest.mark.parametrize(("sentence", "expiration"), [
+    # a list of definitions segmented as one sentence; "Contract Year" in the next item does not hide the period
+    ("(a) \"Contract Period\" shall mean that period of time commencing on January 1, 2021 and concluding December 31, 2023, "
+     "unless terminated sooner. (b) \"Contract Year\" shall mean each consecutive 12-month period during the Contract Period.",
+     "2023-12-31"),
+    ("1.40 \"Expiration Date\" means March 31, 2024. 1.41 \"FDA\" means the Food and Drug Administration.", "2024-03-31"),
+    ("Expiration Date: August 31, 2022 AGREED TO AND ACCEPTED: Alpha Ltd By: Name: Title:", "2022-08-31"),
+    ("General Terms Trade Date: 27 April 2021 Effective Date 01 April 2021 Termination Date: 1 April 2024 Calculation Amount: USD 1,000.",
+     "2024-04-01"),
+    ("1.20. Term shall mean the Effective Date through June 15, 2022 and any Renewal Term.", "2022-06-15"),
+    ("This contract shall be for a term of one year commencing on the date first above written.", "2022-03-03"),
+    ("The term of this Agreement shall commence on the Effective Date and ends at April 30, 2029.", "2029-04-30"),
+    ("\"Term\" means the earlier of: (a) the end of the two year period from the Effective Date to 31 July 2023; or "
+     "(b) the last day of the month in which the Maximum Commitment is reached.", "2023-07-31"),
+    ("This Agreement shall continue in effect for a period of one year from the date of its execution.", "2022-03-03"),
+    ("Term: twelve (12) months from the date of the Agreement.", "2022-03-03"),
+    ("This contract shall remain in effect initially for the five (5) year term (\"Initial Term\") from the date signed and shall "
+     "be automatically extended for one (1) year periods after the Initial Term.", "2026-03-03"),
+    ("The initial term of this Agreement commences on the Effective Date and will continue in effect until five (5) year(s) "
+     "from such date (the \"Initial Term\").", "2026-03-03"),
+    ("Unless otherwise agreed, this Agreement shall remain in effect until the earlier of the below events occur:\n"
+     "(a) The fifth (5th) anniversary of this Agreement; and (b) Alpha ceasing to own shares in Beta.", "2026-03-03"),
+])
+def test_expiration_more_drafting_patterns(sentence, expiration):
+    assert _one(PREAMBLE + "2. Term. " + sentence)["expiration_date"] == expiration
+
+
+def test_expiration_of_an_amendment():
+    found = _one("SECOND AMENDMENT TO SUPPLY AGREEMENT\n\nThis Second Amendment is made as of October 1, 2018 between "
+                 "Alpha Ltd (\"Alpha\") and Beta Inc (\"Beta\").\n\n1. This Second Amendment shall be effective from the Second "
+                 "Amendment Effective Date and shall expire on December 31, 2021.")
+    assert found["expiration_date"] == "2021-12-31"
+
+
+@pytest.mark.parametrize(("sentence", "expiration"), [
+    ("This Agreement shall have a term of four (4) years from the effective date first set forth above.", "2025-02"),
+    ("The term of the agreement is 20 years.", "2041-02"),
+])
+def test_expiration_keeps_the_precision_of_a_start_whose_day_is_blank(sentence, expiration):
+    found = _one("MANUFACTURING AGREEMENT\n\nThis Manufacturing Agreement is dated as of February ____, 2021 between Alpha Ltd "
+                 "(\"Alpha\") and Beta Inc (\"Beta\").\n\n2. Term. " + sentence)
+    assert (found["agreement_date"], found["expiration_date"]) == ("2021-02", expiration)
+
+
+def test_expiration_anniversary_of_a_start_known_to_the_year():
+    found = _one("DEVELOPMENT AGREEMENT\n\nThis Development Agreement is dated as of ____________, 2020 between Alpha Ltd "
+                 "(\"Alpha\") and Beta Inc (\"Beta\").\n\n2. Term. The initial term of this Agreement shall commence on the "
+                 "Effective Date and shall continue until the fifth (5th) anniversary of the Effective Date.")
+    assert found["expiration_date"] == "2025"
+
+
+@pytest.mark.parametrize("sentence", [
+    "The Warrant shall be in the form of Exhibit H and shall have a term of ten (10) years.",
+    "Following the Initial Term, Alpha may increase the fees, but not more than once in any period of twelve (12) consecutive months.",
+])
+def test_no_expiration_from_another_instruments_term_or_a_recurring_period(sentence):
+    assert "expiration_date" not in _one(PREAMBLE + "5. Fees. " + sentence)
