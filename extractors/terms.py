@@ -58,7 +58,7 @@ from extractors.records import Clause, Document, Term
 
 __all__ = ["TERMS_VERSION", "TERM_KINDS", "terms"]
 
-TERMS_VERSION = "clausewise.terms.v4"
+TERMS_VERSION = "clausewise.terms.v5"
 
 TERM_KINDS = (
     "parties", "title", "agreement_date", "effective_date", "expiration_date", "initial_term",
@@ -86,8 +86,8 @@ _NUMWORDS = rf"(?:\b{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*\b)"
 _QTY = rf"(?:{_NUMWORDS}\s*\(\s*\d+(?:\.\d+)?\s*\)|\(?\d+(?:\.\d+)?\)?|{_NUMWORDS})"
 _UNIT = r"(?:business\s+day|calendar\s+day|day|week|month|year)s?"
 #: A period: "thirty (30) days", "one-year", "12 months", "twelve month".
-_PERIOD = rf"{_QTY}[\s-]*(?:\(\s*\d+\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}{_UNIT}(?:'s|')?"
-_PERIOD_RE = re.compile(rf"(?i)\b(?P<qty>{_QTY})[\s-]*(?:\(\s*(?P<d2>\d+)\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}(?P<unit>{_UNIT})")
+_PERIOD = rf"{_QTY}[\s-]*(?:\(\s*(?:\d+|(?-i:[Il]))\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}{_UNIT}(?:'s|')?"
+_PERIOD_RE = re.compile(rf"(?i)\b(?P<qty>{_QTY})[\s-]*(?:\(\s*(?P<d2>\d+|(?-i:[Il]))\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}(?P<unit>{_UNIT})")
 
 
 def words_to_number(words: str) -> int | None:
@@ -126,7 +126,8 @@ def period(text: str) -> tuple[float, str] | None:
     m = _PERIOD_RE.search(text)
     if not m:
         return None
-    n = float(m.group("d2")) if m.group("d2") else quantity(m.group("qty"))
+    d2 = m.group("d2")
+    n = (1.0 if d2 in ("I", "l") else float(d2)) if d2 else quantity(m.group("qty"))  # "one (I) year": a scanned "1"
     if n is None or n <= 0:
         return None
     unit = m.group("unit").lower().rstrip("s")
@@ -693,7 +694,8 @@ _TERM_SENTENCE = re.compile(
     r"this\s+(?:agreement|contract)\s+(?:shall|will)\s+be\s+in\s+(?:full\s+)?effect|initial\s+term|this\s+agreement\s+(?:shall|will)\s+(?:commence|"
     r"remain|continue|be\s+(?:in\s+(?:full\s+)?force|effective)|expire|terminate)|(?:shall|will)\s+(?:remain|continue)\s+"
     r"in\s+(?:full\s+)?(?:force|effect)|the\s+term\s+(?:of|shall|will|is|hereof)|term\s+of\s+(?:the\s+)?(?:agreement|contract)|"
-    r"initial\s+period|(?:continu\w*|remain\w*)\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect\s+(?:for|until)|"
+    r"initial\s+period|(?:continu\w*|remain\w*)\s+in\s+(?:full\s+)?(?:force\s+and\s+)?effect\s+(?:for|until)|(?:shall|will)\s+(?:remain|continue)\s+(?:effective|valid)\b|"
+    r"\bemployment\s+(?:with\s+the\s+company\s+)?(?:shall|will)\s+(?:commence|begin|continue)|"
     r"(?:Initial\s+)?Term\s+shall\s+mean|(?:agreement|contract)\s+(?:shall|will)\s+(?:be\s+for|have)\s+(?:a|an)\s+(?:initial\s+)?(?:term|period)\s+of|"
     r"\b(?:Termination|Expiration)\s+Date\s*:)"
 )
@@ -756,7 +758,8 @@ _STRONG_TERM = re.compile(
     r"(?:(?:automatically\s+)?(?:commence|begin|start|remain|continue|be\s+(?:in\s+(?:full\s+)?force|effective|valid)|expire|terminate|end|become\s+effective)|valid|effective)|"
     r"the\s+(?:effective\s+)?term\s+(?:of|shall|will|is|hereof)|\(\s*(?:the\s+|this\s+)?[\"“](?:Initial\s+)?Term[\"”]|[\"“]Term[\"”]\s+(?:shall\s+)?means?|"
     r"[\"“]Expiration\s+Date[\"”]\s+(?:shall\s+)?means?|\bExpiration\s+Date\s*:|(?<![\w\"“])(?:Initial\s+)?Term\s+shall\s+mean|"
-    r"(?:agreement|contract)\s+(?:shall|will)\s+(?:be\s+for|have)\s+(?:a|an)\s+(?:initial\s+)?(?:term|period)\s+of|\b(?:Termination|Expiration)\s+Date\s*:)"
+    r"(?:agreement|contract)\s+(?:shall|will)\s+(?:be\s+for|have)\s+(?:a|an)\s+(?:initial\s+)?(?:term|period)\s+of|\b(?:Termination|Expiration)\s+Date\s*:|"
+    r"\bemployment\s+(?:with\s+the\s+company\s+)?(?:shall|will)\s+(?:commence|begin|continue))"
 )
 _OTHER_TERM = re.compile(
     r"(?i)(?:contract\s+(?:year|quarter)|(?:calendar|fiscal|lease|royalty|standstill|exclusivity|warranty|payment|license|licence|cure|notice|employment|"
@@ -778,17 +781,33 @@ _ANNIVERSARY = re.compile(
 _OTHER_START = re.compile(
     r"(?i)\b(?:from|after|following|commencing\s+(?:on|with)|beginning\s+(?:on|with)|starting\s+(?:on|with))\s+"
     r"(?!(?:the\s+)?(?:Effective\s+Date|such\s+date|date\s+(?:hereof|of\s+(?:this|the\s+Agreement|its\s+(?:execution|signature)|execution|signature)|first|(?:on\s+which\s+)?"
-    r"(?:(?:it|this\s+Agreement)\s+is\s+)?signed)|day\s+and\s+year|execution|signature|Commencement\s+Date))(?:the\s+)?"
+    r"(?:(?:it|this\s+Agreement)\s+is\s+)?signed)|day\s+and\s+year|execution|signature|Commencement\s+Date|(?:expiry|expiration|termination)\s+date))(?:the\s+)?"
     r"(?:[A-Z]\w+\s+){0,3}(?:Date|Sale|Launch|launch|delivery|acceptance|closing|Closing|completion|installation|receipt)|"
     r"(?:commenc\w*|begin\w*|start\w*|effective)\s+(?:as\s+of\s+|on\s+|upon\s+)?the\s+(?:date|day)\s+(?:upon\s+which|on\s+which(?!\s+(?:it|this\s+Agreement)\s+is\s+signed)|when|that|of\s+(?!this\s+Agreement|(?:its\s+)?execution|(?:its\s+)?signature))"
+)
+#: "… until the earlier of (a) its termination … or (b) the date that is two (2) years after the date of this Agreement".
+_DATE_THAT_IS = re.compile(
+    rf"(?i)\b(?:date|day)\s+(?:that|which)\s+is\s+(?P<period>{_PERIOD})\s+(?:after|from|following)\s+(?P<ref>{_START_REF})"
+)
+#: A term given as a span of dates: "Term: April 1, 2020 through March 31, 2021", "… two years from May 1, 2013 to April 30, 2015".
+_RANGE_SENTENCE = re.compile(r"(?i)\b(?:term|period)s?\b")
+_RANGE_JOIN = re.compile(r"(?i)^\s*(?:to|through|thru|until|till|[-–—]|and\s+end(?:ing|s)\s+on)\s*(?:and\s+including\s+)?$")
+#: A sentence that starts with the end of the agreement ("Upon the expiration or termination of this Agreement, …") says what
+#: survives it, not how long the agreement runs.
+_AFTER_END = re.compile(r"(?i)^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:upon|on|after|following)\s+(?:the\s+|any\s+)?(?:expiration|expiry|termination)\b")
+#: The term's length blacked out in a filed copy: "shall have a duration of [*****]", "for an initial term of ****".
+_REDACTED_LENGTH = re.compile(
+    r"(?i)(?:duration|term|period|continue|remain\s+in\s+(?:full\s+)?(?:force|effect)|in\s+effect)\s+(?:of|for)\s+"
+    r"(?:an?\s+(?:initial\s+)?(?:term|period)\s+of\s+)?(?:\[\s*\*+\s*\]|\*{1,5})"
 )
 _NO_FIXED_END = re.compile(
     r"(?i)(?:indefinite\s+(?:period|term|duration)|indefinitely|in\s+perpetuity|perpetually|for\s+perpetuity|perpetual\s+(?:term|agreement|basis)|unlimited\s+(?:period|term|duration)|"
     r"no\s+fixed\s+(?:term|duration|expiration)|shall\s+have\s+no\s+(?:fixed\s+)?(?:term|expiration)|"
     r"(?:end|expire|terminate)s?\s+(?:only\s+)?(?:when|if|upon)\s+(?:it\s+is\s+|this\s+agreement\s+is\s+)?terminated|"
     r"(?:continue|remain|be\s+in\s+(?:full\s+)?force|be\s+effective|effective|valid|in\s+effect|in\s+force)\w*\b[^.;]{0,60}?\b(?:until|through)\s+"
-    r"(?:(?:it\s+is\s+|this\s+agreement\s+is\s+|so\s+)?terminated|termination|the\s+(?:earlier|later|expiration|termination|end|completion|date\s+on\s+which)|"
-    r"either\s+party|the\s+parties|such\s+time|all\s+|full\s+performance|completion))"
+    r"(?:(?:it\s+is\s+|this\s+agreement\s+is\s+|so\s+)?terminated|termination|the\s+(?:earlier|later|expiration|termination|end(?!\s+of\s+(?:the|its|this)\s+(?:initial\s+)?term\b)|completion|date\s+on\s+which)|"
+    r"(?:either|a|any|one)\s+party|the\s+parties|such\s+time|all\s+|full\s+performance|completion)|"
+    r"\bthereafter,?\s+unless\s+(?:sooner\s+|earlier\s+|otherwise\s+)?terminated)"
 )
 
 
@@ -848,7 +867,9 @@ def _term_end(
     named, the effective date). A start the contract ties to another event
     ("two years after the Launch Date") gives the initial term only. A term
     that runs until terminated, indefinitely, or until another agreement or
-    obligation ends has no fixed end: CUAD answers "perpetual".
+    obligation ends has no fixed end: CUAD answers "perpetual". A term whose
+    length is blacked out ("a duration of [*****]") has an end that cannot be
+    known: its sentence comes back with neither an expiration nor an initial term.
     """
     hereof = date.fromisoformat(str(agreement.value)) if agreement is not None and agreement.unit == "date" else start_date
     strong: list[tuple[int, int]] = []
@@ -858,6 +879,8 @@ def _term_end(
         is_strong = _STRONG_TERM.search(sent) is not None
         if re.search(r"(?i)(?:during|throughout)\s+the\s+term|for\s+the\s+term\s+of\s+this\s+agreement\s+and|(?:after|following)\s+(?:its\s+|the\s+)?(?:termination|expiration)", sent):
             continue
+        if _AFTER_END.match(sent):
+            continue  # what survives the end, not the term
         if _OTHER_TERM.search(sent) and not re.search(r"(?i)term\s+of\s+this\s+agreement|initial\s+term|this\s+agreement\s+(?:shall|will)", sent):
             continue
         if is_strong:
@@ -887,6 +910,12 @@ def _term_end(
             base = begins or start_date
             if base is not None and re.search(r"(?i)(?:until|through|expire\s+at|end\s+(?:on|at))\s+the\s+end\s+of\s+the\s+(?:current|then[-\s]current|same)\s+calendar\s+year", sent):
                 return t.term("expiration_date", f"{base.year:04d}-12-31", "date", s, e, 0.7), None, (s, e), None
+            dt = _DATE_THAT_IS.search(sent)
+            if dt and (p := period(dt.group("period"))) is not None and (months := _months(p)) and 1 <= months <= 1200:
+                anchor = hereof if re.search(r"(?i)date\s+(?:hereof|of\s+this|first)|day\s+and\s+year|execution|signature|signed", dt.group("ref")) else base
+                if anchor is not None:
+                    return (t.term("expiration_date", _add_months(anchor, months).isoformat(), "date", s, e, 0.75),
+                            t.term("initial_term", months, "months", s, e, 0.7), (s, e), None)
             an = _ANNIVERSARY.search(sent)
             if an and not re.search(r"(?i)(?:prior\s+to|before|after|following|each|any|every)\s+(?:the\s+)?$", sent[: an.start()][-30:]):
                 n = _ordinal(an.group("n"))
@@ -926,6 +955,8 @@ def _term_end(
                     if anchor is None and start_partial is not None and (shifted := _shifted(start_partial, months)) is not None:
                         return t.term("expiration_date", shifted[0], shifted[1], s, e, 0.5), initial, (s, e), None
                     return None, initial, (s, e), None
+            if group is strong and _REDACTED_LENGTH.search(sent):
+                return None, None, (s, e), None  # the length is blacked out: the end is fixed but unknown
             if perpetual is None and (_NO_FIXED_END.search(sent) or _PERPETUAL.search(sent)):
                 perpetual = (s, e)
         if perpetual is not None or initial_only is not None:
@@ -933,6 +964,24 @@ def _term_end(
     if initial_only is not None:
         return None, initial_only[0], initial_only[1], None
     return None, None, None, perpetual
+
+
+def _date_range_end(t: _Text) -> Term | None:
+    """The end of a term or period written as a span of two dates ("Term: April 1, 2020 through March 31, 2021").
+
+    Only when no other sentence gives the term: a span in a sentence about some
+    other period (a royalty or notice period, a contract year) does not count.
+    """
+    for s, e, _m in _sentences_matching(t, _RANGE_SENTENCE):
+        sent = t.flat[s:e]
+        if _OTHER_TERM.search(sent) or re.search(r"(?i)\b(?:during|throughout|within)\b", sent):
+            continue
+        found = list(_dates(t, s, e))
+        for (m1, (v1, u1)), (m2, (v2, u2)) in zip(found, found[1:]):
+            if u1 == "date" and u2 == "date" and v1 < v2 and _RANGE_JOIN.match(t.flat[m1.end() : m2.start()]) \
+                    and _RANGE_SENTENCE.search(t.flat[max(s, m1.start() - 80) : m1.start()]):
+                return t.term("expiration_date", v2, "date", s, e, 0.6)
+    return None
 
 
 def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) -> list[Term]:
@@ -952,13 +1001,18 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
         out.append(expiration)
     if initial is not None:
         out.append(initial)
-    if expiration is None and initial is None and perpetual is None:
+    blacked_out = term_sentence is not None and expiration is None and initial is None  # the length is redacted
+    if expiration is None and initial is None and perpetual is None and not blacked_out:
         for s, e, _m in _sentences_matching(t, _PERPETUAL_ANYWHERE):
             if re.search(r"(?i)\bthis\s+(?:agreement|contract)\b|\bterm\b", t.flat[s:e]) and not re.search(
                 r"(?i)confidential|surviv|obligations?\s+(?:of|under)\s+(?:this\s+)?section|license", t.flat[s:e]
             ):
                 perpetual = (s, e)
                 break
+    if expiration is None and initial is None and perpetual is None and not blacked_out:
+        expiration = _date_range_end(t)
+        if expiration is not None:
+            out.append(expiration)
     if expiration is None and initial is None and perpetual is not None:
         out.append(t.term("expiration_date", "perpetual", None, perpetual[0], perpetual[1], 0.6))
 
@@ -997,7 +1051,7 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
             break
     if auto is not None:
         out.append(auto)
-    elif term_sentence is not None and (renewal is None):
+    elif term_sentence is not None and renewal is None and not blacked_out:
         out.append(t.term("auto_renewal", False, None, term_sentence[0], term_sentence[1], 0.6))
     elif perpetual is not None and initial is None and renewal is None:
         out.append(t.term("auto_renewal", False, None, perpetual[0], perpetual[1], 0.5))

@@ -525,3 +525,44 @@ def test_expiration_anniversary_of_a_start_known_to_the_year():
 ])
 def test_no_expiration_from_another_instruments_term_or_a_recurring_period(sentence):
     assert "expiration_date" not in _one(PREAMBLE + "5. Fees. " + sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "This Agreement and the licence granted under it shall remain effective until terminated.",
+    "The Consultant's employment with the Company shall commence on the Effective Date and shall continue, subject to the "
+    "other provisions of this Agreement, until terminated by either party on three months' written notice.",
+    "Your employment shall begin on 1 May 2021 and shall continue unless and until either party gives notice under clause 9.",
+    "This Agreement shall become effective on the date first written above and shall bind the parties thereafter, unless "
+    "terminated under Section 8.",
+    "The distribution rights granted hereunder shall continue until a party terminates this Agreement.",
+])
+def test_expiration_perpetual_when_the_term_runs_until_terminated(sentence):
+    assert _one(PREAMBLE + "2. Term. " + sentence)["expiration_date"] == "perpetual"
+
+
+@pytest.mark.parametrize(("sentence", "expiration"), [
+    ("Term of the engagement: ten weeks from April 5, 2021 to June 14, 2021.", "2021-06-14"),
+    ("SUPPLY PERIOD: July 1, 2021 through December 31, 2021 (six months from the Effective Date)", "2021-12-31"),
+    ("This Agreement shall be effective until the earlier of (a) its termination in accordance with the provisions of this "
+     "Article 9 or (b) the date that is three (3) years after the date of this Agreement.", "2024-03-03"),
+    ("This Agreement begins on the Effective Date and shall continue for an initial term of two (2) years and after that until "
+     "terminated by either party giving six (6) months' notice to expire on or after the expiry date of the initial term.",
+     "2023-03-03"),
+    ("This Agreement shall continue in effect for one (I) year, unless terminated earlier.", "2022-03-03"),
+])
+def test_expiration_from_a_span_of_dates_a_date_that_is_and_scanned_numerals(sentence, expiration):
+    assert _one(PREAMBLE + "2. Term. " + sentence)["expiration_date"] == expiration
+
+
+@pytest.mark.parametrize("text", [
+    # the length is blacked out in the filed copy: a period elsewhere is not the term
+    "2. Term. This Agreement shall enter into force on the Effective Date and shall have a duration of [*****] (the "
+    "\"Initial Term\").\n\nExhibit C. Form of letter of credit. The term of the letter of credit shall be twelve (12) months.",
+    # what survives the end is not the term
+    "9. Survival. Upon the expiration or termination of this Agreement, the obligations of this Agreement under Sections 4 "
+    "and 7 shall continue for three (3) years.",
+    # a span of dates for another kind of period
+    "5. Royalties. The royalty period of this Agreement runs from January 1, 2021 to March 31, 2021.",
+])
+def test_no_expiration_from_a_redacted_length_a_survival_clause_or_another_period(text):
+    assert "expiration_date" not in _one(PREAMBLE + text)
