@@ -188,8 +188,8 @@ def supervised_map(
                         worker = start()
                         pool.append(worker)
                     worker.key = None
+                    assign(worker)  # its next task first: the worker runs while the caller records this result
                     yield key, result
-                    assign(worker)
                 elif (limit := timeout if worker.ready else WARMUP_TIMEOUT) is not None and now - worker.started > limit:
                     pool.remove(worker)
                     stop(worker, kill=True)
