@@ -45,9 +45,11 @@ __all__ = [
     "ModelMissing", "Unit", "classify", "model", "units",
 ]
 
-CLASSIFIER_VERSION = "clausewise.classify.v2"
+CLASSIFIER_VERSION = "clausewise.classify.v3"
 MAX_CANDIDATES = 20
 MIN_STORED_PROBABILITY = 0.01
+#: Units per category and unit family that the re-ranker sees (the best by the linear model's logit).
+RERANK_POOL = 40
 PARTIES_NEAR_TOP = True
 
 #: CUAD's 41 categories, spelled as in its labels.
@@ -284,6 +286,8 @@ class ClauseModel:
     commercial_weights: np.ndarray | None = None
     commercial_bias: np.ndarray | None = None
     version: str = CLASSIFIER_VERSION
+    # Second stage (a LightGBM booster, see :func:`rerank_features`); None: candidates ranked by ``calibration``.
+    reranker: Any = None
 
 
 def hashed(tokens: Iterable[Sequence[str]], n_features: int) -> Any:
@@ -322,6 +326,7 @@ def model(path: str | None = None) -> ClauseModel:
         commercial_weights=arrays["commercial_weights"].astype(np.float32) if "commercial_weights" in arrays else None,
         commercial_bias=arrays["commercial_bias"].astype(np.float32) if "commercial_bias" in arrays else None,
         version=str(meta.get("version", CLASSIFIER_VERSION)),
+        reranker=arrays.get("reranker"),
     )
 
 
@@ -344,6 +349,111 @@ def calibrated(raw: np.ndarray, params: tuple[float, float, float, float]) -> np
     best = raw.max()
     top = (raw == best).astype(np.float32)
     return _sigmoid(a * raw + b * (raw - best) + c * top + d)
+
+
+# ----------------------------------------------------------------- the re-ranker
+
+#: Unit kinds as the re-ranker's categorical feature codes.
+KIND_CODES: tuple[str, ...] = TEXT_KINDS + SPAN_KINDS
+#: Columns of :func:`rerank_features`, in order.
+RERANK_FEATURES: tuple[str, ...] = (
+    "category", "family", "kind", "logit", "gap", "rank", "best", "second", "near", "log_words", "position",
+    "overlap_above", "inside_above", "contains_above", "log_units", "clause_logit", "log_length",
+)
+
+
+@dataclass(frozen=True)
+class PoolRow:
+    """One unit in a category's pool: which unit, and its rank there by logit."""
+
+    category: str
+    family: str
+    index: int  # into that family's unit list
+    rank: int
+    logit: float
+
+
+def rerank_pool(category: str, items: Sequence[Unit], raw: np.ndarray, size: int = RERANK_POOL) -> list[int]:
+    """The units one category's re-ranking sees: distinct texts, best logit first, at most ``size``."""
+    if category == "Parties" and PARTIES_NEAR_TOP:
+        # Every clause naming an alias ("Buyer") answers Parties under CUAD's containment rule; keep the candidates
+        # to where parties are introduced, so names and the preamble are what users see.
+        allowed = np.array([u.family == "span" or u.kind in ("preamble", "signature") or u.clause < 3 for u in items])
+        idx = np.flatnonzero(allowed)
+    else:
+        idx = np.arange(len(items))
+    keep: list[int] = []
+    seen: set[str] = set()
+    for i in idx[np.argsort(-raw[idx], kind="stable")]:
+        text = items[i].text
+        if text and text not in seen:
+            seen.add(text)
+            keep.append(int(i))
+            if len(keep) >= size:
+                break
+    return keep
+
+
+def rerank_features(
+    category: int, family: int, items: Sequence[Unit], z: np.ndarray, clause_z: np.ndarray, doc_len: int, n_units: int
+) -> np.ndarray:
+    """Features of one category's pooled units (best logit first), one row each (:data:`RERANK_FEATURES`).
+
+    Besides the unit's own logit they say how it stands in its document (gap to
+    the best, rank, the runner-up's gap, how many are close), what it is (kind,
+    length, position, the logit of the clause around it) and whether a better
+    ranked unit already covers it: character-span overlap, inside, containing.
+    Those last ones let the re-ranker push down a sentence whose clause is
+    already a candidate, so the 20 candidates say different things.
+    """
+    k = len(items)
+    starts = np.array([u.start for u in items], dtype=np.float64)[:, None]
+    ends = np.array([u.end for u in items], dtype=np.float64)[:, None]
+    inter = np.clip(np.minimum(ends, ends.T) - np.maximum(starts, starts.T), 0, None)
+    union = np.maximum(ends, ends.T) - np.minimum(starts, starts.T)
+    above = np.tril(np.ones((k, k), dtype=bool), -1)  # [i, j]: j is ranked above i
+    overlap = np.where(above, inter / np.maximum(union, 1), 0.0).max(axis=1)
+    inside = np.where(above, (starts >= starts.T) & (ends <= ends.T), False).any(axis=1)
+    contains = np.where(above, (starts <= starts.T) & (ends >= ends.T), False).any(axis=1)
+    best = float(z[0])
+    return np.column_stack([
+        np.full(k, category), np.full(k, family), [KIND_CODES.index(u.kind) for u in items],
+        z, z - best, np.arange(k), np.full(k, best), np.full(k, (z[1] - best) if k > 1 else -10.0),
+        np.full(k, int((z > best - 1).sum())), np.log1p([len(u.text.split()) for u in items]),
+        starts[:, 0] / max(doc_len, 1), overlap, inside, contains, np.full(k, np.log1p(n_units)), clause_z,
+        np.full(k, np.log1p(doc_len)),
+    ]).astype(np.float32)
+
+
+def rerank_rows(
+    text_items: Sequence[Unit], text_raw: np.ndarray, span_items: Sequence[Unit], span_raw: np.ndarray,
+    text_categories: Sequence[str], span_categories: Sequence[str], doc_len: int,
+) -> tuple[np.ndarray, list[PoolRow]]:
+    """The re-ranker's input for one document: every category's pool, as features and the rows they describe."""
+    clause_row = {u.clause: i for i, u in enumerate(text_items) if u.kind == "clause"}
+    blocks: list[np.ndarray] = []
+    rows: list[PoolRow] = []
+    for family, items, raw, cats in (("text", text_items, text_raw, text_categories),
+                                     ("span", span_items, span_raw, span_categories)):
+        if not items:
+            continue
+        for j, category in enumerate(cats):
+            if category not in CUAD_CATEGORIES:
+                continue
+            keep = rerank_pool(category, items, raw[:, j])
+            if not keep:
+                continue
+            pooled = [items[i] for i in keep]
+            z = raw[keep, j].astype(np.float64)
+            t = text_categories.index(category) if category in text_categories else -1
+            clause_z = np.array([text_raw[clause_row[u.clause], t] if t >= 0 and u.clause in clause_row else -20.0
+                                 for u in pooled])
+            blocks.append(rerank_features(CUAD_CATEGORIES.index(category), int(family == "span"), pooled, z, clause_z,
+                                          doc_len, len(items)))
+            rows.extend(PoolRow(category, family, i, r, float(raw[i, j])) for r, i in enumerate(keep))
+    if not blocks:
+        return np.zeros((0, len(RERANK_FEATURES)), dtype=np.float32), rows
+    return np.concatenate(blocks), rows
 
 
 def commercial_text_tokens(text: str) -> list[str]:
@@ -384,29 +494,30 @@ def classify(
     candidates: list[Candidate] = []
     clause_probs = np.zeros((len(clauses), len(CATEGORIES)), dtype=np.float32)
     cat_index = {c: i for i, c in enumerate(CATEGORIES)}
-    for category in CUAD_CATEGORIES:
-        scored: list[tuple[float, Unit]] = []
-        for family_items, raw, cats in (
-            (text_items, text_raw, m.text_categories),
-            (span_items, span_raw, m.span_categories),
-        ):
-            if category not in cats or not family_items:
-                continue
-            j = cats.index(category)
-            params = m.calibration.get(f"{category}|{family_items[0].family}", (1.0, 0.0, 0.0, 0.0))
-            probs = calibrated(raw[:, j], params)
-            if category == "Parties" and PARTIES_NEAR_TOP:
-                # Every clause naming an alias ("Buyer") answers Parties under CUAD's containment rule; keep the
-                # candidates to where parties are introduced, so names and the preamble are what users see.
-                scored.extend((p, u) for p, u in zip(probs.tolist(), family_items) if u.family == "span" or u.kind in ("preamble", "signature") or u.clause < 3)
-            else:
-                scored.extend(zip(probs.tolist(), family_items))
-            if family_items[0].family == "text":
-                for p, u in zip(probs.tolist(), family_items):
-                    if u.kind in ("clause", "sentence", "pair") and p > clause_probs[u.clause, cat_index[category]]:
-                        clause_probs[u.clause, cat_index[category]] = p
+    scored: dict[str, list[tuple[float, Unit]]] = {c: [] for c in CUAD_CATEGORIES}
+    if m.reranker is not None:
+        x, rows = rerank_rows(text_items, text_raw, span_items, span_raw, m.text_categories, m.span_categories,
+                              len(document.text))
+        probs = m.reranker.predict(x, num_threads=1) if rows else np.zeros(0)
+        for p, row in zip(probs.tolist(), rows):
+            scored[row.category].append((p, (text_items if row.family == "text" else span_items)[row.index]))
+    else:
+        for category in CUAD_CATEGORIES:
+            for family_items, raw, cats in ((text_items, text_raw, m.text_categories),
+                                            (span_items, span_raw, m.span_categories)):
+                if category not in cats or not family_items:
+                    continue
+                j = cats.index(category)
+                params = m.calibration.get(f"{category}|{family_items[0].family}", (1.0, 0.0, 0.0, 0.0))
+                pool = rerank_pool(category, family_items, raw[:, j], size=len(family_items))
+                probs = calibrated(raw[:, j], params)
+                scored[category].extend((float(probs[i]), family_items[i]) for i in pool)
+    for category, pairs in scored.items():
+        k = cat_index[category]
         best: dict[str, tuple[float, Unit]] = {}
-        for p, u in scored:
+        for p, u in pairs:
+            if u.kind in ("clause", "sentence", "pair") and p > clause_probs[u.clause, k]:
+                clause_probs[u.clause, k] = p
             if u.text and (u.text not in best or p > best[u.text][0]):
                 best[u.text] = (p, u)
         ranked = sorted(best.values(), key=lambda pu: (-pu[0], pu[1].start))[:MAX_CANDIDATES]

@@ -13,15 +13,23 @@ Steps (see MODEL_CARD.md):
    on hashed features;
 4. fit the per-category calibration on out-of-fold scores (2-fold inside the
    training contracts): probability from the unit's logit, its distance to the
-   best logit in its document, and whether it is that best unit;
-5. fit the commercial categories on corpus/commercial/train.jsonl and score
+   best logit in its document, and whether it is that best unit (the fallback
+   ranking of a model without a re-ranker);
+5. fit the re-ranker on the same out-of-fold scores: a LightGBM model over each
+   category's 40 best units per contract (:func:`extractors.classify.rerank_rows`)
+   whose target is "this unit answers a gold excerpt no better-ranked unit
+   answered"; units that only repeat an answer already given are left out of
+   its training, so it learns to rank distinct answers first;
+6. fit the commercial categories on corpus/commercial/train.jsonl and score
    corpus/commercial/eval.jsonl;
-6. write weights (float16 ``.npz``) and ``model.json``; no pickles.
+7. write weights (float16 ``.npz``), ``reranker.txt`` (LightGBM's text format)
+   and ``model.json``; no pickles.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -33,8 +41,8 @@ from typing import Any
 import numpy as np
 
 from extractors.classify import (
-    CLASSIFIER_VERSION, COMMERCIAL_CATEGORIES, CUAD_CATEGORIES, ClauseModel, Unit, commercial_features, hashed,
-    units,
+    CLASSIFIER_VERSION, COMMERCIAL_CATEGORIES, CUAD_CATEGORIES, RERANK_FEATURES, ClauseModel, Unit,
+    commercial_features, hashed, rerank_rows, units,
 )
 from extractors.records import Clause, Document
 
@@ -52,6 +60,9 @@ class Examples:
     span: list[Unit]
     text_labels: np.ndarray  # (len(text), len(CUAD_CATEGORIES)) bool
     span_labels: np.ndarray  # (len(span), len(SPAN_CATEGORIES)) bool
+    length: int = 0  # characters of the document's text
+    # (family, unit index, category) -> indices of the gold excerpts that unit answers
+    hits: Mapping[tuple[str, int, str], frozenset[int]] = dataclasses.field(default_factory=dict)
 
 
 _MEMO: dict[str, Examples] = {}
@@ -73,21 +84,25 @@ def examples(document: Document, clauses: Sequence[Clause], gold: Mapping[str, S
     span_items = [u for u in items if u.family == "span"]
     sets = {u.text: _wordset(u.text) for u in items}
 
-    def labels(family: list[Unit], categories: Sequence[str]) -> np.ndarray:
+    hits: dict[tuple[str, int, str], frozenset[int]] = {}
+
+    def labels(name: str, family: list[Unit], categories: Sequence[str]) -> np.ndarray:
         y = np.zeros((len(family), len(categories)), dtype=bool)
         for j, category in enumerate(categories):
-            for answer in gold.get(category, ()):
+            found: dict[int, set[int]] = {}
+            for g, answer in enumerate(gold.get(category, ())):
                 a = _wordset(answer)
                 containment = "Parties" in category
                 for i, u in enumerate(family):
-                    if y[i, j]:
-                        continue
                     b = sets[u.text]
                     if (containment and answer in u.text) or len(a & b) >= 0.5 * len(a | b):
                         y[i, j] = True
+                        found.setdefault(i, set()).add(g)
+            hits.update({(name, i, category): frozenset(gs) for i, gs in found.items()})
         return y
 
-    out = Examples(document.sha256, text_items, span_items, labels(text_items, CUAD_CATEGORIES), labels(span_items, SPAN_CATEGORIES))
+    out = Examples(document.sha256, text_items, span_items, labels("text", text_items, CUAD_CATEGORIES),
+                   labels("span", span_items, SPAN_CATEGORIES), len(document.text), hits)
     _MEMO[key] = out
     return out
 
@@ -149,14 +164,21 @@ def train(
     c_text: float = DEFAULT_C["text"],
     c_span: float = DEFAULT_C["span"],
     calibrate: bool = True,
+    rerank: bool = True,
     commercial: Path | None = None,
     log: Any = None,
 ) -> ClauseModel:
-    """Fit the clause model on ``contracts`` (document, clauses, gold texts by category)."""
+    """Fit the clause model on ``contracts`` (document, clauses, gold texts by category).
+
+    ``calibrate`` fits the per-category calibration and ``rerank`` the
+    re-ranker, both on out-of-fold logits (2 folds by contract inside
+    ``contracts``).
+    """
     say = log or (lambda message: None)
     exs = [examples(d, c, g) for d, c, g in contracts]
     fitted: dict[str, tuple[tuple[str, ...], np.ndarray, np.ndarray]] = {}
     calibration: dict[str, tuple[float, float, float, float]] = {}
+    held_out: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # family -> (out-of-fold logits, document ids)
     for family, categories, c in (("text", CUAD_CATEGORIES, c_text), ("span", SPAN_CATEGORIES, c_span)):
         items, y, doc_ids = _stack(exs, family)
         x = hashed((u.tokens for u in items), n_features)
@@ -164,7 +186,7 @@ def train(
         w, b = _fit(x, y, c)
         say(f"{family}: {len(items)} units, fit in {time.perf_counter() - t0:.1f}s")
         fitted[family] = (categories, w, b)
-        if not calibrate:
+        if not (calibrate or rerank):
             continue
         # Out-of-fold logits inside the training contracts, 2 folds by contract.
         half = doc_ids % 2 == 0
@@ -172,8 +194,15 @@ def train(
         for part in (half, ~half):
             wp, bp = _fit(x[~part], y[~part], c)
             raw[part] = np.asarray(x[part] @ wp) + bp
-        for j, category in enumerate(categories):
-            calibration[f"{category}|{family}"] = _calibration(raw[:, j], y[:, j], doc_ids)
+        held_out[family] = (raw, doc_ids)
+        if calibrate:
+            for j, category in enumerate(categories):
+                calibration[f"{category}|{family}"] = _calibration(raw[:, j], y[:, j], doc_ids)
+    reranker = None
+    if rerank:
+        t0 = time.perf_counter()
+        reranker = fit_reranker(exs, held_out)
+        say(f"re-ranker: fit in {time.perf_counter() - t0:.1f}s" if reranker else "re-ranker: too few examples, none fitted")
     comm_cats: tuple[str, ...] = ()
     comm_w = comm_b = None
     if commercial is not None and (commercial / "train.jsonl").is_file():
@@ -186,8 +215,70 @@ def train(
         span_categories=fitted["span"][0], span_weights=fitted["span"][1], span_bias=fitted["span"][2],
         calibration=calibration,
         commercial_categories=comm_cats, commercial_weights=comm_w, commercial_bias=comm_b,
-        version=CLASSIFIER_VERSION,
+        version=CLASSIFIER_VERSION, reranker=reranker,
     )
+
+
+# ----------------------------------------------------------------- the re-ranker
+
+#: LightGBM settings of the re-ranker (binary objective; 400 rounds).
+RERANK_PARAMS: dict[str, Any] = {
+    "objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 50,
+    "feature_fraction": 0.9, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "cat_smooth": 10,
+    "num_threads": 2, "seed": 1, "deterministic": True, "force_row_wise": True, "verbose": -1,
+}
+RERANK_ROUNDS = 400
+
+
+def rerank_examples(
+    exs: Sequence[Examples], held_out: Mapping[str, tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The re-ranker's training rows and targets from out-of-fold logits.
+
+    Per contract and category, pooled units are taken best first (by rank in
+    their family's pool, then logit). A unit answering a gold excerpt that no
+    unit before it answered is a positive; one answering nothing a negative;
+    one that only answers excerpts already answered is left out: showing it
+    costs nothing under CUAD's metric, and gains nothing.
+    """
+    blocks, targets = [], []
+    empty = np.zeros((0, 1))
+    for d, ex in enumerate(exs):
+        raw = {}
+        for family in ("text", "span"):
+            if family in held_out:
+                logits_, ids = held_out[family]
+                raw[family] = logits_[ids == d]
+            else:
+                raw[family] = empty
+        x, rows = rerank_rows(ex.text, raw["text"], ex.span, raw["span"], CUAD_CATEGORIES,
+                              SPAN_CATEGORIES if len(ex.span) else (), ex.length)
+        y = np.full(len(rows), -1, dtype=np.int8)
+        by_category: dict[str, list[int]] = {}
+        for r, row in enumerate(rows):
+            by_category.setdefault(row.category, []).append(r)
+        for category, members in by_category.items():
+            found: set[int] = set()
+            for r in sorted(members, key=lambda r: (rows[r].rank, -rows[r].logit)):
+                answered = ex.hits.get((rows[r].family, rows[r].index, category), frozenset())
+                y[r] = 0 if not answered else (1 if answered - found else -1)
+                found |= answered
+        blocks.append(x[y >= 0])
+        targets.append(y[y >= 0])
+    if not blocks:
+        return np.zeros((0, len(RERANK_FEATURES)), dtype=np.float32), np.zeros(0, dtype=np.int8)
+    return np.concatenate(blocks), np.concatenate(targets)
+
+
+def fit_reranker(exs: Sequence[Examples], held_out: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> Any:
+    """A LightGBM booster over :data:`RERANK_FEATURES`, or None when there are too few positives to learn from."""
+    import lightgbm
+
+    x, y = rerank_examples(exs, held_out)
+    if int(y.sum()) < 20 or int((y == 0).sum()) < 20:
+        return None
+    data = lightgbm.Dataset(x, y, feature_name=list(RERANK_FEATURES), categorical_feature=["category", "kind"])
+    return lightgbm.train(RERANK_PARAMS, data, num_boost_round=RERANK_ROUNDS)
 
 
 # ----------------------------------------------------------------- commercial categories
@@ -313,6 +404,11 @@ def save(model: ClauseModel, out: Path, extra: Mapping[str, Any] | None = None) 
         arrays["commercial_weights"] = model.commercial_weights.astype(np.float16)
         arrays["commercial_bias"] = model.commercial_bias.astype(np.float32)
     np.savez_compressed(out / "weights.npz", **arrays)  # type: ignore[arg-type]
+    reranker = out / "reranker.txt"
+    if model.reranker is not None:
+        model.reranker.save_model(str(reranker))
+    elif reranker.exists():
+        reranker.unlink()
     meta = {
         "version": model.version, "n_features": model.n_features,
         "text_categories": list(model.text_categories), "span_categories": list(model.span_categories),

@@ -125,3 +125,72 @@ def test_commercial_categories_are_scored_on_clauses(generated):
             if holders and max(c.categories.get(truth["category"], 0.0) for c in holders) >= 0.5:
                 hits += 1
     assert total and hits / total >= 0.6, (hits, total)
+
+
+# ----------------------------------------------------------------- the re-ranker
+
+
+def _unit(kind: str, start: int, end: int, clause: int = 0, text: str | None = None):
+    from extractors.classify import Unit
+
+    return Unit(kind, start, end, text if text is not None else f"{kind} {start}-{end}", clause, ())
+
+
+def test_rerank_features_say_when_a_better_unit_already_covers_this_one():
+    import numpy as np
+
+    from extractors.classify import RERANK_FEATURES, rerank_features
+
+    pooled = [_unit("clause", 0, 100), _unit("sentence", 10, 50), _unit("sentence", 200, 260, clause=1)]
+    z = np.array([3.0, 2.0, -1.0])
+    x = rerank_features(5, 0, pooled, z, np.array([3.0, 3.0, -1.0]), 1000, 30)
+    col = {name: x[:, i] for i, name in enumerate(RERANK_FEATURES)}
+    assert x.shape == (3, len(RERANK_FEATURES))
+    assert col["rank"].tolist() == [0, 1, 2]
+    assert col["gap"].tolist() == [0.0, -1.0, -4.0]
+    assert col["inside_above"].tolist() == [0, 1, 0]  # the sentence lies inside the better-ranked clause
+    assert col["contains_above"].tolist() == [0, 0, 0]
+    assert col["overlap_above"][1] == pytest.approx(0.4) and col["overlap_above"][2] == 0.0
+    assert col["near"].tolist() == [1, 1, 1]  # units strictly within one logit of the best (2.0 is not)
+
+
+def test_rerank_pool_keeps_distinct_texts_best_first_and_parties_near_the_top():
+    import numpy as np
+
+    from extractors.classify import rerank_pool
+
+    items = [_unit("sentence", 0, 10, text="same"), _unit("sentence", 20, 30, text="same"),
+             _unit("sentence", 40, 50, clause=7, text="late"), _unit("party", 60, 70, clause=7, text="Acme Inc.")]
+    raw = np.array([1.0, 2.0, 3.0, 0.0])
+    assert rerank_pool("Audit Rights", items, raw) == [2, 1, 3]
+    assert rerank_pool("Audit Rights", items, raw, size=2) == [2, 1]
+    assert rerank_pool("Parties", items, raw) == [1, 3]  # clause 7 is far from where parties are introduced
+
+
+def test_reranker_learns_distinct_answers_and_leaves_out_repeats():
+    """A unit repeating an answer a better-ranked unit gave is neither positive nor negative."""
+    import numpy as np
+
+    from models.train_clauses import Examples, rerank_examples
+
+    text = [_unit("clause", 0, 100), _unit("sentence", 0, 40), _unit("sentence", 50, 100), _unit("clause", 200, 300, 1)]
+    j = CUAD_CATEGORIES.index("Audit Rights")
+    hits = {("text", 0, "Audit Rights"): frozenset({0}), ("text", 1, "Audit Rights"): frozenset({0}),
+            ("text", 3, "Audit Rights"): frozenset({1})}
+    ex = Examples("sha", text, [], np.zeros((4, len(CUAD_CATEGORIES)), bool), np.zeros((0, 5), bool), 1000, hits)
+    raw = np.full((4, len(CUAD_CATEGORIES)), -5.0)
+    raw[:, j] = [4.0, 3.0, 2.0, 1.0]  # ranks: clause 0, its first sentence, its second sentence, clause 1
+    x, y = rerank_examples([ex], {"text": (raw, np.zeros(4, dtype=int))})
+    category = x[:, 0]
+    mine = y[category == j].tolist()
+    # clause 0 answers excerpt 0 (new: 1); sentence 1 repeats it (left out); sentence 2 answers nothing (0);
+    # clause 1 answers excerpt 1 (new: 1).
+    assert mine == [1, 0, 1]
+    assert set(y[category != j].tolist()) == {0}  # nothing answers the other 40 categories
+
+
+def test_shipped_model_has_a_reranker_in_lightgbms_text_format():
+    m = model()
+    folder = Path(__file__).resolve().parents[1] / "models" / "clauses"
+    assert m.reranker is not None
+    assert (folder / "reranker.txt").read_text(encoding="utf-8").startswith("tree")
