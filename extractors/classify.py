@@ -13,10 +13,14 @@ contract a reviewer would quote:
 Each unit becomes hashed features (words and word pairs, the clause heading,
 position in the document, length; for spans also the words around them) and
 a linear model per category, trained on CUAD with the target "this unit would
-match a gold excerpt under CUAD's rule", gives its probability. A second,
-per-category calibration (fitted on held-out contracts) rescales that
-probability using how the unit ranks within its own document, which is what
-tells a contract with no such clause from one with a weak match.
+match a gold excerpt under CUAD's rule", gives its logit. A re-ranker
+(LightGBM, fitted on held-out contracts' logits) then scores each category's
+best units from how they stand in their document and whether a better-ranked
+unit already covers them: a candidate's probability is the chance that it is a
+new right answer, so the 20 candidates say different things, and a contract's
+best one tells a contract with no such clause from one with a weak match
+(:func:`rerank_rows`). A model folder without a re-ranker falls back to a
+per-category calibration of the logit.
 
 Commercial categories (service levels, payment terms, ...) are scored on each
 clause with a separate linear model learned from the team's hand-written
@@ -41,8 +45,8 @@ import numpy as np
 from extractors.records import Candidate, Clause, Document
 
 __all__ = [
-    "CATEGORIES", "CLASSIFIER_VERSION", "COMMERCIAL_CATEGORIES", "CUAD_CATEGORIES", "ClauseModel",
-    "ModelMissing", "Unit", "classify", "model", "units",
+    "CATEGORIES", "CLASSIFIER_VERSION", "COMMERCIAL_CATEGORIES", "CUAD_CATEGORIES", "RERANK_FEATURES", "ClauseModel",
+    "ModelMissing", "PoolRow", "Unit", "classify", "model", "rerank_features", "rerank_pool", "rerank_rows", "units",
 ]
 
 CLASSIFIER_VERSION = "clausewise.classify.v3"
