@@ -242,17 +242,9 @@ def rerank_examples(
     costs nothing under CUAD's metric, and gains nothing.
     """
     blocks, targets = [], []
-    empty = np.zeros((0, 1))
     for d, ex in enumerate(exs):
-        raw = {}
-        for family in ("text", "span"):
-            if family in held_out:
-                logits_, ids = held_out[family]
-                raw[family] = logits_[ids == d]
-            else:
-                raw[family] = empty
-        x, rows = rerank_rows(ex.text, raw["text"], ex.span, raw["span"], CUAD_CATEGORIES,
-                              SPAN_CATEGORIES if len(ex.span) else (), ex.length)
+        raw = {family: logits_[ids == d] for family, (logits_, ids) in held_out.items()}
+        x, rows = rerank_rows(ex.text, raw["text"], ex.span, raw["span"], CUAD_CATEGORIES, SPAN_CATEGORIES, ex.length)
         y = np.full(len(rows), -1, dtype=np.int8)
         by_category: dict[str, list[int]] = {}
         for r, row in enumerate(rows):

@@ -180,7 +180,8 @@ def test_reranker_learns_distinct_answers_and_leaves_out_repeats():
     ex = Examples("sha", text, [], np.zeros((4, len(CUAD_CATEGORIES)), bool), np.zeros((0, 5), bool), 1000, hits)
     raw = np.full((4, len(CUAD_CATEGORIES)), -5.0)
     raw[:, j] = [4.0, 3.0, 2.0, 1.0]  # ranks: clause 0, its first sentence, its second sentence, clause 1
-    x, y = rerank_examples([ex], {"text": (raw, np.zeros(4, dtype=int))})
+    held_out = {"text": (raw, np.zeros(4, dtype=int)), "span": (np.zeros((0, 5)), np.zeros(0, dtype=int))}
+    x, y = rerank_examples([ex], held_out)
     category = x[:, 0]
     mine = y[category == j].tolist()
     # clause 0 answers excerpt 0 (new: 1); sentence 1 repeats it (left out); sentence 2 answers nothing (0);
