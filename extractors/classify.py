@@ -13,13 +13,16 @@ contract a reviewer would quote:
 Each unit becomes hashed features (words and word pairs, the clause heading,
 position in the document, length; for spans also the words around them) and
 a linear model per category, trained on CUAD with the target "this unit would
-match a gold excerpt under CUAD's rule", gives its logit. A re-ranker
+match a gold excerpt under CUAD's rule", gives its logit. Text units get a
+second logit from a Naive-Bayes-weighted logistic regression on the same
+features (NBSVM, Wang & Manning 2012), which weighs rare, telling word pairs
+differently and errs on other units than the first. A re-ranker
 (LightGBM, fitted on held-out contracts' logits) then scores each category's
 best units from how they stand in their document and whether a better-ranked
 unit already covers them: a candidate's probability is the chance that it is a
 new right answer, so the 20 candidates say different things, and a contract's
 best one tells a contract with no such clause from one with a weak match
-(:func:`rerank_rows`). A model folder without a re-ranker falls back to a
+(:func:`rerank_rows`), with both logits. A model folder without a re-ranker falls back to a
 per-category calibration of the logit.
 
 Commercial categories (service levels, payment terms, ...) are scored on each
@@ -45,11 +48,12 @@ import numpy as np
 from extractors.records import Candidate, Clause, Document
 
 __all__ = [
-    "CATEGORIES", "CLASSIFIER_VERSION", "COMMERCIAL_CATEGORIES", "CUAD_CATEGORIES", "RERANK_FEATURES", "ClauseModel",
+    "CATEGORIES", "CLASSIFIER_VERSION", "COMMERCIAL_CATEGORIES", "CUAD_CATEGORIES", "NB_FEATURES", "RERANK_FEATURES",
+    "ClauseModel",
     "ModelMissing", "PoolRow", "Unit", "classify", "model", "rerank_features", "rerank_pool", "rerank_rows", "units",
 ]
 
-CLASSIFIER_VERSION = "clausewise.classify.v3"
+CLASSIFIER_VERSION = "clausewise.classify.v4"
 MAX_CANDIDATES = 20
 MIN_STORED_PROBABILITY = 0.01
 #: Units per category and unit family that the re-ranker sees (the best by the linear model's logit).
@@ -292,6 +296,9 @@ class ClauseModel:
     version: str = CLASSIFIER_VERSION
     # Second stage (a LightGBM booster, see :func:`rerank_features`); None: candidates ranked by ``calibration``.
     reranker: Any = None
+    # The NB-weighted text model (its weights already multiplied by the NB ratios): logits for the re-ranker only.
+    text_nb_weights: np.ndarray | None = None
+    text_nb_bias: np.ndarray | None = None
 
 
 def hashed(tokens: Iterable[Sequence[str]], n_features: int) -> Any:
@@ -331,6 +338,8 @@ def model(path: str | None = None) -> ClauseModel:
         commercial_bias=arrays["commercial_bias"].astype(np.float32) if "commercial_bias" in arrays else None,
         version=str(meta.get("version", CLASSIFIER_VERSION)),
         reranker=arrays.get("reranker"),
+        text_nb_weights=arrays["text_nb_weights"].astype(np.float32) if "text_nb_weights" in arrays else None,
+        text_nb_bias=arrays["text_nb_bias"].astype(np.float32) if "text_nb_bias" in arrays else None,
     )
 
 
@@ -364,6 +373,9 @@ RERANK_FEATURES: tuple[str, ...] = (
     "category", "family", "kind", "logit", "gap", "rank", "best", "second", "near", "log_words", "position",
     "overlap_above", "inside_above", "contains_above", "log_units", "clause_logit", "log_length",
 )
+#: Columns appended when the model has the NB-weighted text model: its logit, gap to the document's best, and
+#: the enclosing clause's (span units have no NB logit of their own: missing, NaN).
+NB_FEATURES: tuple[str, ...] = ("nb_logit", "nb_gap", "nb_clause_logit")
 
 
 @dataclass(frozen=True)
@@ -377,15 +389,19 @@ class PoolRow:
     logit: float
 
 
-def rerank_pool(category: str, items: Sequence[Unit], raw: np.ndarray, size: int = RERANK_POOL) -> list[int]:
-    """The units one category's re-ranking sees: distinct texts, best logit first, at most ``size``."""
+def _eligible(category: str, items: Sequence[Unit]) -> np.ndarray:
+    """Indices of the units that may answer ``category``."""
     if category == "Parties" and PARTIES_NEAR_TOP:
         # Every clause naming an alias ("Buyer") answers Parties under CUAD's containment rule; keep the candidates
         # to where parties are introduced, so names and the preamble are what users see.
         allowed = np.array([u.family == "span" or u.kind in ("preamble", "signature") or u.clause < 3 for u in items])
-        idx = np.flatnonzero(allowed)
-    else:
-        idx = np.arange(len(items))
+        return np.flatnonzero(allowed)
+    return np.arange(len(items))
+
+
+def rerank_pool(category: str, items: Sequence[Unit], raw: np.ndarray, size: int = RERANK_POOL) -> list[int]:
+    """The units one category's re-ranking sees: distinct texts, best logit first, at most ``size``."""
+    idx = _eligible(category, items)
     keep: list[int] = []
     seen: set[str] = set()
     for i in idx[np.argsort(-raw[idx], kind="stable")]:
@@ -431,9 +447,13 @@ def rerank_features(
 
 def rerank_rows(
     text_items: Sequence[Unit], text_raw: np.ndarray, span_items: Sequence[Unit], span_raw: np.ndarray,
-    text_categories: Sequence[str], span_categories: Sequence[str], doc_len: int,
+    text_categories: Sequence[str], span_categories: Sequence[str], doc_len: int, text_nb: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[PoolRow]]:
-    """The re-ranker's input for one document: every category's pool, as features and the rows they describe."""
+    """The re-ranker's input for one document: every category's pool, as features and the rows they describe.
+
+    ``text_nb`` holds the NB-weighted model's logits of ``text_items`` (same
+    columns as ``text_raw``); when given, :data:`NB_FEATURES` are appended.
+    """
     clause_row = {u.clause: i for i, u in enumerate(text_items) if u.kind == "clause"}
     blocks: list[np.ndarray] = []
     rows: list[PoolRow] = []
@@ -452,11 +472,22 @@ def rerank_rows(
             t = text_categories.index(category) if category in text_categories else -1
             clause_z = np.array([text_raw[clause_row[u.clause], t] if t >= 0 and u.clause in clause_row else -20.0
                                  for u in pooled])
-            blocks.append(rerank_features(CUAD_CATEGORIES.index(category), int(family == "span"), pooled, z, clause_z,
-                                          doc_len, len(items)))
+            block = rerank_features(CUAD_CATEGORIES.index(category), int(family == "span"), pooled, z, clause_z,
+                                    doc_len, len(items))
+            if text_nb is not None:
+                nb_clause = np.array([text_nb[clause_row[u.clause], t] if t >= 0 and u.clause in clause_row else -20.0
+                                      for u in pooled])
+                if family == "text":
+                    nb = text_nb[keep, j].astype(np.float64)
+                    nb_gap = nb - text_nb[_eligible(category, items), j].max()
+                else:
+                    nb = nb_gap = np.full(len(keep), np.nan)
+                block = np.hstack([block, np.column_stack([nb, nb_gap, nb_clause]).astype(np.float32)])
+            blocks.append(block)
             rows.extend(PoolRow(category, family, i, r, float(raw[i, j])) for r, i in enumerate(keep))
     if not blocks:
-        return np.zeros((0, len(RERANK_FEATURES)), dtype=np.float32), rows
+        width = len(RERANK_FEATURES) + (len(NB_FEATURES) if text_nb is not None else 0)
+        return np.zeros((0, width), dtype=np.float32), rows
     return np.concatenate(blocks), rows
 
 
@@ -492,7 +523,11 @@ def classify(
     items = units(document, clauses)
     text_items = [u for u in items if u.family == "text"]
     span_items = [u for u in items if u.family == "span"]
-    text_raw = logits(text_items, m.text_weights, m.text_bias, m.n_features)
+    text_x = hashed((u.tokens for u in text_items), m.n_features) if text_items else None
+    text_raw = np.asarray(text_x @ m.text_weights) + m.text_bias if text_x is not None else np.zeros((0, len(m.text_categories)))
+    text_nb = None
+    if m.text_nb_weights is not None and m.text_nb_bias is not None:
+        text_nb = np.asarray(text_x @ m.text_nb_weights) + m.text_nb_bias if text_x is not None else np.zeros_like(text_raw)
     span_raw = logits(span_items, m.span_weights, m.span_bias, m.n_features)
 
     candidates: list[Candidate] = []
@@ -501,7 +536,7 @@ def classify(
     scored: dict[str, list[tuple[float, Unit]]] = {c: [] for c in CUAD_CATEGORIES}
     if m.reranker is not None:
         x, rows = rerank_rows(text_items, text_raw, span_items, span_raw, m.text_categories, m.span_categories,
-                              len(document.text))
+                              len(document.text), text_nb)
         probs = m.reranker.predict(x, num_threads=1) if rows else np.zeros(0)
         for p, row in zip(probs.tolist(), rows):
             scored[row.category].append((p, (text_items if row.family == "text" else span_items)[row.index]))

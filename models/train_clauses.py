@@ -10,12 +10,13 @@ Steps (see MODEL_CARD.md):
    unit positive for a category when it matches one of that contract's gold
    excerpts under CUAD's own rule (Jaccard ≥ 0.5, containment for Parties);
 3. fit one L2 logistic regression per category and unit family (text, span)
-   on hashed features;
+   on hashed features, and for text units a second one on the same features
+   scaled by each category's Naive Bayes log-count ratios (NBSVM);
 4. fit the per-category calibration on out-of-fold scores (2-fold inside the
    training contracts): probability from the unit's logit, its distance to the
    best logit in its document, and whether it is that best unit (the fallback
    ranking of a model without a re-ranker);
-5. fit the re-ranker on the same out-of-fold scores: a LightGBM model over each
+5. fit the re-ranker on the same out-of-fold scores (both text models'): a LightGBM model over each
    category's 40 best units per contract (:func:`extractors.classify.rerank_rows`)
    whose target is "this unit answers a gold excerpt no better-ranked unit
    answered"; units that only repeat an answer already given are left out of
@@ -31,9 +32,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from extractors.classify import (
-    CLASSIFIER_VERSION, COMMERCIAL_CATEGORIES, CUAD_CATEGORIES, RERANK_FEATURES, ClauseModel, Unit,
+    CLASSIFIER_VERSION, COMMERCIAL_CATEGORIES, CUAD_CATEGORIES, NB_FEATURES, RERANK_FEATURES, ClauseModel, Unit,
     commercial_features, hashed, rerank_rows, units,
 )
 from extractors.records import Clause, Document
@@ -107,21 +110,48 @@ def examples(document: Document, clauses: Sequence[Clause], gold: Mapping[str, S
     return out
 
 
-def _fit(x: Any, y: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
-    """One logistic regression per column of ``y``; returns (weights (F, K), bias (K))."""
+#: Additive smoothing of the NB log-count ratios.
+NB_ALPHA = 1.0
+
+
+def nb_ratios(x: Any, y: np.ndarray, alpha: float = NB_ALPHA) -> np.ndarray:
+    """Per feature, log of its (smoothed) share of positive rows over its share of negative rows.
+
+    Features are counted as present or not (Wang & Manning 2012, NBSVM).
+    """
+    present = x.copy()
+    present.data = (present.data > 0).astype(np.float64)
+    yb = y.astype(bool)
+    p = alpha + np.asarray(present[yb].sum(axis=0)).ravel()
+    q = alpha + np.asarray(present[~yb].sum(axis=0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum()))
+
+
+def _fit(x: Any, y: np.ndarray, c: float, nb: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """One logistic regression per column of ``y``; returns (weights (F, K), bias (K)).
+
+    With ``nb`` each category's regression sees the features scaled by that
+    category's :func:`nb_ratios`; the ratios are folded into the returned
+    weights, so scoring is the same matrix product either way.
+    """
+    import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
 
     n_features = x.shape[1]
     weights = np.zeros((n_features, y.shape[1]), dtype=np.float32)
     bias = np.full(y.shape[1], -12.0, dtype=np.float32)
-    for j in range(y.shape[1]):
-        positives = int(y[:, j].sum())
-        if positives < 2:
-            continue
+
+    def fit_one(j: int) -> None:
+        r = nb_ratios(x, y[:, j]) if nb else None
         lr = LogisticRegression(C=c, solver="liblinear", max_iter=200)
-        lr.fit(x, y[:, j])
-        weights[:, j] = lr.coef_[0]
+        lr.fit(x @ sp.diags(r) if r is not None else x, y[:, j])
+        weights[:, j] = lr.coef_[0] * r if r is not None else lr.coef_[0]
         bias[j] = lr.intercept_[0]
+
+    # liblinear releases the GIL: categories fit side by side. Each fit is independent and deterministic.
+    columns = [j for j in range(y.shape[1]) if int(y[:, j].sum()) >= 2]
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        list(pool.map(fit_one, columns))
     return weights, bias
 
 
@@ -171,31 +201,38 @@ def train(
     """Fit the clause model on ``contracts`` (document, clauses, gold texts by category).
 
     ``calibrate`` fits the per-category calibration and ``rerank`` the
-    re-ranker, both on out-of-fold logits (2 folds by contract inside
-    ``contracts``).
+    re-ranker (with the NB-weighted text model it reads), both on out-of-fold
+    logits (2 folds by contract inside ``contracts``).
     """
     say = log or (lambda message: None)
     exs = [examples(d, c, g) for d, c, g in contracts]
     fitted: dict[str, tuple[tuple[str, ...], np.ndarray, np.ndarray]] = {}
     calibration: dict[str, tuple[float, float, float, float]] = {}
-    held_out: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # family -> (out-of-fold logits, document ids)
-    for family, categories, c in (("text", CUAD_CATEGORIES, c_text), ("span", SPAN_CATEGORIES, c_span)):
-        items, y, doc_ids = _stack(exs, family)
-        x = hashed((u.tokens for u in items), n_features)
+    held_out: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # model -> (out-of-fold logits, document ids)
+    # (model, unit family, categories, C, NB-weighted); "nb" only feeds the re-ranker.
+    specs = [("text", "text", CUAD_CATEGORIES, c_text, False), ("span", "span", SPAN_CATEGORIES, c_span, False)]
+    if rerank:
+        specs.append(("nb", "text", CUAD_CATEGORIES, c_text, True))
+    stacked: dict[str, tuple[list[Unit], np.ndarray, np.ndarray, Any]] = {}
+    for name, family, categories, c, nb in specs:
+        if family not in stacked:
+            items, y, doc_ids = _stack(exs, family)
+            stacked[family] = (items, y, doc_ids, hashed((u.tokens for u in items), n_features))
+        items, y, doc_ids, x = stacked[family]
         t0 = time.perf_counter()
-        w, b = _fit(x, y, c)
-        say(f"{family}: {len(items)} units, fit in {time.perf_counter() - t0:.1f}s")
-        fitted[family] = (categories, w, b)
+        w, b = _fit(x, y, c, nb=nb)
+        say(f"{name}: {len(items)} units, fit in {time.perf_counter() - t0:.1f}s")
+        fitted[name] = (categories, w, b)
         if not (calibrate or rerank):
             continue
         # Out-of-fold logits inside the training contracts, 2 folds by contract.
         half = doc_ids % 2 == 0
         raw = np.zeros(y.shape, dtype=np.float64)
         for part in (half, ~half):
-            wp, bp = _fit(x[~part], y[~part], c)
+            wp, bp = _fit(x[~part], y[~part], c, nb=nb)
             raw[part] = np.asarray(x[part] @ wp) + bp
-        held_out[family] = (raw, doc_ids)
-        if calibrate:
+        held_out[name] = (raw, doc_ids)
+        if calibrate and not nb:
             for j, category in enumerate(categories):
                 calibration[f"{category}|{family}"] = _calibration(raw[:, j], y[:, j], doc_ids)
     reranker = None
@@ -216,6 +253,8 @@ def train(
         calibration=calibration,
         commercial_categories=comm_cats, commercial_weights=comm_w, commercial_bias=comm_b,
         version=CLASSIFIER_VERSION, reranker=reranker,
+        text_nb_weights=fitted["nb"][1] if reranker is not None and "nb" in fitted else None,
+        text_nb_bias=fitted["nb"][2] if reranker is not None and "nb" in fitted else None,
     )
 
 
@@ -243,8 +282,9 @@ def rerank_examples(
     """
     blocks, targets = [], []
     for d, ex in enumerate(exs):
-        raw = {family: logits_[ids == d] for family, (logits_, ids) in held_out.items()}
-        x, rows = rerank_rows(ex.text, raw["text"], ex.span, raw["span"], CUAD_CATEGORIES, SPAN_CATEGORIES, ex.length)
+        raw = {name: logits_[ids == d] for name, (logits_, ids) in held_out.items()}
+        x, rows = rerank_rows(ex.text, raw["text"], ex.span, raw["span"], CUAD_CATEGORIES, SPAN_CATEGORIES, ex.length,
+                              raw.get("nb"))
         y = np.full(len(rows), -1, dtype=np.int8)
         by_category: dict[str, list[int]] = {}
         for r, row in enumerate(rows):
@@ -258,7 +298,8 @@ def rerank_examples(
         blocks.append(x[y >= 0])
         targets.append(y[y >= 0])
     if not blocks:
-        return np.zeros((0, len(RERANK_FEATURES)), dtype=np.float32), np.zeros(0, dtype=np.int8)
+        width = len(RERANK_FEATURES) + (len(NB_FEATURES) if "nb" in held_out else 0)
+        return np.zeros((0, width), dtype=np.float32), np.zeros(0, dtype=np.int8)
     return np.concatenate(blocks), np.concatenate(targets)
 
 
@@ -269,7 +310,8 @@ def fit_reranker(exs: Sequence[Examples], held_out: Mapping[str, tuple[np.ndarra
     x, y = rerank_examples(exs, held_out)
     if int(y.sum()) < 20 or int((y == 0).sum()) < 20:
         return None
-    data = lightgbm.Dataset(x, y, feature_name=list(RERANK_FEATURES), categorical_feature=["category", "kind"])
+    names = list(RERANK_FEATURES) + (list(NB_FEATURES) if "nb" in held_out else [])
+    data = lightgbm.Dataset(x, y, feature_name=names, categorical_feature=["category", "kind"])
     return lightgbm.train(RERANK_PARAMS, data, num_boost_round=RERANK_ROUNDS)
 
 
@@ -392,6 +434,9 @@ def save(model: ClauseModel, out: Path, extra: Mapping[str, Any] | None = None) 
         "text_weights": model.text_weights.astype(np.float16), "text_bias": model.text_bias.astype(np.float32),
         "span_weights": model.span_weights.astype(np.float16), "span_bias": model.span_bias.astype(np.float32),
     }
+    if model.text_nb_weights is not None and model.text_nb_bias is not None:
+        arrays["text_nb_weights"] = model.text_nb_weights.astype(np.float16)
+        arrays["text_nb_bias"] = model.text_nb_bias.astype(np.float32)
     if model.commercial_weights is not None and model.commercial_bias is not None:
         arrays["commercial_weights"] = model.commercial_weights.astype(np.float16)
         arrays["commercial_bias"] = model.commercial_bias.astype(np.float32)

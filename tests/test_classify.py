@@ -191,7 +191,67 @@ def test_reranker_learns_distinct_answers_and_leaves_out_repeats():
 
 
 def test_shipped_model_has_a_reranker_in_lightgbms_text_format():
+    from extractors.classify import NB_FEATURES, RERANK_FEATURES
+
     m = model()
     folder = Path(__file__).resolve().parents[1] / "models" / "clauses"
     assert m.reranker is not None
     assert (folder / "reranker.txt").read_text(encoding="utf-8").startswith("tree")
+    assert m.text_nb_weights is not None and m.text_nb_weights.shape == m.text_weights.shape
+    assert m.reranker.num_feature() == len(RERANK_FEATURES) + len(NB_FEATURES)
+
+
+def test_nb_ratios_favour_features_of_the_positive_rows():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from models.train_clauses import nb_ratios
+
+    # columns: only in positives, only in negatives, in every row
+    x = sp.csr_matrix(np.array([[1.0, 0, 1], [2.0, 0, 1], [0, 1.0, 1], [0, 3.0, 1]]))
+    r = nb_ratios(x, np.array([1, 1, 0, 0]))
+    assert r[0] > 0 > r[1]
+    assert r[2] == pytest.approx(np.log((3 / 7) / (3 / 7)))
+
+
+def test_nb_weighted_fit_scores_like_a_regression_on_scaled_features():
+    """The NB ratios are folded into the weights: scoring raw features gives the scaled regression's logits."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    from models.train_clauses import _fit, nb_ratios
+
+    x = sp.random(200, 30, density=0.2, format="csr", random_state=4)
+    y = (np.asarray(x[:, :3].sum(axis=1)).ravel() > 0.2).astype(int)[:, None]
+    w, b = _fit(x, y, 2.0, nb=True)
+    r = nb_ratios(x, y[:, 0])
+    direct = LogisticRegression(C=2.0, solver="liblinear", max_iter=200).fit(x @ sp.diags(r), y[:, 0])
+    assert np.allclose(np.asarray(x @ w).ravel() + b[0], direct.decision_function(x @ sp.diags(r)), atol=1e-4)
+    plain, _ = _fit(x, y, 2.0)
+    assert not np.allclose(plain, w)
+
+
+def test_rerank_rows_add_the_nb_logits_and_leave_them_missing_for_spans():
+    import numpy as np
+
+    from extractors.classify import NB_FEATURES, RERANK_FEATURES, rerank_rows
+    from models.train_clauses import SPAN_CATEGORIES
+
+    text = [_unit("clause", 0, 100), _unit("sentence", 0, 40), _unit("clause", 200, 300, 1)]
+    span = [_unit("date", 5, 15)]
+    raw = np.zeros((3, len(CUAD_CATEGORIES)))
+    nb = np.tile(np.array([[2.0], [1.0], [-1.0]]), (1, len(CUAD_CATEGORIES)))
+    x, rows = rerank_rows(text, raw, span, np.zeros((1, len(SPAN_CATEGORIES))), CUAD_CATEGORIES, SPAN_CATEGORIES,
+                          1000, nb)
+    assert x.shape[1] == len(RERANK_FEATURES) + len(NB_FEATURES)
+    col = {name: x[:, i] for i, name in enumerate(RERANK_FEATURES + NB_FEATURES)}
+    mine = [r for r, row in enumerate(rows) if row.category == "Audit Rights"]
+    assert [rows[r].index for r in mine] == [0, 1, 2]
+    assert col["nb_logit"][mine].tolist() == [2.0, 1.0, -1.0]
+    assert col["nb_gap"][mine].tolist() == [0.0, -1.0, -3.0]
+    assert col["nb_clause_logit"][mine].tolist() == [2.0, 2.0, -1.0]  # a sentence gets its clause's
+    dates = [r for r, row in enumerate(rows) if row.family == "span"]
+    assert dates and np.isnan(col["nb_logit"][dates]).all() and (col["nb_clause_logit"][dates] == 2.0).all()
+    plain, _ = rerank_rows(text, raw, span, np.zeros((1, len(SPAN_CATEGORIES))), CUAD_CATEGORIES, SPAN_CATEGORIES, 1000)
+    assert plain.shape[1] == len(RERANK_FEATURES)
