@@ -348,9 +348,13 @@ _default_model = model
 
 def logits(items: Sequence[Unit], weights: np.ndarray, bias: np.ndarray, n_features: int) -> np.ndarray:
     """Raw per-category scores of units, shape (len(items), n_categories)."""
-    if not items:
+    return _scores(hashed((u.tokens for u in items), n_features) if items else None, weights, bias)
+
+
+def _scores(x: Any, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """``x @ weights + bias`` for hashed rows ``x`` (None: no units)."""
+    if x is None:
         return np.zeros((0, weights.shape[1]), dtype=np.float32)
-    x = hashed((u.tokens for u in items), n_features)
     return np.asarray(x @ weights) + bias
 
 
@@ -523,11 +527,11 @@ def classify(
     items = units(document, clauses)
     text_items = [u for u in items if u.family == "text"]
     span_items = [u for u in items if u.family == "span"]
-    text_x = hashed((u.tokens for u in text_items), m.n_features) if text_items else None
-    text_raw = np.asarray(text_x @ m.text_weights) + m.text_bias if text_x is not None else np.zeros((0, len(m.text_categories)))
+    text_x = hashed((u.tokens for u in text_items), m.n_features) if text_items else None  # hashed once, two models
+    text_raw = _scores(text_x, m.text_weights, m.text_bias)
     text_nb = None
     if m.text_nb_weights is not None and m.text_nb_bias is not None:
-        text_nb = np.asarray(text_x @ m.text_nb_weights) + m.text_nb_bias if text_x is not None else np.zeros_like(text_raw)
+        text_nb = _scores(text_x, m.text_nb_weights, m.text_nb_bias)
     span_raw = logits(span_items, m.span_weights, m.span_bias, m.n_features)
 
     candidates: list[Candidate] = []

@@ -118,13 +118,16 @@ def nb_ratios(x: Any, y: np.ndarray, alpha: float = NB_ALPHA) -> np.ndarray:
     """Per feature, log of its (smoothed) share of positive rows over its share of negative rows.
 
     Features are counted as present or not (Wang & Manning 2012, NBSVM).
+    ``y`` is one label column (ratios of shape (F,)) or K of them ((F, K)),
+    counted in one pass over ``x``.
     """
     present = x.copy()
     present.data = (present.data > 0).astype(np.float64)
-    yb = y.astype(bool)
-    p = alpha + np.asarray(present[yb].sum(axis=0)).ravel()
-    q = alpha + np.asarray(present[~yb].sum(axis=0)).ravel()
-    return np.log((p / p.sum()) / (q / q.sum()))
+    positive = np.asarray(present.T @ np.asarray(y, dtype=np.float64))  # rows holding the feature, among positives
+    total = np.asarray(present.sum(axis=0)).ravel()
+    negative = (total if positive.ndim == 1 else total[:, None]) - positive
+    p, q = alpha + positive, alpha + negative
+    return np.log((p / p.sum(axis=0)) / (q / q.sum(axis=0)))
 
 
 def _fit(x: Any, y: np.ndarray, c: float, nb: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -141,15 +144,18 @@ def _fit(x: Any, y: np.ndarray, c: float, nb: bool = False) -> tuple[np.ndarray,
     weights = np.zeros((n_features, y.shape[1]), dtype=np.float32)
     bias = np.full(y.shape[1], -12.0, dtype=np.float32)
 
+    columns = [j for j in range(y.shape[1]) if int(y[:, j].sum()) >= 2]
+    ratios = nb_ratios(x, y) if nb else None
+
     def fit_one(j: int) -> None:
-        r = nb_ratios(x, y[:, j]) if nb else None
+        r = ratios[:, j] if ratios is not None else None
         lr = LogisticRegression(C=c, solver="liblinear", max_iter=200)
         lr.fit(x @ sp.diags(r) if r is not None else x, y[:, j])
         weights[:, j] = lr.coef_[0] * r if r is not None else lr.coef_[0]
         bias[j] = lr.intercept_[0]
 
-    # liblinear releases the GIL: categories fit side by side. Each fit is independent and deterministic.
-    columns = [j for j in range(y.shape[1]) if int(y[:, j].sum()) >= 2]
+    # liblinear releases the GIL: categories fit side by side, two at a time (with ``nb`` each holds its own scaled
+    # copy of ``x``). Each fit is independent and deterministic, so the weights do not depend on the order.
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         list(pool.map(fit_one, columns))
     return weights, bias
