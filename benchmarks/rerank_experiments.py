@@ -1,0 +1,329 @@
+"""Re-ranker experiments on CUAD over fixed 5-fold out-of-fold first-stage logits.
+
+    python benchmarks/rerank_experiments.py logits  --data ../shared/cuad --out rerank-out   # about 25 min
+    python benchmarks/rerank_experiments.py rerank  base|sum|doc|cross|crossdoc|pool80 [--param num_leaves=63 ...]
+    python benchmarks/rerank_experiments.py twopass
+    python benchmarks/rerank_experiments.py analyse rerank-out/preds_base.json [--threshold 0.08]
+
+A faster loop than ``clausewise eval cuad`` (45 min a run) for trying changes
+to the second stage only. ``logits`` fits the shipped first stage (the text,
+span and NB-weighted text models of ``models/train_clauses.py``) once per
+fold of :func:`pipeline.cuad_eval.folds`, on that fold's training contracts,
+and saves every held-out unit's logits. The other commands train a re-ranker
+per fold on the logits of the other folds' contracts and score the held-out
+fold with CUAD's metric (:func:`pipeline.cuad_eval.scores`). Unlike the
+shipped recipe (2-fold logits inside the training contracts), train and test
+rows both come from 5-fold logits, so figures here run about 0.005 above
+``clausewise eval cuad``'s; compare variants with each other, not with it.
+
+Variants of ``rerank`` (columns appended to :data:`extractors.classify.RERANK_FEATURES` + NB_FEATURES):
+
+* ``base``: the shipped v4 features;
+* ``sum``: the best other category's text logit for the unit minus its own, and how many categories score it higher;
+* ``doc``: the document's best text logit for each of the 41 categories (what kind of contract this is);
+* ``cross``: the unit's text logits for all 41 categories (a span unit: its clause's); ``crossdoc``: both;
+* ``pool80``: 80 units per category and family in the pool instead of 40.
+
+``twopass`` fits the v4 re-ranker (pass A, out of fold inside the training
+contracts too), then a second booster that re-scores each (contract,
+category) group in pass A's order: pass A's probability, rank and gap to the
+group's best, the largest character overlap with a unit pass A ranked higher
+and that unit's probability, inside/containing one, and how many overlap by
+more than 0.3; its target is "a new right answer in pass A's order".
+
+``analyse`` sweeps the threshold continuously (every distinct probability,
+not evaluate.py's 0.99 … 0.01, 0.001 grid) and breaks the wrong candidates
+above ``--threshold`` down by where they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from extractors import classify as clf  # noqa: E402
+from extractors.classify import CUAD_CATEGORIES, MAX_CANDIDATES, NB_FEATURES, RERANK_FEATURES, hashed  # noqa: E402
+from models import train_clauses as tc  # noqa: E402
+from pipeline.cuad_eval import _words, cached_document, folds, gold_texts, load_cuad, matches, scores  # noqa: E402
+
+
+def _load(args: argparse.Namespace) -> tuple[Any, dict[str, Any], list[Any]]:
+    data = load_cuad(args.data, limit=args.limit)
+    gold = gold_texts(data, data.titles)
+    exs = []
+    for t in data.titles:
+        document, clauses = cached_document(data.pdfs[t], args.work)
+        exs.append(tc.examples(document, clauses, gold[t]))
+    return data, gold, exs
+
+
+# ----------------------------------------------------------------- first stage
+
+
+def cmd_logits(args: argparse.Namespace) -> None:
+    started = time.perf_counter()
+    data, _, exs = _load(args)
+    print(f"examples of {len(exs)} contracts in {time.perf_counter() - started:.0f}s", flush=True)
+    index = {t: i for i, t in enumerate(data.titles)}
+    out: dict[str, np.ndarray] = {}
+    for f, held_out in enumerate(folds(data.titles, 5)):
+        held = {index[t] for t in held_out}
+        train = [ex for i, ex in enumerate(exs) if i not in held]
+        for name, family, nb in (("text", "text", False), ("span", "span", False), ("nb", "text", True)):
+            t0 = time.perf_counter()
+            items, y, _ = tc._stack(train, family)
+            w, b = tc._fit(hashed((u.tokens for u in items), tc.N_FEATURES), y, tc.DEFAULT_C["text"], nb=nb)
+            for i in held:
+                us = exs[i].text if family == "text" else exs[i].span
+                z = np.asarray(hashed((u.tokens for u in us), tc.N_FEATURES) @ w) + b if us else np.zeros((0, w.shape[1]))
+                out[f"{i}_{name}"] = z.astype(np.float32)
+            print(f"fold {f} {name}: {time.perf_counter() - t0:.0f}s", flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    np.savez(args.out / "oof_logits.npz", **out)
+    print(f"wrote {args.out / 'oof_logits.npz'} in {time.perf_counter() - started:.0f}s")
+
+
+# ----------------------------------------------------------------- rows
+
+
+def _targets(ans: list[frozenset[int]], cat: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Per row: 1 a new right answer, 0 answers nothing, -1 repeats one; rows taken by ascending ``key`` per category."""
+    y = np.full(len(ans), -1, dtype=np.int8)
+    for c in np.unique(cat):
+        members = np.flatnonzero(cat == c)
+        found: set[int] = set()
+        for r in members[np.argsort(key[members], kind="stable")]:
+            y[r] = 0 if not ans[r] else (1 if ans[r] - found else -1)
+            found |= ans[r]
+    return y
+
+
+def _rows(i: int, ex: Any, logits: Any, variant: str) -> dict[str, Any]:
+    zt, zs, zn = logits[f"{i}_text"], logits[f"{i}_span"], logits[f"{i}_nb"]
+    x, rows = clf.rerank_rows(ex.text, zt, ex.span, zs, CUAD_CATEGORIES, tc.SPAN_CATEGORIES, ex.length, zn)
+    units = [(ex.text if r.family == "text" else ex.span)[r.index] for r in rows]
+    ans = [ex.hits.get((r.family, r.index, r.category), frozenset()) for r in rows]
+    cat = np.array([CUAD_CATEGORIES.index(r.category) for r in rows], dtype=int)
+    order = np.array([r.rank - r.logit * 1e-6 for r in rows])  # the shipped target's order: rank, then logit
+    extra = []
+    if any(v in variant for v in ("sum", "doc", "cross")) and rows:
+        clause_row = {u.clause: k for k, u in enumerate(ex.text) if u.kind == "clause"}
+        cross = np.full((len(rows), len(CUAD_CATEGORIES)), -20.0, dtype=np.float32)
+        for r, row in enumerate(rows):
+            if row.family == "text":
+                cross[r] = zt[row.index]
+            elif units[r].clause in clause_row:
+                cross[r] = zt[clause_row[units[r].clause]]
+        own = cross[np.arange(len(rows)), cat]
+        if "sum" in variant:
+            other = cross.copy()
+            other[np.arange(len(rows)), cat] = -np.inf
+            extra.append(np.column_stack([other.max(axis=1) - own, (cross > own[:, None]).sum(axis=1)]))
+        if "cross" in variant:
+            extra.append(cross)
+        if "doc" in variant:
+            extra.append(np.tile(zt.max(axis=0) if len(zt) else np.full(len(CUAD_CATEGORIES), -20.0), (len(rows), 1)))
+    if extra:
+        x = np.hstack([x, *extra]).astype(np.float32)
+    return {"x": x, "rows": rows, "units": units, "ans": ans, "cat": cat, "y": _targets(ans, cat, order)}
+
+
+def _fit(docs: list[dict[str, Any]], xkey: str, ykey: str, params: dict[str, Any], rounds: int) -> Any:
+    import lightgbm
+
+    x = np.concatenate([d[xkey][d[ykey] >= 0] for d in docs])
+    y = np.concatenate([d[ykey][d[ykey] >= 0] for d in docs])
+    names = list(RERANK_FEATURES) + list(NB_FEATURES)
+    names += [f"extra{k}" for k in range(x.shape[1] - len(names))]
+    data = lightgbm.Dataset(x, y, feature_name=names, categorical_feature=["category", "kind"])
+    return lightgbm.train(params, data, num_boost_round=rounds)
+
+
+def _candidates(title: str, doc: dict[str, Any], p: np.ndarray, out: dict[str, list[dict[str, Any]]]) -> None:
+    """The same n-best list :func:`extractors.classify.classify` writes: distinct texts, best first, at most 20."""
+    best: dict[str, dict[str, tuple[float, int]]] = {c: {} for c in CUAD_CATEGORIES}
+    for pi, row, u in zip(p, doc["rows"], doc["units"]):
+        seen = best[row.category]
+        if u.text and (u.text not in seen or pi > seen[u.text][0]):
+            seen[u.text] = (float(pi), u.start)
+    for c in CUAD_CATEGORIES:
+        ranked = sorted(best[c].items(), key=lambda kv: (-kv[1][0], kv[1][1]))[:MAX_CANDIDATES]
+        out[f"{title}__{c}"] = [{"text": t, "probability": v[0]} for t, v in ranked]
+
+
+def _params(pairs: list[str]) -> tuple[dict[str, Any], int]:
+    params, rounds = dict(tc.RERANK_PARAMS), tc.RERANK_ROUNDS
+    for pair in pairs:
+        key, value = pair.split("=", 1)
+        if key == "rounds":
+            rounds = int(value)
+        else:
+            params[key] = type(params[key])(value) if key in params else float(value)
+    return params, rounds
+
+
+def _report(label: str, preds: dict[str, Any], gold: dict[str, Any], path: Path) -> None:
+    s = scores(preds, gold)
+    reached = max(r for r in s.recalls if r == r)
+    print(f"{label}: AUPR {s.aupr:.4f}  P@80R {s.p_at_80r:.4f}  P@90R {s.p_at_90r:.4f}  highest recall {reached:.4f}")
+    path.write_text(json.dumps(preds), encoding="utf-8")
+    print(f"wrote {path}")
+
+
+def cmd_rerank(args: argparse.Namespace) -> None:
+    pool = re.search(r"pool(\d+)", args.variant)
+    if pool:
+        clf.rerank_pool.__defaults__ = (int(pool.group(1)),)
+    data, _, exs = _load(args)
+    logits = np.load(args.out / "oof_logits.npz")
+    docs = [_rows(i, ex, logits, args.variant) for i, ex in enumerate(exs)]
+    params, rounds = _params(args.param)
+    index = {t: i for i, t in enumerate(data.titles)}
+    preds: dict[str, list[dict[str, Any]]] = {}
+    for held_out in folds(data.titles, 5):
+        held = {index[t] for t in held_out}
+        booster = _fit([d for i, d in enumerate(docs) if i not in held], "x", "y", params, rounds)
+        for i in held:
+            _candidates(data.titles[i], docs[i], booster.predict(docs[i]["x"]) if docs[i]["rows"] else np.zeros(0), preds)
+    _report(f"{args.variant} {' '.join(args.param)}".strip(), preds, data.gold, args.out / f"preds_{args.variant}.json")
+
+
+def _pass_b_features(doc: dict[str, Any], pa: np.ndarray) -> np.ndarray:
+    out = np.zeros((len(pa), 10), dtype=np.float32)
+    starts = np.array([u.start for u in doc["units"]], dtype=np.float64)
+    ends = np.array([u.end for u in doc["units"]], dtype=np.float64)
+    for c in np.unique(doc["cat"]):
+        m = np.flatnonzero(doc["cat"] == c)
+        o = m[np.argsort(-pa[m], kind="stable")]
+        s, e, p = starts[o][:, None], ends[o][:, None], pa[o]
+        iou = np.clip(np.minimum(e, e.T) - np.maximum(s, s.T), 0, None) / np.maximum(np.maximum(e, e.T) - np.minimum(s, s.T), 1)
+        above = np.tril(np.ones((len(o), len(o)), dtype=bool), -1)
+        iou = np.where(above, iou, 0.0)
+        j, most = iou.argmax(axis=1), iou.max(axis=1)
+        close = iou > 0.3
+        out[o] = np.column_stack([
+            p, np.arange(len(o)), p - p[0], np.full(len(o), p[0]), most, np.where(most > 0, p[j], 0.0),
+            np.where(above, (s >= s.T) & (e <= e.T), False).any(axis=1),
+            np.where(above, (s <= s.T) & (e >= e.T), False).any(axis=1), close.sum(axis=1), (close * p[None, :]).sum(axis=1),
+        ])
+    return out
+
+
+def cmd_twopass(args: argparse.Namespace) -> None:
+    data, _, exs = _load(args)
+    logits = np.load(args.out / "oof_logits.npz")
+    docs = [_rows(i, ex, logits, "base") for i, ex in enumerate(exs)]
+    params, rounds = _params(args.param)
+    fold_of = {data.titles.index(t): f for f, held in enumerate(folds(data.titles, 5)) for t in held}
+    preds_a: dict[str, list[dict[str, Any]]] = {}
+    preds_b: dict[str, list[dict[str, Any]]] = {}
+    for f in range(5):
+        test = [i for i in range(len(docs)) if fold_of[i] == f]
+        train = [i for i in range(len(docs)) if fold_of[i] != f]
+        pa: dict[int, np.ndarray] = {}
+        for g in sorted({fold_of[i] for i in train}):  # pass A out of fold inside the training contracts
+            booster = _fit([docs[i] for i in train if fold_of[i] != g], "x", "y", params, rounds)
+            pa.update({i: booster.predict(docs[i]["x"]) for i in train if fold_of[i] == g})
+        booster = _fit([docs[i] for i in train], "x", "y", params, rounds)
+        pa.update({i: booster.predict(docs[i]["x"]) for i in test})
+        for i in train + test:
+            docs[i]["yb"] = _targets(docs[i]["ans"], docs[i]["cat"], -pa[i])
+            docs[i]["xb"] = np.hstack([docs[i]["x"], _pass_b_features(docs[i], pa[i])])
+        booster_b = _fit([docs[i] for i in train], "xb", "yb", params, rounds)
+        for i in test:
+            _candidates(data.titles[i], docs[i], pa[i], preds_a)
+            _candidates(data.titles[i], docs[i], booster_b.predict(docs[i]["xb"]), preds_b)
+        print(f"fold {f} done", flush=True)
+    _report("pass A (v4)", preds_a, data.gold, args.out / "preds_pass_a.json")
+    _report("pass B", preds_b, data.gold, args.out / "preds_pass_b.json")
+
+
+# ----------------------------------------------------------------- analysis
+
+
+def cmd_analyse(args: argparse.Namespace) -> None:
+    data = load_cuad(args.data)
+    preds = json.loads(args.predictions.read_text(encoding="utf-8"))
+    keys = [k for k in data.gold if k in preds]
+    total = sum(len(data.gold[k]) for k in keys)
+    events = []
+    for key in keys:
+        texts = {c["text"]: float(c["probability"]) for c in preds[key] if c["text"]}
+        for text, p in texts.items():
+            events.append((p, key, frozenset(i for i, a in enumerate(data.gold[key]) if matches(a, text, key))))
+    events.sort(key=lambda e: -e[0])
+    found: dict[str, set[int]] = {}
+    tp = fp = 0
+    probs, recall, precision = [], [], []
+    for p, key, hit in events:
+        seen = found.setdefault(key, set())
+        fp += not hit
+        tp += len(hit - seen)
+        seen |= hit
+        probs.append(p), recall.append(tp / total), precision.append(tp / (tp + fp))
+    rec, ps = np.array(recall), np.array(probs)
+    mono = np.maximum.accumulate(np.array(precision)[::-1])[::-1]
+    print("continuous sweep (every distinct probability):")
+    for r in (0.8, 0.85, 0.88, 0.9):
+        if (rec >= r).any():
+            i = int(np.argmax(rec >= r))
+            print(f"  recall {r:.2f}: precision {mono[i]:.3f} (probability {ps[i]:.4f})")
+        else:
+            print(f"  recall {r:.2f}: not reached (highest {rec[-1]:.3f})")
+    kinds: Counter[str] = Counter()
+    for key in keys:
+        gold = data.gold[key]
+        live = {c["text"] for c in preds[key] if c["text"] and float(c["probability"]) > args.threshold}
+        hits = {t: {i for i, a in enumerate(gold) if matches(a, t, key)} for t in live}
+        answered = set().union(*hits.values()) if hits else set()
+        for text, hit in hits.items():
+            if hit:
+                continue
+            if not gold:
+                kinds["in a contract without the category"] += 1
+                continue
+            w = _words(text)
+            shared = max(((len(w & _words(a)) / len(_words(a)), len(w & _words(a)) / len(w), i) for i, a in enumerate(gold)))
+            if max(shared[:2]) > 0.3:
+                kinds["sharing words with an excerpt " + ("another candidate matched" if shared[2] in answered else "no candidate matched")] += 1
+            else:
+                kinds["elsewhere in a contract with the category"] += 1
+    print(f"wrong candidates above {args.threshold}: {sum(kinds.values())}")
+    for kind, n in kinds.most_common():
+        print(f"  {n:6d}  {kind}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/cuad"))
+    parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "clausewise" / "cuad",
+                        help="cache of read+segmented PDFs (as train_clauses --work)")
+    parser.add_argument("--out", type=Path, default=Path("rerank-out"))
+    parser.add_argument("--limit", type=int, default=None, help="first N contracts only (a smoke run)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("logits")
+    p = sub.add_parser("rerank")
+    p.add_argument("variant")
+    p.add_argument("--param", action="append", default=[], help="LightGBM setting KEY=VALUE, or rounds=N")
+    p = sub.add_parser("twopass")
+    p.add_argument("--param", action="append", default=[])
+    p = sub.add_parser("analyse")
+    p.add_argument("predictions", type=Path)
+    p.add_argument("--threshold", type=float, default=0.08)
+    args = parser.parse_args(argv)
+    {"logits": cmd_logits, "rerank": cmd_rerank, "twopass": cmd_twopass, "analyse": cmd_analyse}[args.command](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
