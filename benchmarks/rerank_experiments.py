@@ -4,6 +4,8 @@
     python benchmarks/rerank_experiments.py rerank  base|sum|doc|cross|crossdoc|pool80 [--param num_leaves=63 ...]
     python benchmarks/rerank_experiments.py twopass
     python benchmarks/rerank_experiments.py analyse rerank-out/preds_base.json [--threshold 0.08]
+    python benchmarks/rerank_experiments.py coverage [--pools 40,80]
+    clausewise eval gaps --data ../shared/cuad --predictions rerank-out/preds_base.json --tune-thresholds  # #5's flags
 
 A faster loop than ``clausewise eval cuad`` (45 min a run) for trying changes
 to the second stage only. ``logits`` fits the shipped first stage (the text,
@@ -33,12 +35,15 @@ more than 0.3; its target is "a new right answer in pass A's order".
 
 ``analyse`` sweeps the threshold continuously (every distinct probability,
 not evaluate.py's 0.99 … 0.01, 0.001 grid) and breaks the wrong candidates
-above ``--threshold`` down by where they are.
+above ``--threshold`` down by where they are. ``coverage`` counts the gold
+excerpts some unit could answer: any unit the category may use, and a unit in
+the first-stage pool of each size in ``--pools``.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -182,8 +187,8 @@ def _report(label: str, preds: dict[str, Any], gold: dict[str, Any], path: Path)
 
 def cmd_rerank(args: argparse.Namespace) -> None:
     pool = re.search(r"pool(\d+)", args.variant)
-    if pool:
-        clf.rerank_pool.__defaults__ = (int(pool.group(1)),)
+    if pool:  # rerank_rows takes each category's pool from this module-level function
+        clf.rerank_pool = functools.partial(clf.rerank_pool, size=int(pool.group(1)))
     data, _, exs = _load(args)
     logits = np.load(args.out / "oof_logits.npz")
     docs = [_rows(i, ex, logits, args.variant) for i, ex in enumerate(exs)]
@@ -303,6 +308,37 @@ def cmd_analyse(args: argparse.Namespace) -> None:
         print(f"  {n:6d}  {kind}")
 
 
+def cmd_coverage(args: argparse.Namespace) -> None:
+    data, gold, exs = _load(args)
+    logits = np.load(args.out / "oof_logits.npz")
+    sizes = [int(n) for n in args.pools.split(",")]
+    total = anywhere = 0
+    in_pool = dict.fromkeys(sizes, 0)
+    for i, (title, ex) in enumerate(zip(data.titles, exs)):
+        for category in CUAD_CATEGORIES:
+            n = len(gold[title].get(category, ()))
+            total += n
+            if not n:
+                continue
+            found: set[int] = set()
+            pooled: dict[int, set[int]] = {size: set() for size in sizes}
+            for family, items, cats in (("text", ex.text, CUAD_CATEGORIES), ("span", ex.span, tc.SPAN_CATEGORIES)):
+                if category not in cats or not items:
+                    continue
+                z = logits[f"{i}_{family}"][:, cats.index(category)]
+                for k in clf._eligible(category, items):
+                    found |= ex.hits.get((family, int(k), category), frozenset())
+                for size in sizes:
+                    for k in clf.rerank_pool(category, items, z, size):
+                        pooled[size] |= ex.hits.get((family, k, category), frozenset())
+            anywhere += len(found)
+            for size in sizes:
+                in_pool[size] += len(pooled[size])
+    print(f"{total} gold excerpts: {anywhere / total:.3f} match a unit the category may use")
+    for size in sizes:
+        print(f"  {in_pool[size] / total:.3f} match a unit in the {size}-unit pool")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/cuad"))
@@ -320,8 +356,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("analyse")
     p.add_argument("predictions", type=Path)
     p.add_argument("--threshold", type=float, default=0.08)
+    p = sub.add_parser("coverage")
+    p.add_argument("--pools", default="40,80", help="pool sizes, comma-separated")
     args = parser.parse_args(argv)
-    {"logits": cmd_logits, "rerank": cmd_rerank, "twopass": cmd_twopass, "analyse": cmd_analyse}[args.command](args)
+    commands = {"logits": cmd_logits, "rerank": cmd_rerank, "twopass": cmd_twopass, "analyse": cmd_analyse,
+                "coverage": cmd_coverage}
+    commands[args.command](args)
     return 0
 
 
