@@ -1,7 +1,7 @@
 """Re-ranker experiments on CUAD over fixed 5-fold out-of-fold first-stage logits.
 
     python benchmarks/rerank_experiments.py logits  --data ../shared/cuad --out rerank-out   # about 25 min
-    python benchmarks/rerank_experiments.py rerank  base|sum|doc|cross|crossdoc|pool80 [--param num_leaves=63 ...]
+    python benchmarks/rerank_experiments.py rerank  base|sum|doc|cross|crossdoc|pool80|knn|docknn [--param num_leaves=63 ...]
     python benchmarks/rerank_experiments.py twopass
     python benchmarks/rerank_experiments.py analyse rerank-out/preds_base.json [--threshold 0.08]
     python benchmarks/rerank_experiments.py coverage [--pools 40,80]
@@ -24,7 +24,11 @@ Variants of ``rerank`` (columns appended to :data:`extractors.classify.RERANK_FE
 * ``sum``: the best other category's text logit for the unit minus its own, and how many categories score it higher;
 * ``doc``: the document's best text logit for each of the 41 categories (what kind of contract this is);
 * ``cross``: the unit's text logits for all 41 categories (a span unit: its clause's); ``crossdoc``: both;
-* ``pool80``: 80 units per category and family in the pool instead of 40.
+* ``pool80``: 80 units per category and family in the pool instead of 40;
+* ``knn``: how close the unit is to labelled units of *other* contracts in the same category's pools
+  (:func:`_knn_features`: TF-IDF randomly projected to 512 dimensions; ``knn256``: 256; ``knnstatic``: the
+  static MiniLM-distilled embedding; ``...pos``: the two positive-similarity columns only). Combines with the
+  others, e.g. ``docknn``.
 
 ``twopass`` fits the v4 re-ranker (pass A, out of fold inside the training
 contracts too), then a second booster that re-scores each (contract,
@@ -194,13 +198,113 @@ def cmd_rerank(args: argparse.Namespace) -> None:
     docs = [_rows(i, ex, logits, args.variant) for i, ex in enumerate(exs)]
     params, rounds = _params(args.param)
     index = {t: i for i, t in enumerate(data.titles)}
+    fold_sets = [{index[t] for t in held_out} for held_out in folds(data.titles, 5)]
+    knn = _knn_features(docs, fold_sets, args.variant) if "knn" in args.variant else None
     preds: dict[str, list[dict[str, Any]]] = {}
-    for held_out in folds(data.titles, 5):
-        held = {index[t] for t in held_out}
-        booster = _fit([d for i, d in enumerate(docs) if i not in held], "x", "y", params, rounds)
+    for f, held in enumerate(fold_sets):
+        if knn is not None:
+            for i, d in enumerate(docs):
+                d["xk"] = np.hstack([d["x"], knn[i][:, f, [0, 1] if "pos" in args.variant else slice(None)]]).astype(np.float32)
+        key = "xk" if knn is not None else "x"
+        booster = _fit([d for i, d in enumerate(docs) if i not in held], key, "y", params, rounds)
         for i in held:
-            _candidates(data.titles[i], docs[i], booster.predict(docs[i]["x"]) if docs[i]["rows"] else np.zeros(0), preds)
+            _candidates(data.titles[i], docs[i], booster.predict(docs[i][key]) if docs[i]["rows"] else np.zeros(0), preds)
     _report(f"{args.variant} {' '.join(args.param)}".strip(), preds, data.gold, args.out / f"preds_{args.variant}.json")
+
+
+KNN_DIM = 512
+KNN_HARD_RANK = 8
+
+
+def _unit_vectors(docs: list[dict[str, Any]], variant: str) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One L2-normalised vector per distinct unit of every document, and per document its rows' indices into them.
+
+    ``knn``: TF-IDF over the unit's hashed words, randomly projected to
+    :data:`KNN_DIM` dimensions (cosine kept within about 1/sqrt(dim));
+    ``knnstatic``: the static MiniLM-distilled embedding.
+    """
+    keys: dict[tuple[int, int, int], int] = {}
+    texts: list[Any] = []
+    row_ids = []
+    for i, d in enumerate(docs):
+        ids = np.empty(len(d["rows"]), dtype=np.int64)
+        for r, (row, u) in enumerate(zip(d["rows"], d["units"])):
+            k = (i, int(row.family == "span"), row.index)
+            if k not in keys:
+                keys[k] = len(texts)
+                texts.append(u)
+            ids[r] = keys[k]
+        row_ids.append(ids)
+    if "static" in variant:
+        from extractors.embeddings import static_vectors
+
+        vec = np.asarray(static_vectors([u.text for u in texts]), dtype=np.float32)
+    else:
+        x = hashed(([t for t in u.tokens if not t.startswith(("#", "@"))] for u in texts), tc.N_FEATURES).tocsr()
+        x.data[:] = 1.0
+        df = np.bincount(x.indices, minlength=x.shape[1])
+        idf = np.log((1 + x.shape[0]) / (1 + df)).astype(np.float32)
+        x = x.multiply(idf[None, :]).tocsr()
+        rng = np.random.default_rng(0)
+        dim = int(m.group(1)) if (m := re.search(r"knn(\d+)", variant)) else KNN_DIM
+        vec = np.zeros((x.shape[0], dim), dtype=np.float32)
+        for lo in range(0, x.shape[1], 1 << 14):  # the projection in slices: 2^17 x 512 at once is 256 MB
+            proj = rng.standard_normal((min(1 << 14, x.shape[1] - lo), dim), dtype=np.float32)
+            vec += np.asarray(x[:, lo : lo + proj.shape[0]] @ proj, dtype=np.float32)
+    vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-9)
+    return vec, row_ids
+
+
+def _knn_features(docs: list[dict[str, Any]], fold_sets: list[set[int]], variant: str) -> list[np.ndarray]:
+    """Per document, rows x folds x 5: how close each pooled unit is to labelled units of other contracts.
+
+    For fold ``f`` the references are the units of the contracts outside ``f``
+    (never the row's own contract) in the same category's pools: those that
+    answer a gold excerpt (positives) and those ranked in the first
+    :data:`KNN_HARD_RANK` that answer none (hard negatives). Features: the
+    best cosine to a positive, the mean of the best three, the best to a hard
+    negative, their difference, and the fraction of positives among the ten
+    nearest references.
+    """
+    t0 = time.perf_counter()
+    vec, row_ids = _unit_vectors(docs, variant)
+    print(f"knn: {len(vec)} unit vectors in {time.perf_counter() - t0:.0f}s", flush=True)
+    n_folds = len(fold_sets)
+    fold_of = np.empty(len(docs), dtype=int)
+    for f, held in enumerate(fold_sets):
+        fold_of[list(held)] = f
+    doc_of = np.concatenate([np.full(len(d["rows"]), i) for i, d in enumerate(docs)])
+    out = np.zeros((len(doc_of), n_folds, 5), dtype=np.float32)
+    cat = np.concatenate([d["cat"] for d in docs])
+    ids = np.concatenate(row_ids)
+    pos = np.concatenate([np.array([bool(a) for a in d["ans"]], dtype=bool) for d in docs])
+    rank = np.concatenate([np.array([r.rank for r in d["rows"]], dtype=int) for d in docs])
+    for c in np.unique(cat):
+        rows_c = np.flatnonzero(cat == c)
+        refs = rows_c[pos[rows_c] | (rank[rows_c] < KNN_HARD_RANK)]
+        if not len(refs):
+            continue
+        s = vec[ids[rows_c]] @ vec[ids[refs]].T
+        s[doc_of[rows_c][:, None] == doc_of[refs][None, :]] = -2.0  # below any cosine: never a neighbour
+        is_pos = pos[refs]
+        for f in range(n_folds):
+            live = fold_of[doc_of[refs]] != f
+            sp_, sn = s[:, live & is_pos], s[:, live & ~is_pos]
+            feats = np.full((len(rows_c), 5), -1.0, dtype=np.float32)
+            if sp_.shape[1]:
+                top = np.maximum(-np.sort(-sp_, axis=1)[:, :3], -1.0)
+                feats[:, 0], feats[:, 1] = top[:, 0], top.mean(axis=1)
+            if sn.shape[1]:
+                feats[:, 2] = np.maximum(sn.max(axis=1), -1.0)
+            feats[:, 3] = feats[:, 0] - feats[:, 2]
+            sl = s[:, live]
+            k = min(10, sl.shape[1])
+            near = np.argpartition(-sl, k - 1, axis=1)[:, :k]
+            valid = np.take_along_axis(sl, near, axis=1) > -1.5  # the row's own contract is not a neighbour
+            feats[:, 4] = (is_pos[live][near] & valid).sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
+            out[rows_c, f] = feats
+    print(f"knn features in {time.perf_counter() - t0:.0f}s", flush=True)
+    return np.split(out, np.cumsum([len(d["rows"]) for d in docs])[:-1])
 
 
 def _pass_b_features(doc: dict[str, Any], pa: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from benchmarks.rerank_experiments import _pass_b_features, _targets
+from benchmarks.rerank_experiments import _knn_features, _pass_b_features, _targets
 
 
 def test_targets_count_a_new_answer_once_in_the_order_given():
@@ -28,3 +28,30 @@ def test_pass_b_features_see_overlap_with_better_ranked_units_only():
     assert np.allclose(gap, [-0.7, 0.0, -0.4])
     assert np.isclose(most[0], 0.4) and most[1] == 0 and most[2] == 0  # the clause overlaps the better sentence
     assert contains.tolist() == [1, 0, 0] and inside.tolist() == [0, 0, 0]
+
+
+def _knn_doc(texts: list[str], answers: list[bool]) -> dict:
+    words = [tuple(t.split()) for t in texts]
+    rows = [SimpleNamespace(family="text", index=i, rank=i) for i in range(len(texts))]
+    units = [SimpleNamespace(text=t, tokens=w) for t, w in zip(texts, words)]
+    return {"rows": rows, "units": units, "cat": np.zeros(len(texts), dtype=int),
+            "ans": [frozenset({0}) if a else frozenset() for a in answers]}
+
+
+def test_knn_features_never_look_at_the_rows_own_contract_or_its_fold():
+    clause = "either party may terminate this agreement for convenience on ninety days notice"
+    other = "this agreement is governed by the laws of the state of delaware"
+    docs = [_knn_doc([clause, other], [True, False]),  # contract 0, fold 0
+            _knn_doc([clause, other], [True, False]),  # contract 1, fold 1: the same two passages
+            _knn_doc([other], [False])]               # contract 2, fold 1
+    knn = _knn_features(docs, [{0}, {1, 2}], "knn")
+    best_pos, best_neg, share = 0, 2, 4
+    # Fold 0 held out: contract 0 sees contract 1's positive, which is its own clause word for word.
+    assert np.isclose(knn[0][0, 0, best_pos], 1.0, atol=1e-5)
+    assert np.isclose(knn[0][1, 0, best_neg], 1.0, atol=1e-5)
+    # Fold 1 held out: contract 1 may only look at contract 0 (fold 0) ...
+    assert np.isclose(knn[1][0, 1, best_pos], 1.0, atol=1e-5)
+    # ... and contract 0, in training for that fold, at nothing: contracts 1 and 2 are held out, itself never counts.
+    assert knn[0][0, 1, best_pos] == -1.0 and knn[0][0, 1, best_neg] == -1.0
+    # Fold 0: contract 2 looks at contract 1 only (0 is held out, 2 is its own): one positive, one negative.
+    assert np.isclose(knn[2][0, 0, share], 0.5)
