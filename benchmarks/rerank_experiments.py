@@ -1,7 +1,7 @@
 """Re-ranker experiments on CUAD over fixed 5-fold out-of-fold first-stage logits.
 
     python benchmarks/rerank_experiments.py logits  --data ../shared/cuad --out rerank-out   # about 25 min
-    python benchmarks/rerank_experiments.py rerank  base|sum|doc|cross|crossdoc|pool80|knn|docknn [--param num_leaves=63 ...]
+    python benchmarks/rerank_experiments.py rerank  base|sum|doc|cross|crossdoc|pool80|knn|docknn|cue [--param num_leaves=63 ...]
     python benchmarks/rerank_experiments.py twopass
     python benchmarks/rerank_experiments.py analyse rerank-out/preds_base.json [--threshold 0.08]
     python benchmarks/rerank_experiments.py coverage [--pools 40,80]
@@ -29,6 +29,9 @@ Variants of ``rerank`` (columns appended to :data:`extractors.classify.RERANK_FE
   (:func:`_knn_features`: TF-IDF randomly projected to 512 dimensions; ``knn256``: 256; ``knnstatic``: the
   static MiniLM-distilled embedding; ``...pos``: the two positive-similarity columns only). Combines with the
   others, e.g. ``docknn``.
+* ``cue``: per-category regular-expression cues written from CUAD's category definitions (:data:`CUES`): how
+  many positive cues match the unit, and whether a negative one does (e.g. "breach" for Termination For
+  Convenience). Measured worse than ``base`` (model card, "Tried after v4"); kept as a documented negative result.
 
 ``twopass`` fits the v4 re-ranker (pass A, out of fold inside the training
 contracts too), then a second booster that re-scores each (contract,
@@ -117,6 +120,68 @@ def _targets(ans: list[frozenset[int]], cat: np.ndarray, key: np.ndarray) -> np.
     return y
 
 
+#: ``cue`` variant: per category, (positive, negative) patterns written from CUAD's category definitions
+#: (categories.csv), not from the model's errors. Columns: how many positive patterns match the unit, whether a
+#: negative one does (missing for categories without cues).
+_N = r"(?:\w+\s+){0,12}?"
+CUES: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "Termination For Convenience": (
+        (rf"terminat\w*{_N}(?:at any time|for convenience|without cause|for any reason|for no reason|with or without cause"
+         r"|in (?:its|their) sole discretion|at will)",
+         rf"(?:at any time|for convenience|without cause|for any reason|with or without cause){_N}terminat",
+         rf"terminat\w*{_N}(?:upon|on|by giving|with)\s+(?:not less than\s+|at least\s+)?\S+\s+(?:\(\d+\)\s+)?(?:days|months)'?\s+(?:prior\s+)?(?:written\s+)?notice"),
+        r"breach|default|insolven|bankrupt|fail(?:s|ure|ed)? to|material",
+    ),
+    "Change Of Control": (
+        (r"change (?:of|in) (?:control|ownership)", r"merger|consolidat|reorgani[sz]", r"substantially all (?:of )?(?:its|the|their)",
+         r"by operation of law", r"controlling interest|voting (?:stock|securities|power|shares)|(?:50|fifty)\s*(?:%|percent)"),
+        None,
+    ),
+    "Anti-Assignment": (
+        (rf"assign\w*{_N}(?:without|prior)\s+(?:the\s+)?(?:prior\s+)?(?:express\s+)?(?:written\s+)?consent",
+         r"(?:may|shall|will) not\s+(?:\w+\s+){0,6}?(?:assign|transfer)", r"not be assignable|non-?assignable|null and void|void"),
+        None,
+    ),
+    "Cap On Liability": (
+        (rf"liabilit\w*{_N}(?:exceed|in excess of|limited to|not to exceed|maximum|aggregate)", r"in no event",
+         r"(?:indirect|consequential|incidental|special|punitive)\s+(?:\w+\s+){0,3}?damages", r"fees paid|amounts? paid"),
+        None,
+    ),
+    "Audit Rights": (
+        (r"\baudit", rf"(?:inspect|examin)\w*{_N}(?:books|records|accounts|facilit|premises)", r"access to (?:\w+\s+){0,4}?(?:books|records|facilit|premises)"),
+        None,
+    ),
+    "Insurance": ((r"insurance|insured|insurer", r"coverage|policy limits|additional insured"), None),
+    "Warranty Duration": (
+        (rf"warrant\w*{_N}(?:\(?\d+\)?|one|two|three|six|twelve|eighteen|thirty|sixty|ninety)\s+(?:\(\d+\)\s+)?(?:days|months|years)",
+         r"warranty period", r"from the date of (?:delivery|shipment|acceptance|installation|purchase)"),
+        None,
+    ),
+    "Governing Law": ((r"governed by|construed (?:in accordance with|under)|governing law", r"laws? of (?:the )?(?:state|commonwealth|province)"), None),
+    "Renewal Term": (
+        (r"renew", r"successive|additional (?:\w+\s+)?(?:term|period)", r"automatically (?:continue|extend)|year[- ]to[- ]year", r"extend\w*|extension"),
+        None,
+    ),
+    "Notice Period To Terminate Renewal": (
+        (r"(?:prior to|before) the (?:end|expiration|expiry)", r"non-?renew|not to renew|intention not|elects? not to (?:renew|extend)",
+         r"notice"),
+        None,
+    ),
+}
+_CUES = {c: (tuple(re.compile(p, re.I) for p in pos), re.compile(neg, re.I) if neg else None) for c, (pos, neg) in CUES.items()}
+
+
+def _cue_columns(rows: list[Any], units: list[Any]) -> np.ndarray:
+    out = np.full((len(rows), 2), np.nan, dtype=np.float32)
+    for r, (row, u) in enumerate(zip(rows, units)):
+        cue = _CUES.get(row.category)
+        if cue is not None:
+            pos, neg = cue
+            out[r, 0] = sum(bool(p.search(u.text)) for p in pos)
+            out[r, 1] = float(bool(neg.search(u.text))) if neg is not None else np.nan
+    return out
+
+
 def _rows(i: int, ex: Any, logits: Any, variant: str) -> dict[str, Any]:
     zt, zs, zn = logits[f"{i}_text"], logits[f"{i}_span"], logits[f"{i}_nb"]
     x, rows = clf.rerank_rows(ex.text, zt, ex.span, zs, CUAD_CATEGORIES, tc.SPAN_CATEGORIES, ex.length, zn)
@@ -142,6 +207,8 @@ def _rows(i: int, ex: Any, logits: Any, variant: str) -> dict[str, Any]:
             extra.append(cross)
         if "doc" in variant:
             extra.append(np.tile(zt.max(axis=0) if len(zt) else np.full(len(CUAD_CATEGORIES), -20.0), (len(rows), 1)))
+    if "cue" in variant and rows:
+        extra.append(_cue_columns(rows, units))
     if extra:
         x = np.hstack([x, *extra]).astype(np.float32)
     return {"x": x, "rows": rows, "units": units, "ans": ans, "cat": cat, "y": _targets(ans, cat, order)}

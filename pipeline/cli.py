@@ -377,7 +377,7 @@ def eval_obligations(gold_path: Path | None, data_dir: Path | None) -> None:
 @click.option("--playbook", "playbook_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="Take the presence rule (presence_threshold[s], present_from_terms) from this playbook. Default: corpus/playbook.yaml.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="One presence threshold for every category instead of the playbook's.")
 @click.option("--terms/--no-terms", "with_terms", default=None, help="Count extracted key terms as presence (reads and segments the PDFs). Default: the playbook's present_from_terms.")
-@click.option("--tune-thresholds", is_flag=True, help="Pick each category's threshold by 5-fold cross-validation over contracts; print the cross-validated figures and the thresholds picked on all contracts.")
+@click.option("--tune-thresholds", is_flag=True, help="Pick each category's threshold (and, with terms, whether an extracted term counts for it) by 5-fold cross-validation over contracts; print the cross-validated figures and the rule picked on all contracts.")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path.home() / ".cache" / "clausewise" / "cuad", show_default=True, help="Cache of read and segmented PDFs.")
 def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None, threshold: float | None,
               with_terms: bool | None, tune_thresholds: bool, work: Path) -> None:
@@ -398,31 +398,35 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
     except PlaybookError as e:
         raise CliError(str(e)) from e
     book = gaps_eval.presence_playbook(settings, threshold=threshold, with_terms=with_terms)
-    terms = book.settings.present_from_terms
+    terms = book.settings.uses_terms
     progress = lambda m: err.print(m)  # noqa: E731
     try:
         inputs = gaps_eval.load_inputs(data_dir, predictions_path, with_terms=terms, work=work, on_progress=progress)
         if tune_thresholds:
             tuning = gaps_eval.tune_thresholds(inputs.titles, inputs.present, inputs.predictions, terms=inputs.terms)
             result = tuning.cross_validated
-            rule = f"per-category thresholds picked by 5-fold CV over contracts{', with terms' if terms else ''}"
+            rule = f"per-category thresholds{' and terms' if terms else ''} picked by 5-fold CV over contracts"
         else:
             result = gaps_eval.evaluate_missing(inputs.titles, inputs.present, inputs.predictions, book, terms=inputs.terms)
             s = book.settings
             per = {c: s.presence(c) for c in gaps_eval.ITEM6_CATEGORIES}
             rule = (f"presence threshold {s.presence_threshold:g}" if len(set(per.values())) == 1
                     and s.presence_threshold in per.values() else "per-category presence thresholds")
-            rule += ", with terms" if terms else ""
+            counted = [c for c in gaps_eval.ITEM6_CATEGORIES if s.terms_count(c)] if terms else []
+            rule += ("" if not counted else ", with terms" if len(counted) == len(gaps_eval.ITEM6_CATEGORIES)
+                     else f", with terms for {len(counted)} categor{'y' if len(counted) == 1 else 'ies'}")
     except gaps_eval.GapsEvalError as e:
         raise CliError(str(e)) from e
     table = Table("category", "precision", "recall", "flagged", "truly missing", "pairs", "threshold",
                   title=f"Missing flags vs CUAD labels ({rule})")
     for category, sc in result.items():
         if tune_thresholds:
-            shown = (f"{tuning.thresholds[category]:g} (folds {'/'.join(f'{f[category]:g}' for f in tuning.fold_thresholds)})"
+            shown = (f"{tuning.thresholds[category]:g}{' or term' if category in tuning.terms_categories else ''} "
+                     f"(folds {'/'.join(f'{f[category]:g}' + ('+t' if category in ft else '') for f, ft in zip(tuning.fold_thresholds, tuning.fold_terms))})"
                      if category in tuning.thresholds else "")
         else:
-            shown = f"{book.settings.presence(category):g}" if category in gaps_eval.ITEM6_CATEGORIES else ""
+            shown = (f"{book.settings.presence(category):g}{' or term' if terms and book.settings.terms_count(category) else ''}"
+                     if category in gaps_eval.ITEM6_CATEGORIES else "")
         table.add_row(category, f"{sc.precision:.3f}", f"{sc.recall:.3f}", str(sc.tp + sc.fp), str(sc.tp + sc.fn),
                       str(sc.tp + sc.fp + sc.fn + sc.tn), shown)
     out.print(table)
@@ -430,6 +434,9 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
         out.print("Thresholds picked on all contracts (settings.presence_thresholds):")
         for category, t in tuning.thresholds.items():
             out.print(f"  {category}: {t:g}")
+        if terms:
+            out.print("Categories for which an extracted term counts (settings.present_from_terms): "
+                      f"[{', '.join(tuning.terms_categories)}]")
 
 
 @cli.command(name="bulk-load")

@@ -8,9 +8,10 @@ kinds, in this order:
     a category the segment requires is not present. A category is present
     when its best clause (or best CUAD answer) probability reaches
     ``settings.presence_threshold`` (per-category overrides in
-    ``settings.presence_thresholds``), or, with ``settings.present_from_terms``,
-    when a key term of that category was extracted (a governing-law state, a
-    liability cap, a notice period, ...).
+    ``settings.presence_thresholds``), or, where ``settings.present_from_terms``
+    allows it (every category, or those it lists), when a key term of that
+    category was extracted (a governing-law state, a liability cap, a notice
+    period, ...).
 ``weak_value``
     a term value on the wrong side of a segment threshold (liability cap in
     months of fees, uptime %, payment days, renewal notice days, price-increase
@@ -301,7 +302,7 @@ def presence(contract: ContractView, category: str, playbook: Playbook) -> tuple
     best = contract.categories.get(category)
     if best is not None and best.probability >= playbook.settings.presence(category):
         return True, best
-    if playbook.settings.present_from_terms:
+    if playbook.settings.terms_count(category):
         found = term_evidence(contract, category)
         if found is not None:
             return True, found

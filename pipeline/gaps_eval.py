@@ -16,16 +16,17 @@ and segmented from its PDF, cached under ``work``) are added, so
 :func:`presence_playbook` gives the item-6 playbook the presence rule of a
 real playbook (``clausewise eval gaps`` takes the default playbook's, the
 rule ``clausewise candidates`` applies). :func:`tune_thresholds` picks each
-category's presence threshold by cross-validation over contracts: picked on
-4/5 of the contracts (fewest wrong plus missed flags), scored on the other
-1/5, rotating; the thresholds it returns for shipping are picked on all.
+category's presence rule (its threshold and, with terms, whether an extracted
+term counts) by cross-validation over contracts: picked on 4/5 of the
+contracts (fewest wrong plus missed flags), scored on the other 1/5, rotating;
+the rules it returns for shipping are picked on all.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -73,10 +74,11 @@ class FlagScores:
         return FlagScores(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.tn + other.tn)
 
 
-def item6_playbook(presence_threshold: float = 0.5, *, present_from_terms: bool = True,
+def item6_playbook(presence_threshold: float = 0.5, *, present_from_terms: bool | Sequence[str] = True,
                    per_category: Mapping[str, float] | None = None) -> Playbook:
+    terms = present_from_terms if isinstance(present_from_terms, bool) else list(present_from_terms)
     return parse_playbook({
-        "settings": {"presence_threshold": presence_threshold, "present_from_terms": present_from_terms,
+        "settings": {"presence_threshold": presence_threshold, "present_from_terms": terms,
                      "presence_thresholds": dict(per_category or {})},
         "segments": {"eval": {"require": list(ITEM6_CATEGORIES)}},
     })
@@ -196,7 +198,7 @@ def run(data_dir: Path, predictions_path: Path, *, threshold: float | None = Non
     neither settings nor threshold: one threshold of 0.5, terms not counted.
     """
     book = presence_playbook(settings, threshold=threshold, with_terms=with_terms)
-    inputs = load_inputs(data_dir, predictions_path, with_terms=book.settings.present_from_terms, work=work,
+    inputs = load_inputs(data_dir, predictions_path, with_terms=book.settings.uses_terms, work=work,
                          on_progress=on_progress)
     return evaluate_missing(inputs.titles, inputs.present, inputs.predictions, book, terms=inputs.terms)
 
@@ -220,14 +222,17 @@ def presence_scores(
     predictions: Mapping[str, Sequence[Mapping[str, Any]]],
     *,
     terms: Mapping[str, Mapping[str, Sequence[TermValue]]] | None = None,
+    term_categories: Collection[str] | None = None,
 ) -> dict[str, list[tuple[str, float]]]:
     """Per category, ``(title, score)`` for every contract: the best candidate's probability (0 without one),
-    or infinity when an extracted key term already shows the category (only with ``terms``)."""
+    or infinity when an extracted key term already shows the category (only with ``terms``, and only for
+    ``term_categories`` when given)."""
     out: dict[str, list[tuple[str, float]]] = {c: [] for c in ITEM6_CATEGORIES}
     for title in titles:
         view = _view(title, predictions, (terms or {}).get(title))
         for category in ITEM6_CATEGORIES:
-            if terms is not None and term_evidence(view, category) is not None:
+            counts = terms is not None and (term_categories is None or category in term_categories)
+            if counts and term_evidence(view, category) is not None:
                 score = math.inf
             else:
                 best = view.categories.get(category)
@@ -263,17 +268,21 @@ def best_threshold(pairs: Sequence[tuple[float, bool]], grid: Sequence[float] = 
 
 @dataclass(frozen=True)
 class Tuning:
-    """Per-category presence thresholds, cross-validated over contracts.
+    """Per-category presence rules, cross-validated over contracts.
 
     ``cross_validated``: flag scores (per category and ``"all"``) where each
-    fold's contracts were judged with thresholds picked on the other folds'
-    contracts only; ``fold_thresholds``: those thresholds, fold by fold;
-    ``thresholds``: picked on every contract (what a playbook should ship).
+    fold's contracts were judged with rules picked on the other folds'
+    contracts only; ``fold_thresholds`` / ``fold_terms``: those rules, fold by
+    fold; ``thresholds`` and ``terms_categories`` (the categories for which an
+    extracted term counts as presence): picked on every contract, what a
+    playbook should ship as ``presence_thresholds`` and ``present_from_terms``.
     """
 
     cross_validated: dict[str, FlagScores]
     fold_thresholds: tuple[dict[str, float], ...]
     thresholds: dict[str, float]
+    fold_terms: tuple[tuple[str, ...], ...] = ()
+    terms_categories: tuple[str, ...] = ()
 
 
 def tune_thresholds(
@@ -285,29 +294,50 @@ def tune_thresholds(
     k: int = 5,
     seed: int = 13,
 ) -> Tuning:
-    """Pick each category's presence threshold on ``k``-1 folds of contracts, score the k-th, rotate.
+    """Pick each category's presence rule on ``k``-1 folds of contracts, score the k-th, rotate.
 
-    With ``terms`` an extracted key term counts as presence too (as
-    ``settings.present_from_terms`` does), so thresholds are picked for what
-    the terms leave undecided.
+    The rule is a threshold on the best candidate's probability and, with
+    ``terms``, whether an extracted key term also counts as presence for that
+    category (as ``settings.present_from_terms`` lists it): each category
+    takes whichever of the two gives fewer wrong answers on the picking
+    contracts (on a tie the term does not count: it must earn its place), since a term extractor that proves one
+    category (a governing-law state) can mislead on another (a notice period
+    that is not about renewal).
     """
     from pipeline.cuad_eval import folds
 
     if len(titles) < k:
         raise GapsEvalError(f"{len(titles)} contracts cannot be split into {k} folds")
-    scores = presence_scores(titles, predictions, terms=terms)
+    options = [(False, presence_scores(titles, predictions))]
+    if terms is not None:
+        options.append((True, presence_scores(titles, predictions, terms=terms)))
 
-    def pick(chosen: set[str] | None) -> dict[str, float]:
-        return {c: best_threshold([(s, (t, c) in present) for t, s in scores[c] if chosen is None or t in chosen])
-                for c in ITEM6_CATEGORIES}
+    def pick(chosen: set[str] | None) -> tuple[dict[str, float], tuple[str, ...]]:
+        thresholds: dict[str, float] = {}
+        with_terms: list[str] = []
+        for c in ITEM6_CATEGORIES:
+            best: tuple[int, float, bool] | None = None
+            for use_terms, scores in options:
+                pairs = [(s, (t, c) in present) for t, s in scores[c] if chosen is None or t in chosen]
+                threshold = best_threshold(pairs)
+                wrong = sum(1 for score, truly in pairs if (score < threshold) == truly)
+                if best is None or wrong < best[0]:
+                    best = (wrong, threshold, use_terms)
+            assert best is not None
+            thresholds[c] = best[1]
+            if best[2]:
+                with_terms.append(c)
+        return thresholds, tuple(with_terms)
 
     cv: dict[str, FlagScores] = {}
-    per_fold = []
+    per_fold, per_fold_terms = [], []
     for held_out in folds(titles, k, seed):
         held = set(held_out)
-        thresholds = pick(set(titles) - held)
+        thresholds, with_terms = pick(set(titles) - held)
         per_fold.append(thresholds)
-        book = item6_playbook(present_from_terms=terms is not None, per_category=thresholds)
+        per_fold_terms.append(with_terms)
+        book = item6_playbook(present_from_terms=with_terms, per_category=thresholds)
         fold_scores = evaluate_missing([t for t in titles if t in held], present, predictions, book, terms=terms)
         cv = {c: cv[c] + s if c in cv else s for c, s in fold_scores.items()}
-    return Tuning(cv, tuple(per_fold), pick(None))
+    thresholds, with_terms = pick(None)
+    return Tuning(cv, tuple(per_fold), thresholds, tuple(per_fold_terms), with_terms)

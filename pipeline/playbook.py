@@ -13,7 +13,8 @@ default playbook, with the reasoning written beside each position)::
     settings:                       # gap detection tunables (all optional)
       presence_threshold: 0.5       # a category is present when its best clause probability >= this
       presence_thresholds: {Insurance: 0.4}   # per-category overrides
-      present_from_terms: true      # an extracted term of the category's kind also counts as present
+      present_from_terms: true      # an extracted term of the category's kind also counts as present;
+                                    # or a list of categories for which it counts: [Audit Rights, Renewal Term]
       similarity_threshold: 0.55    # default minimum similarity to preferred language
       outlier_quantile: 0.1         # "worst decile"
       outlier_min_peers: 5          # same-segment contracts needed before judging outliers
@@ -184,7 +185,9 @@ class SegmentPositions:
 class Settings:
     presence_threshold: float = 0.5
     presence_thresholds: tuple[tuple[str, float], ...] = ()
-    present_from_terms: bool = True
+    #: Whether an extracted term of a category's kind also shows it present: for every category (True), none
+    #: (False), or the categories listed.
+    present_from_terms: bool | tuple[str, ...] = True
     similarity_threshold: float = 0.55
     outlier_quantile: float = 0.1
     outlier_min_peers: int = 5
@@ -196,6 +199,16 @@ class Settings:
 
     def presence(self, category: str) -> float:
         return dict(self.presence_thresholds).get(category, self.presence_threshold)
+
+    def terms_count(self, category: str) -> bool:
+        """Whether an extracted term shows ``category`` present (see :attr:`present_from_terms`)."""
+        p = self.present_from_terms
+        return p if isinstance(p, bool) else category in p
+
+    @property
+    def uses_terms(self) -> bool:
+        """Whether any category counts extracted terms (so they must be extracted)."""
+        return bool(self.present_from_terms)
 
     def severity_of(self, kind: str) -> str:
         return dict(self.severity).get(kind, "medium")
@@ -462,9 +475,14 @@ def _settings(value: Any) -> Settings:
             for k, v in _mapping(spec["presence_thresholds"], f"{where}.presence_thresholds").items()
         )
     if "present_from_terms" in spec:
-        if not isinstance(spec["present_from_terms"], bool):
-            raise _fail(f"{where}.present_from_terms", f"expected true or false, got {_show(spec['present_from_terms'])}")
-        kw["present_from_terms"] = spec["present_from_terms"]
+        value = spec["present_from_terms"]
+        key = f"{where}.present_from_terms"
+        if isinstance(value, bool):
+            kw["present_from_terms"] = value
+        elif isinstance(value, list):
+            kw["present_from_terms"] = tuple(dict.fromkeys(_category(v, f"{key}[{i}]") for i, v in enumerate(value)))
+        else:
+            raise _fail(key, f"expected true, false or a list of clause categories, got {_show(value)}")
     if "similarity_threshold" in spec:
         kw["similarity_threshold"] = _number(spec["similarity_threshold"], f"{where}.similarity_threshold", low=-1, high=1)
     if "outlier_quantile" in spec:

@@ -169,6 +169,11 @@ def test_presence_threshold_and_term_evidence():
     assert kinds(parse_playbook({**req, "settings": {"presence_thresholds": {"Audit Rights": 0.4}}})) == []
     assert kinds(parse_playbook({**req, "settings": {"present_from_terms": False}})) == [
         ("missing", "Audit Rights"), ("missing", "Governing Law")]
+    # A list: terms count for the categories it names only.
+    assert kinds(parse_playbook({**req, "settings": {"present_from_terms": ["Audit Rights"]}})) == [
+        ("missing", "Audit Rights"), ("missing", "Governing Law")]
+    assert kinds(parse_playbook({**req, "settings": {"present_from_terms": ["Governing Law"]}})) == [
+        ("missing", "Audit Rights")]
 
 
 VOCAB = ("liability", "exceed", "fees", "twelve", "months", "unlimited", "consequential", "indirect")
@@ -287,6 +292,31 @@ def test_tune_thresholds_cross_validates_over_contracts(tmp_path):
         {"settings": {"presence_thresholds": dict(tuning.thresholds), "present_from_terms": False},
          "segments": {"s": {}}}).settings)["Insurance"] == \
         FlagScores(tp=10, fp=0, fn=0, tn=10)
+
+
+def test_tune_thresholds_counts_terms_only_where_they_help(tmp_path):
+    from pipeline.gaps_eval import FlagScores, load_inputs, tune_thresholds
+
+    titles = _cuad_like(tmp_path)
+    inputs = load_inputs(tmp_path, tmp_path / "p.json")
+    present = set(inputs.present)
+    # Audit Rights is truly present in every third contract, where no clause scores it but a term shows it.
+    for i, t in enumerate(titles):
+        if i % 3 == 0:
+            present.add((t, "Audit Rights"))
+    audit = TermValue(True, None, 3, "may audit the books")
+    # A notice period is extracted from five contracts, none of which CUAD says has a renewal-notice clause.
+    notice = TermValue(30, "days", 4, "on thirty days' notice")
+    terms = {t: {**({"audit_rights": (audit,)} if i % 3 == 0 else {}),
+                 **({"notice_period": (notice,)} if i < 5 else {})} for i, t in enumerate(titles)}
+    tuning = tune_thresholds(inputs.titles, frozenset(present), inputs.predictions, terms=terms)
+    assert tuning.terms_categories == ("Audit Rights",)  # Governing Law: a tie, so the term need not count
+    assert all(ft == ("Audit Rights",) for ft in tuning.fold_terms)
+    assert tuning.cross_validated["Audit Rights"] == FlagScores(tp=13, fp=0, fn=0, tn=7)
+    assert tuning.cross_validated["Notice Period To Terminate Renewal"] == FlagScores(tp=20, fp=0, fn=0, tn=0)
+    # Counting the notice-period term would have hidden five true gaps; without terms, seven audit clauses are missed.
+    no_terms = tune_thresholds(inputs.titles, frozenset(present), inputs.predictions)
+    assert no_terms.terms_categories == () and no_terms.cross_validated["Audit Rights"].fp == 7
 
 
 def test_presence_playbook_takes_the_playbooks_rule():

@@ -26,6 +26,16 @@ def test_minimal_form_works():
     assert book.positions("transactional") is None
 
 
+def test_present_from_terms_true_false_or_a_list():
+    settings = lambda v: parse_playbook({"settings": {"present_from_terms": v}, "segments": {"a": {}}}).settings  # noqa: E731
+    assert settings(True).terms_count("Insurance") and settings(True).uses_terms
+    assert not settings(False).terms_count("Insurance") and not settings(False).uses_terms
+    listed = settings(["Audit Rights", "renewal term", "Audit Rights"])
+    assert listed.present_from_terms == ("Audit Rights", "Renewal Term") and listed.uses_terms
+    assert listed.terms_count("Renewal Term") and not listed.terms_count("Insurance")
+    assert not settings([]).uses_terms
+
+
 def test_full_segment_form():
     book = parse_playbook({
         "settings": {"similarity_threshold": 0.6, "presence_thresholds": {"insurance": 0.3}},
@@ -78,6 +88,10 @@ def test_full_segment_form():
         ({"segment": {"strategic": {}}}, "segment: unknown key"),
         ({"settings": {"presence_threshold": 1.5}, "segments": {"a": {}}},
          "settings.presence_threshold: expected a number <= 1, got 1.5"),
+        ({"settings": {"present_from_terms": ["Audit Rights", "Teleportation"]}, "segments": {"a": {}}},
+         "settings.present_from_terms[1]: unknown clause category 'Teleportation'"),
+        ({"settings": {"present_from_terms": "yes"}, "segments": {"a": {}}},
+         "settings.present_from_terms: expected true, false or a list of clause categories, got 'yes'"),
         ({"settings": {"renewal_window_days": 7.5}, "segments": {"a": {}}},
          "settings.renewal_window_days: expected a whole number, got 7.5"),
         ({"settings": {"tier_order": ["low", "high"]}, "segments": {"mid": {}}},
