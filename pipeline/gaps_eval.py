@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -222,23 +222,25 @@ def presence_scores(
     predictions: Mapping[str, Sequence[Mapping[str, Any]]],
     *,
     terms: Mapping[str, Mapping[str, Sequence[TermValue]]] | None = None,
-    term_categories: Collection[str] | None = None,
 ) -> dict[str, list[tuple[str, float]]]:
     """Per category, ``(title, score)`` for every contract: the best candidate's probability (0 without one),
-    or infinity when an extracted key term already shows the category (only with ``terms``, and only for
-    ``term_categories`` when given)."""
+    or infinity when an extracted key term already shows the category (only with ``terms``)."""
     out: dict[str, list[tuple[str, float]]] = {c: [] for c in ITEM6_CATEGORIES}
     for title in titles:
         view = _view(title, predictions, (terms or {}).get(title))
         for category in ITEM6_CATEGORIES:
-            counts = terms is not None and (term_categories is None or category in term_categories)
-            if counts and term_evidence(view, category) is not None:
+            if terms is not None and term_evidence(view, category) is not None:
                 score = math.inf
             else:
                 best = view.categories.get(category)
                 score = best.probability if best is not None else 0.0
             out[category].append((title, score))
     return out
+
+
+def wrong_answers(pairs: Sequence[tuple[float, bool]], threshold: float) -> int:
+    """Wrong flags (truly present, score below ``threshold``) plus missed ones (truly missing, score at or above)."""
+    return sum(1 for score, truly in pairs if (score < threshold) == truly)
 
 
 def best_threshold(pairs: Sequence[tuple[float, bool]], grid: Sequence[float] = THRESHOLD_GRID) -> float:
@@ -252,7 +254,7 @@ def best_threshold(pairs: Sequence[tuple[float, bool]], grid: Sequence[float] = 
     """
     if not grid:
         raise ValueError("empty threshold grid")
-    errors = [sum(1 for score, truly in pairs if (score < t) == truly) for t in grid]
+    errors = [wrong_answers(pairs, t) for t in grid]
     least = min(errors)
     runs: list[tuple[int, int]] = []  # (start, length) of runs at the minimum
     for i, e in enumerate(errors):
@@ -300,9 +302,9 @@ def tune_thresholds(
     ``terms``, whether an extracted key term also counts as presence for that
     category (as ``settings.present_from_terms`` lists it): each category
     takes whichever of the two gives fewer wrong answers on the picking
-    contracts (on a tie the term does not count: it must earn its place), since a term extractor that proves one
-    category (a governing-law state) can mislead on another (a notice period
-    that is not about renewal).
+    contracts (on a tie the term does not count: it must earn its place),
+    since a term extractor that proves one category (a governing-law state)
+    can mislead on another (a notice period that is not about renewal).
     """
     from pipeline.cuad_eval import folds
 
@@ -320,7 +322,7 @@ def tune_thresholds(
             for use_terms, scores in options:
                 pairs = [(s, (t, c) in present) for t, s in scores[c] if chosen is None or t in chosen]
                 threshold = best_threshold(pairs)
-                wrong = sum(1 for score, truly in pairs if (score < threshold) == truly)
+                wrong = wrong_answers(pairs, threshold)
                 if best is None or wrong < best[0]:
                     best = (wrong, threshold, use_terms)
             assert best is not None
