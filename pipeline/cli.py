@@ -13,6 +13,7 @@ Exit codes (all commands):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -379,8 +380,9 @@ def eval_obligations(gold_path: Path | None, data_dir: Path | None) -> None:
 @click.option("--terms/--no-terms", "with_terms", default=None, help="Count extracted key terms as presence (reads and segments the PDFs). Default: the playbook's present_from_terms.")
 @click.option("--tune-thresholds", is_flag=True, help="Pick each category's threshold (and, with terms, whether an extracted term counts for it) by 5-fold cross-validation over contracts; print the cross-validated figures and the rule picked on all contracts.")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path.home() / ".cache" / "clausewise" / "cuad", show_default=True, help="Cache of read and segmented PDFs.")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write every wrong pair (wrong and missed flags, under the rule scored: with --tune-thresholds each fold's) as JSON lines, with the model's best candidate and CUAD's excerpts.")
 def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None, threshold: float | None,
-              with_terms: bool | None, tune_thresholds: bool, work: Path) -> None:
+              with_terms: bool | None, tune_thresholds: bool, work: Path, errors_path: Path | None) -> None:
     """Precision and recall of "missing" flags against CUAD labels (issue #5, item 6).
 
     A playbook requires ten categories (Cap On Liability, Termination For
@@ -406,6 +408,7 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
             tuning = gaps_eval.tune_thresholds(inputs.titles, inputs.present, inputs.predictions, terms=inputs.terms)
             result = tuning.cross_validated
             rule = f"per-category thresholds{' and terms' if terms else ''} picked by 5-fold CV over contracts"
+            judged = [(tuning.fold_titles[i], tuning.fold_playbook(i)) for i in range(len(tuning.fold_titles))]
         else:
             result = gaps_eval.evaluate_missing(inputs.titles, inputs.present, inputs.predictions, book, terms=inputs.terms)
             s = book.settings
@@ -415,6 +418,11 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
             counted = [c for c in gaps_eval.ITEM6_CATEGORIES if s.terms_count(c)] if terms else []
             rule += ("" if not counted else ", with terms" if len(counted) == len(gaps_eval.ITEM6_CATEGORIES)
                      else f", with terms for {len(counted)} categor{'y' if len(counted) == 1 else 'ies'}")
+            judged = [(inputs.titles, book)]
+        if errors_path is not None:
+            _, excerpts = gaps_eval.cuad_excerpts(data_dir)
+            wrong = [e for titles, fold_book in judged for e in gaps_eval.flag_errors(
+                titles, inputs.present, inputs.predictions, fold_book, terms=inputs.terms, excerpts=excerpts)]
     except gaps_eval.GapsEvalError as e:
         raise CliError(str(e)) from e
     table = Table("category", "precision", "recall", "flagged", "truly missing", "pairs", "threshold",
@@ -437,6 +445,12 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
         if terms:
             out.print("Categories for which an extracted term counts (settings.present_from_terms): "
                       f"[{', '.join(tuning.terms_categories)}]")
+    if errors_path is not None:
+        errors_path.parent.mkdir(parents=True, exist_ok=True)
+        with errors_path.open("w", encoding="utf-8") as f:
+            for e in sorted(wrong, key=lambda e: (e.category, e.error, e.document)):
+                f.write(json.dumps(dataclasses.asdict(e), ensure_ascii=False) + "\n")
+        err.print(f"wrote {len(wrong)} wrong pairs to {errors_path}")
 
 
 @cli.command(name="bulk-load")

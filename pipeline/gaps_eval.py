@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -36,10 +36,12 @@ from pipeline.gaps import ContractView, Evidence, TermValue, renegotiation_gaps,
 from pipeline.playbook import Playbook, Settings, parse_playbook
 from pipeline.register import Counterparty
 
-__all__ = ["ITEM6_CATEGORIES", "THRESHOLD_GRID", "EvalInputs", "FlagScores", "GapsEvalError", "Tuning", "best_threshold", "contract_terms",
-           "evaluate_missing", "item6_playbook", "load_inputs", "load_predictions",
-           "presence_playbook", "presence_scores", "run", "truly_present",
-           "tune_thresholds"]
+__all__ = [
+    "ITEM6_CATEGORIES", "THRESHOLD_GRID", "EvalInputs", "FlagError", "FlagScores", "GapsEvalError", "Tuning",
+    "best_threshold", "contract_terms", "cuad_excerpts", "evaluate_missing", "flag_errors", "item6_playbook",
+    "load_inputs", "load_predictions", "presence_playbook", "presence_scores", "run", "truly_present",
+    "tune_thresholds",
+]
 
 #: Presence thresholds tried by :func:`best_threshold`: 0.01, 0.02, ... 0.99.
 THRESHOLD_GRID: tuple[float, ...] = tuple(round(0.01 * i, 2) for i in range(1, 100))
@@ -86,17 +88,24 @@ def item6_playbook(presence_threshold: float = 0.5, *, present_from_terms: bool 
 
 def truly_present(data_dir: Path) -> tuple[list[str], set[tuple[str, str]]]:
     """Contract titles (manifest order) and the (title, category) pairs with at least one labelled span."""
+    titles, spans = cuad_excerpts(data_dir)
+    return titles, set(spans)
+
+
+def cuad_excerpts(data_dir: Path) -> tuple[list[str], dict[tuple[str, str], list[str]]]:
+    """Contract titles (manifest order) and CUAD's labelled excerpts per (title, category) that has any."""
     manifest, labels = data_dir / "manifest.jsonl", data_dir / "labels.jsonl"
     if not manifest.is_file() or not labels.is_file():
         raise GapsEvalError(f"{data_dir} does not look like CUAD: manifest.jsonl and labels.jsonl are needed")
     titles = [json.loads(line)["title"] for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
-    present = set()
+    spans: dict[tuple[str, str], list[str]] = {}
     for line in labels.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            if any(s.get("text") for s in row.get("spans", ())):
-                present.add((row["title"], row["category"]))
-    return titles, present
+            texts = [s["text"] for s in row.get("spans", ()) if s.get("text")]
+            if texts:
+                spans.setdefault((row["title"], row["category"]), []).extend(texts)
+    return titles, spans
 
 
 def load_predictions(path: Path) -> dict[str, list[dict[str, Any]]]:
@@ -132,6 +141,66 @@ def contract_terms(pdf: Path, work: Path) -> dict[str, list[TermValue]]:
     return out
 
 
+@dataclass(frozen=True)
+class FlagError:
+    """One (contract, category) pair the flags got wrong, with what the model saw.
+
+    ``error``: ``"wrong flag"`` (flagged missing, but CUAD labels the clause)
+    or ``"missed flag"`` (CUAD labels nothing, but the clause was found).
+    ``evidence`` is the best candidate (its text and probability) or, when an
+    extracted key term proved presence, that term's quote; ``cuad`` holds
+    CUAD's excerpts for the pair (empty for a missed flag).
+    """
+
+    document: str
+    category: str
+    error: str
+    threshold: float
+    probability: float | None
+    evidence: str
+    term: str | None = None
+    cuad: tuple[str, ...] = ()
+
+
+def _judged(
+    titles: Sequence[str],
+    predictions: Mapping[str, Sequence[Mapping[str, Any]]],
+    playbook: Playbook,
+    terms: Mapping[str, Mapping[str, Sequence[TermValue]]] | None,
+) -> Iterator[tuple[str, str, bool, ContractView]]:
+    """(title, category, flagged missing, the view judged) for every pair, by :func:`renegotiation_gaps` itself."""
+    cp = Counterparty("CUAD", "eval", segment="eval")
+    for title in titles:
+        view = _view(title, predictions, (terms or {}).get(title))
+        flagged = {g.category for g in renegotiation_gaps(view, cp, playbook, as_of=date(2000, 1, 1)) if g.kind == "missing"}
+        for category in ITEM6_CATEGORIES:
+            yield title, category, category in flagged, view
+
+
+def flag_errors(
+    titles: Sequence[str],
+    present: set[tuple[str, str]],
+    predictions: Mapping[str, Sequence[Mapping[str, Any]]],
+    playbook: Playbook,
+    *,
+    terms: Mapping[str, Mapping[str, Sequence[TermValue]]] | None = None,
+    excerpts: Mapping[tuple[str, str], Sequence[str]] | None = None,
+) -> list[FlagError]:
+    """Every pair :func:`evaluate_missing` counts wrong, with the evidence it was judged on (for reading them)."""
+    out = []
+    for title, category, hit, view in _judged(titles, predictions, playbook, terms):
+        absent = (title, category) not in present
+        if hit == absent:
+            continue
+        best = view.categories.get(category)
+        term = term_evidence(view, category) if playbook.settings.terms_count(category) else None
+        out.append(FlagError(
+            title, category, "wrong flag" if hit else "missed flag", playbook.settings.presence(category),
+            best.probability if best is not None else None, best.quote if best is not None else "",
+            term.quote if term is not None and not hit else None, tuple((excerpts or {}).get((title, category), ()))))
+    return out
+
+
 def evaluate_missing(
     titles: Sequence[str],
     present: set[tuple[str, str]],
@@ -141,15 +210,10 @@ def evaluate_missing(
     terms: Mapping[str, Mapping[str, Sequence[TermValue]]] | None = None,
 ) -> dict[str, FlagScores]:
     """Flag scores per category of ``playbook``'s "eval" segment (plus ``"all"``)."""
-    cp = Counterparty("CUAD", "eval", segment="eval")
     counts = {c: [0, 0, 0, 0] for c in ITEM6_CATEGORIES}
-    for title in titles:
-        view = _view(title, predictions, (terms or {}).get(title))
-        flagged = {g.category for g in renegotiation_gaps(view, cp, playbook, as_of=date(2000, 1, 1)) if g.kind == "missing"}
-        for category in ITEM6_CATEGORIES:
-            absent = (title, category) not in present
-            hit = category in flagged
-            counts[category][0 if hit and absent else 1 if hit else 2 if absent else 3] += 1
+    for title, category, hit, _ in _judged(titles, predictions, playbook, terms):
+        absent = (title, category) not in present
+        counts[category][0 if hit and absent else 1 if hit else 2 if absent else 3] += 1
     scores = {c: FlagScores(*v) for c, v in counts.items()}
     total = FlagScores(0, 0, 0, 0)
     for s in scores.values():
@@ -285,6 +349,12 @@ class Tuning:
     thresholds: dict[str, float]
     fold_terms: tuple[tuple[str, ...], ...] = ()
     terms_categories: tuple[str, ...] = ()
+    fold_titles: tuple[tuple[str, ...], ...] = ()  # the contracts each fold's rules judged
+
+    def fold_playbook(self, i: int) -> Playbook:
+        """The item-6 playbook with fold ``i``'s rules (picked without its contracts)."""
+        terms = self.fold_terms[i] if self.fold_terms else ()
+        return item6_playbook(present_from_terms=terms, per_category=self.fold_thresholds[i])
 
 
 def tune_thresholds(
@@ -332,14 +402,16 @@ def tune_thresholds(
         return thresholds, tuple(with_terms)
 
     cv: dict[str, FlagScores] = {}
-    per_fold, per_fold_terms = [], []
+    per_fold, per_fold_terms, per_fold_titles = [], [], []
     for held_out in folds(titles, k, seed):
         held = set(held_out)
         thresholds, with_terms = pick(set(titles) - held)
         per_fold.append(thresholds)
         per_fold_terms.append(with_terms)
+        judged = tuple(t for t in titles if t in held)
+        per_fold_titles.append(judged)
         book = item6_playbook(present_from_terms=with_terms, per_category=thresholds)
-        fold_scores = evaluate_missing([t for t in titles if t in held], present, predictions, book, terms=terms)
+        fold_scores = evaluate_missing(judged, present, predictions, book, terms=terms)
         cv = {c: cv[c] + s if c in cv else s for c, s in fold_scores.items()}
     thresholds, with_terms = pick(None)
-    return Tuning(cv, tuple(per_fold), thresholds, tuple(per_fold_terms), with_terms)
+    return Tuning(cv, tuple(per_fold), thresholds, tuple(per_fold_terms), with_terms, tuple(per_fold_titles))

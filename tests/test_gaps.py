@@ -344,3 +344,39 @@ def test_eval_gaps_cli_tunes_thresholds(tmp_path):
     plain = CliRunner().invoke(cli, ["eval", "gaps", "--data", str(tmp_path), "--predictions", str(tmp_path / "p.json"),
                                      "--threshold", "0.5", "--no-terms"])
     assert plain.exit_code == 0 and "presence threshold 0.5" in plain.output
+
+
+def test_flag_errors_list_each_wrong_pair_with_its_evidence(tmp_path):
+    from pipeline.gaps_eval import FlagError, cuad_excerpts, flag_errors, item6_playbook, load_inputs
+
+    _cuad_like(tmp_path)
+    inputs = load_inputs(tmp_path, tmp_path / "p.json")
+    _, excerpts = cuad_excerpts(tmp_path)
+    wrong = flag_errors(inputs.titles, inputs.present, inputs.predictions, item6_playbook(0.5), excerpts=excerpts)
+    # At 0.5 every even contract's Insurance clause (0.3) is flagged missing though CUAD labels it; nothing else.
+    assert [e.document for e in wrong] == [f"C{i:02d}" for i in range(0, 20, 2)]
+    assert wrong[0] == FlagError("C00", "Insurance", "wrong flag", 0.5, 0.3, "insure", None, ("insure",))
+    missed = flag_errors(inputs.titles, inputs.present, inputs.predictions, item6_playbook(0.15))
+    assert {(e.document, e.error, e.probability, e.cuad) for e in missed} == {
+        (f"C{i:02d}", "missed flag", 0.2, ()) for i in range(1, 20, 2)}  # 0.2 >= 0.15 where CUAD has none
+    assert wrong and not flag_errors(inputs.titles, inputs.present, inputs.predictions, item6_playbook(0.25))
+
+
+def test_eval_gaps_cli_writes_the_wrong_pairs_of_the_rule_it_scored(tmp_path):
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    _cuad_like(tmp_path)
+    base = ["eval", "gaps", "--data", str(tmp_path), "--predictions", str(tmp_path / "p.json"), "--no-terms"]
+    flat = CliRunner().invoke(cli, [*base, "--threshold", "0.5", "--errors", str(tmp_path / "flat.jsonl")])
+    assert flat.exit_code == 0, flat.output
+    rows = [_json.loads(line) for line in (tmp_path / "flat.jsonl").read_text().splitlines()]
+    assert len(rows) == 10 and {r["error"] for r in rows} == {"wrong flag"}
+    assert rows[0] == {"document": "C00", "category": "Insurance", "error": "wrong flag", "threshold": 0.5,
+                       "probability": 0.3, "evidence": "insure", "term": None, "cuad": ["insure"]}
+    tuned = CliRunner().invoke(cli, [*base, "--tune-thresholds", "--errors", str(tmp_path / "cv.jsonl")])
+    assert tuned.exit_code == 0, tuned.output
+    assert (tmp_path / "cv.jsonl").read_text() == ""  # each fold's rule (0.25) gets every pair right
