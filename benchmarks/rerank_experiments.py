@@ -1,6 +1,9 @@
 """Re-ranker experiments on CUAD over fixed 5-fold out-of-fold first-stage logits.
 
-    python benchmarks/rerank_experiments.py logits  --data ../shared/cuad --out rerank-out   # about 25 min
+    python benchmarks/rerank_experiments.py --data ../shared/cuad --out rerank-out logits   # about 25 min
+    python benchmarks/rerank_experiments.py extra | skip       # first-stage additions (about 25 min each), then
+    python benchmarks/rerank_experiments.py rerank wd|dp|wddp|skip
+    python benchmarks/rerank_experiments.py presence           # a presence score for #5's flags
     python benchmarks/rerank_experiments.py rerank  base|sum|doc|cross|crossdoc|pool80|knn|docknn|cue [--param num_leaves=63 ...]
     python benchmarks/rerank_experiments.py twopass
     python benchmarks/rerank_experiments.py analyse rerank-out/preds_base.json [--threshold 0.08]
@@ -33,6 +36,13 @@ Variants of ``rerank`` (columns appended to :data:`extractors.classify.RERANK_FE
   many positive cues match the unit, and whether a negative one does (e.g. "breach" for Termination For
   Convenience). Measured worse than ``base`` (model card, "Tried after v4"); kept as a documented negative result.
 
+First-stage additions (measured on 2026-12-03, none better; model card, "First-stage additions tried after v4"):
+``extra`` fits, out of fold, a within-document text model (``wd``: per category, only the units of contracts
+holding it) and a document-presence model (``dp``); ``skip`` a text model with skip-bigrams (:func:`skip_tokens`).
+``rerank wd``, ``dp``, ``wddp``, ``skip`` add their logits to the re-ranker's columns. ``presence`` refits the
+re-ranker for the ten flag categories with the target "the unit is about a gold excerpt" (:func:`_about`) and
+writes each contract's best units for ``clausewise eval gaps``.
+
 ``twopass`` fits the v4 re-ranker (pass A, out of fold inside the training
 contracts too), then a second booster that re-scores each (contract,
 category) group in pass A's order: pass A's probability, rank and gap to the
@@ -57,6 +67,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -103,6 +114,94 @@ def cmd_logits(args: argparse.Namespace) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     np.savez(args.out / "oof_logits.npz", **out)
     print(f"wrote {args.out / 'oof_logits.npz'} in {time.perf_counter() - started:.0f}s")
+
+
+def cmd_extra(args: argparse.Namespace) -> None:
+    """Two more first-stage opinions, out of fold like ``logits``, saved to ``oof_extra.npz``.
+
+    ``wd`` ("within the document"): per category, a logistic regression fitted only on the units of training
+    contracts that hold the category, so its negatives are the passages beside the answer, not the whole archive.
+    ``dp`` ("document presence"): per category, a logistic regression over each contract's summed, L2-normalised
+    clause features, whose target is whether CUAD lists any excerpt of the category for the contract.
+    """
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import normalize
+
+    started = time.perf_counter()
+    data, gold, exs = _load(args)
+    index = {t: i for i, t in enumerate(data.titles)}
+    xs = [hashed((u.tokens for u in ex.text), tc.N_FEATURES) for ex in exs]
+    clause_rows = [[k for k, u in enumerate(ex.text) if u.kind == "clause"] for ex in exs]
+    docx = normalize(sp.vstack([sp.csr_matrix(x[r].sum(axis=0)) if r else sp.csr_matrix((1, tc.N_FEATURES))
+                                for x, r in zip(xs, clause_rows)]).tocsr())
+    present = np.array([[bool(gold[t].get(c)) for c in CUAD_CATEGORIES] for t in data.titles])
+    print(f"features of {len(exs)} contracts in {time.perf_counter() - started:.0f}s", flush=True)
+    out: dict[str, np.ndarray] = {}
+    for f, held_out in enumerate(folds(data.titles, 5)):
+        t0 = time.perf_counter()
+        held = {index[t] for t in held_out}
+        train = [i for i in range(len(exs)) if i not in held]
+        wd = {i: np.full((xs[i].shape[0], len(CUAD_CATEGORIES)), -20.0, dtype=np.float32) for i in held}
+        dp = {i: np.full(len(CUAD_CATEGORIES), -20.0, dtype=np.float32) for i in held}
+        for j, _ in enumerate(CUAD_CATEGORIES):
+            docs = [i for i in train if exs[i].text_labels[:, j].any()]
+            if len(docs) >= 3:
+                lr = LogisticRegression(C=tc.DEFAULT_C["text"], solver="liblinear", max_iter=200)
+                lr.fit(sp.vstack([xs[i] for i in docs]), np.concatenate([exs[i].text_labels[:, j] for i in docs]))
+                for i in held:
+                    if xs[i].shape[0]:
+                        wd[i][:, j] = lr.decision_function(xs[i])
+            yd = present[train, j]
+            if 3 <= yd.sum() <= len(yd) - 3:
+                lr = LogisticRegression(C=1.0, solver="liblinear", max_iter=200, class_weight="balanced")
+                lr.fit(docx[train], yd)
+                for i in held:
+                    dp[i][j] = lr.decision_function(docx[i])[0]
+        for i in held:
+            out[f"{i}_wd"], out[f"{i}_dp"] = wd[i], dp[i]
+        print(f"fold {f}: {time.perf_counter() - t0:.0f}s", flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    np.savez(args.out / "oof_extra.npz", **out)
+    print(f"wrote {args.out / 'oof_extra.npz'} in {time.perf_counter() - started:.0f}s")
+
+
+#: ``skip``: the gaps (in words) of the skip-bigrams added to a unit's features.
+SKIP_GAPS = (2, 3, 4)
+
+
+def skip_tokens(unit: Any) -> list[str]:
+    """A unit's shipped features plus skip-bigrams: word pairs 2-4 words apart in its text.
+
+    "may terminate this agreement at any time" gains ``terminate~at``, ``terminate~any``, ``may~agreement`` ...:
+    the verb and its condition a few words on, which adjacent pairs only reach through "this agreement".
+    """
+    words = clf._words(unit.text)
+    return [*unit.tokens, *(f"{a}~{b}" for k in SKIP_GAPS for a, b in zip(words, words[k:]))]
+
+
+def cmd_skip(args: argparse.Namespace) -> None:
+    """The text model refitted on :func:`skip_tokens`, out of fold like ``logits``: ``oof_skip.npz``."""
+    started = time.perf_counter()
+    data, _, exs = _load(args)
+    index = {t: i for i, t in enumerate(data.titles)}
+    xs = [hashed((skip_tokens(u) for u in ex.text), tc.N_FEATURES) if ex.text else None for ex in exs]
+    print(f"features of {len(exs)} contracts in {time.perf_counter() - started:.0f}s", flush=True)
+    import scipy.sparse as sp
+
+    out: dict[str, np.ndarray] = {}
+    for f, held_out in enumerate(folds(data.titles, 5)):
+        t0 = time.perf_counter()
+        held = {index[t] for t in held_out}
+        train = [i for i in range(len(exs)) if i not in held and xs[i] is not None]
+        w, b = tc._fit(sp.vstack([xs[i] for i in train]).tocsr(), np.concatenate([exs[i].text_labels for i in train]),
+                       tc.DEFAULT_C["text"])
+        for i in held:
+            out[f"{i}_skip"] = (np.asarray(xs[i] @ w) + b if xs[i] is not None
+                                else np.zeros((0, w.shape[1]))).astype(np.float32)
+        print(f"fold {f}: {time.perf_counter() - t0:.0f}s", flush=True)
+    np.savez(args.out / "oof_skip.npz", **out)
+    print(f"wrote {args.out / 'oof_skip.npz'} in {time.perf_counter() - started:.0f}s")
 
 
 # ----------------------------------------------------------------- rows
@@ -182,6 +281,17 @@ def _cue_columns(rows: list[Any], units: list[Any]) -> np.ndarray:
     return out
 
 
+def _opinion_columns(z: np.ndarray, ex: Any, rows: list[Any], units: list[Any], cat: np.ndarray) -> np.ndarray:
+    """Another text model's logits ``z`` as three columns: the unit's (a span: missing), its gap to that model's
+    best in the document, and the enclosing clause's (as :data:`extractors.classify.NB_FEATURES`)."""
+    clause_row = {u.clause: k for k, u in enumerate(ex.text) if u.kind == "clause"}
+    own = np.array([z[r.index, c] if r.family == "text" else np.nan for r, c in zip(rows, cat)], dtype=np.float32)
+    best = z.max(axis=0) if len(z) else np.full(len(CUAD_CATEGORIES), np.nan)
+    encl = np.array([z[clause_row[u.clause], c] if u.clause in clause_row else np.nan for u, c in zip(units, cat)],
+                    dtype=np.float32)
+    return np.column_stack([own, own - best[cat], encl])
+
+
 def _rows(i: int, ex: Any, logits: Any, variant: str) -> dict[str, Any]:
     zt, zs, zn = logits[f"{i}_text"], logits[f"{i}_span"], logits[f"{i}_nb"]
     x, rows = clf.rerank_rows(ex.text, zt, ex.span, zs, CUAD_CATEGORIES, tc.SPAN_CATEGORIES, ex.length, zn)
@@ -209,6 +319,11 @@ def _rows(i: int, ex: Any, logits: Any, variant: str) -> dict[str, Any]:
             extra.append(np.tile(zt.max(axis=0) if len(zt) else np.full(len(CUAD_CATEGORIES), -20.0), (len(rows), 1)))
     if "cue" in variant and rows:
         extra.append(_cue_columns(rows, units))
+    for name in ("wd", "skip"):
+        if name in variant and rows:
+            extra.append(_opinion_columns(logits[f"{i}_{name}"], ex, rows, units, cat))
+    if "dp" in variant and rows:
+        extra.append(logits[f"{i}_dp"][cat][:, None])
     if extra:
         x = np.hstack([x, *extra]).astype(np.float32)
     return {"x": x, "rows": rows, "units": units, "ans": ans, "cat": cat, "y": _targets(ans, cat, order)}
@@ -261,7 +376,11 @@ def cmd_rerank(args: argparse.Namespace) -> None:
     if pool:  # rerank_rows takes each category's pool from this module-level function
         clf.rerank_pool = functools.partial(clf.rerank_pool, size=int(pool.group(1)))
     data, _, exs = _load(args)
-    logits = np.load(args.out / "oof_logits.npz")
+    logits: Any = np.load(args.out / "oof_logits.npz")
+    if "wd" in args.variant or "dp" in args.variant:  # cmd_extra's models
+        logits = {**dict(logits), **dict(np.load(args.out / "oof_extra.npz"))}
+    if "skip" in args.variant:
+        logits = {**dict(logits), **dict(np.load(args.out / "oof_skip.npz"))}
     docs = [_rows(i, ex, logits, args.variant) for i, ex in enumerate(exs)]
     params, rounds = _params(args.param)
     index = {t: i for i, t in enumerate(data.titles)}
@@ -277,6 +396,61 @@ def cmd_rerank(args: argparse.Namespace) -> None:
         for i in held:
             _candidates(data.titles[i], docs[i], booster.predict(docs[i][key]) if docs[i]["rows"] else np.zeros(0), preds)
     _report(f"{args.variant} {' '.join(args.param)}".strip(), preds, data.gold, args.out / f"preds_{args.variant}.json")
+
+
+def _about(gold: Sequence[str], text: str) -> bool:
+    """Is ``text`` about one of the gold excerpts: matching a piece of it (CUAD splits excerpts at "<omitted>"),
+    holding 80% of a piece's words, or lying (80% of its words) inside one?"""
+    b = _words(text)
+    for excerpt in gold:
+        for piece in excerpt.split("<omitted>"):
+            a = _words(piece.strip())
+            if len(a) < 4:
+                continue
+            common = len(a & b)
+            if common >= 0.5 * len(a | b) or common >= 0.8 * len(a) or (len(b) >= 4 and common >= 0.8 * len(b)):
+                return True
+    return False
+
+
+def cmd_presence(args: argparse.Namespace) -> None:
+    """A presence score for issue #5's flags: the re-ranker's inputs, with the target "this unit is about a gold
+    excerpt" (:func:`_about`) instead of "a new match", for the ten playbook categories; each contract's best.
+
+    Writes ``preds_presence.json`` (per key, the five best units by that score) for ``clausewise eval gaps``.
+    """
+    from pipeline.gaps_eval import ITEM6_CATEGORIES
+
+    data, gold, exs = _load(args)
+    logits = np.load(args.out / "oof_logits.npz")
+    wanted = {CUAD_CATEGORIES.index(c) for c in ITEM6_CATEGORIES}
+    docs = []
+    for i, ex in enumerate(exs):
+        d = _rows(i, ex, logits, args.variant)
+        keep = np.array([c in wanted for c in d["cat"]], dtype=bool)
+        rows = [r for r, k in zip(d["rows"], keep) if k]
+        units = [u for u, k in zip(d["units"], keep) if k]
+        y = np.array([_about(gold[data.titles[i]].get(r.category, ()), u.text) for r, u in zip(rows, units)],
+                     dtype=np.int8)
+        docs.append({"x": d["x"][keep], "rows": rows, "units": units, "y": y})
+    print(f"rows {sum(len(d['y']) for d in docs)}, about {sum(int(d['y'].sum()) for d in docs)}", flush=True)
+    params, rounds = _params(args.param)
+    index = {t: i for i, t in enumerate(data.titles)}
+    preds: dict[str, list[dict[str, Any]]] = {}
+    for held_out in folds(data.titles, 5):
+        held = {index[t] for t in held_out}
+        booster = _fit([d for i, d in enumerate(docs) if i not in held], "x", "y", params, rounds)
+        for i in held:
+            p = booster.predict(docs[i]["x"]) if docs[i]["rows"] else np.zeros(0)
+            best: dict[str, list[tuple[float, str]]] = {c: [] for c in ITEM6_CATEGORIES}
+            for pi, row, u in zip(p.tolist(), docs[i]["rows"], docs[i]["units"]):
+                best[row.category].append((pi, u.text))
+            for c, pairs in best.items():
+                pairs.sort(key=lambda t: -t[0])
+                preds[f"{data.titles[i]}__{c}"] = [{"text": t, "probability": pi} for pi, t in pairs[:5]]
+    path = args.out / f"preds_presence_{args.variant}.json"
+    path.write_text(json.dumps(preds), encoding="utf-8")
+    print(f"wrote {path}")
 
 
 KNN_DIM = 512
@@ -519,6 +693,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N contracts only (a smoke run)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("logits")
+    sub.add_parser("extra")
+    sub.add_parser("skip")
+    p = sub.add_parser("presence")
+    p.add_argument("variant", nargs="?", default="base")
+    p.add_argument("--param", action="append", default=[])
     p = sub.add_parser("rerank")
     p.add_argument("variant")
     p.add_argument("--param", action="append", default=[], help="LightGBM setting KEY=VALUE, or rounds=N")
@@ -531,7 +710,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pools", default="40,80", help="pool sizes, comma-separated")
     args = parser.parse_args(argv)
     commands = {"logits": cmd_logits, "rerank": cmd_rerank, "twopass": cmd_twopass, "analyse": cmd_analyse,
-                "coverage": cmd_coverage}
+                "coverage": cmd_coverage, "extra": cmd_extra,
+                "skip": cmd_skip, "presence": cmd_presence}
     commands[args.command](args)
     return 0
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from benchmarks.rerank_experiments import _knn_features, _pass_b_features, _targets
+from benchmarks.rerank_experiments import _about, _knn_features, _pass_b_features, _targets, skip_tokens
 
 
 def test_targets_count_a_new_answer_once_in_the_order_given():
@@ -55,3 +55,19 @@ def test_knn_features_never_look_at_the_rows_own_contract_or_its_fold():
     assert knn[0][0, 1, best_pos] == -1.0 and knn[0][0, 1, best_neg] == -1.0
     # Fold 0: contract 2 looks at contract 1 only (0 is held out, 2 is its own): one positive, one negative.
     assert np.isclose(knn[2][0, 0, share], 0.5)
+
+
+def test_about_matches_pieces_of_omitted_joins_and_units_inside_or_around_an_excerpt():
+    gold = ["Owner may terminate this Agreement upon any of the following:<omitted>(b) an Operator Change of Control;"]
+    assert _about(gold, "Owner may terminate this Agreement upon any of the following:")  # the lead-in
+    assert _about(gold, "(a) the dissolution of Operator; (b) an Operator Change of Control;")  # holds a piece
+    assert not _about(gold, "This Agreement is governed by the laws of the State of Texas.")
+    assert not _about(["(b) an Operator"], "(b) an Operator")  # pieces under four words count for nothing
+
+
+def test_skip_tokens_add_word_pairs_two_to_four_apart():
+    unit = SimpleNamespace(text="may terminate this agreement at any time", tokens=("may", "may_terminate"))
+    tokens = skip_tokens(unit)
+    assert tokens[:2] == ["may", "may_terminate"]
+    assert {"terminate~agreement", "terminate~at", "terminate~any", "may~agreement"} <= set(tokens[2:])
+    assert "terminate~this" not in tokens and "terminate~time" not in tokens  # adjacent: a bigram; five apart
