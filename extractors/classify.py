@@ -167,6 +167,9 @@ def _text_unit(kind: str, start: int, end: int, text: str, clause: int, heading:
     tokens += ["#" + kind, _length_token(len(words)), *_position_tokens(start, doc_len)]
     if heading:
         tokens += _bag("h:", _words(heading), bigrams=False)
+    # The unit-kind conjunctions of the length and position tokens come from the last four tokens, which under a
+    # heading are heading words: a unit under a heading of four or more words has none. The shipped weights were
+    # trained so; giving every unit its conjunctions measured no better (model card, "First-stage additions").
     tokens += [f"{t}&{kind}" for t in tokens[-4:] if t.startswith("@")]
     return Unit(kind, start, end, piece, clause, tuple(tokens))
 
