@@ -446,10 +446,13 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
             out.print("Categories for which an extracted term counts (settings.present_from_terms): "
                       f"[{', '.join(tuning.terms_categories)}]")
     if errors_path is not None:
-        errors_path.parent.mkdir(parents=True, exist_ok=True)
-        with errors_path.open("w", encoding="utf-8") as f:
-            for e in sorted(wrong, key=lambda e: (e.category, e.error, e.document)):
-                f.write(json.dumps(dataclasses.asdict(e), ensure_ascii=False) + "\n")
+        try:
+            errors_path.parent.mkdir(parents=True, exist_ok=True)
+            with errors_path.open("w", encoding="utf-8") as f:
+                for e in sorted(wrong, key=lambda e: (e.category, e.error, e.document)):
+                    f.write(json.dumps(dataclasses.asdict(e), ensure_ascii=False) + "\n")
+        except OSError as e:
+            raise CliError(f"cannot write --errors {errors_path}: {e}") from e
         err.print(f"wrote {len(wrong)} wrong pairs to {errors_path}")
 
 

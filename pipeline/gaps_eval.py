@@ -147,8 +147,9 @@ class FlagError:
 
     ``error``: ``"wrong flag"`` (flagged missing, but CUAD labels the clause)
     or ``"missed flag"`` (CUAD labels nothing, but the clause was found).
-    ``evidence`` is the best candidate (its text and probability) or, when an
-    extracted key term proved presence, that term's quote; ``cuad`` holds
+    ``evidence`` and ``probability`` are the best candidate's (empty and None
+    without one); ``term`` is the quote of the extracted key term that proved
+    presence, for a missed flag the rule let a term decide; ``cuad`` holds
     CUAD's excerpts for the pair (empty for a missed flag).
     """
 

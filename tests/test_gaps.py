@@ -380,3 +380,8 @@ def test_eval_gaps_cli_writes_the_wrong_pairs_of_the_rule_it_scored(tmp_path):
     tuned = CliRunner().invoke(cli, [*base, "--tune-thresholds", "--errors", str(tmp_path / "cv.jsonl")])
     assert tuned.exit_code == 0, tuned.output
     assert (tmp_path / "cv.jsonl").read_text() == ""  # each fold's rule (0.25) gets every pair right
+
+    under_a_file = tmp_path / "flat.jsonl" / "errors.jsonl"  # its "folder" is a file: cannot be created
+    unwritable = CliRunner().invoke(cli, [*base, "--threshold", "0.5", "--errors", str(under_a_file)])
+    assert unwritable.exit_code != 0 and "cannot write --errors" in unwritable.output
+    assert not isinstance(unwritable.exception, OSError)
