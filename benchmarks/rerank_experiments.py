@@ -8,6 +8,9 @@
     python benchmarks/rerank_experiments.py twopass
     python benchmarks/rerank_experiments.py analyse rerank-out/preds_base.json [--threshold 0.08]
     python benchmarks/rerank_experiments.py coverage [--pools 40,80]
+    python benchmarks/rerank_experiments.py calibrate oof.json                  # on finished predictions (seconds)
+    python benchmarks/rerank_experiments.py ensemble rerank-out/preds_base.json rerank-out/preds_skip.json ...
+    python benchmarks/rerank_experiments.py twothreshold oof.json              # #5's flags: another presence rule
     clausewise eval gaps --data ../shared/cuad --predictions rerank-out/preds_base.json --tune-thresholds  # #5's flags
 
 A faster loop than ``clausewise eval cuad`` (45 min a run) for trying changes
@@ -55,6 +58,14 @@ not evaluate.py's 0.99 … 0.01, 0.001 grid) and breaks the wrong candidates
 above ``--threshold`` down by where they are. ``coverage`` counts the gold
 excerpts some unit could answer: any unit the category may use, and a unit in
 the first-stage pool of each size in ``--pools``.
+
+On finished predictions (``clausewise eval cuad --predictions``, or a
+``preds_*.json`` here), measured 2026-12-03, none better: ``calibrate``
+re-maps each category's probabilities to "a new right answer" as learnt on
+the other folds' contracts (:func:`recalibrated`), ``ensemble`` averages
+variants (:func:`mean_predictions`), ``twothreshold`` tries a presence rule
+for #5 in which an extracted key term lowers the threshold instead of
+overriding it (:func:`two_threshold_errors`).
 """
 
 from __future__ import annotations
@@ -67,7 +78,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -684,6 +695,138 @@ def cmd_coverage(args: argparse.Namespace) -> None:
         print(f"  {in_pool[size] / total:.3f} match a unit in the {size}-unit pool")
 
 
+# ----------------------------------------------------------------- on finished predictions
+
+
+def _new_answers(gold: Sequence[str], candidates: Sequence[Mapping[str, Any]], key: str) -> list[tuple[str, float, bool]]:
+    """Each distinct candidate (best first) with its probability and whether it is a *new* right answer there."""
+    best: dict[str, float] = {}
+    for c in candidates:
+        if c["text"]:
+            best[c["text"]] = max(float(c["probability"]), best.get(c["text"], 0.0))
+    found: set[int] = set()
+    out = []
+    for text, p in sorted(best.items(), key=lambda kv: -kv[1]):
+        hit = {i for i, a in enumerate(gold) if matches(a, text, key)}
+        out.append((text, p, bool(hit - found)))
+        found |= hit
+    return out
+
+
+def recalibrated(preds: Mapping[str, Sequence[Mapping[str, Any]]], gold: Mapping[str, Sequence[str]],
+                 fold_of: Mapping[str, int], method: str = "isotonic") -> dict[str, list[dict[str, Any]]]:
+    """Each category's probabilities mapped to "a new right answer" as learnt on the *other* folds' contracts.
+
+    ``method``: ``isotonic`` (on the probability), or ``platt`` (a logistic regression on its logit and the
+    candidate's rank in its list). Isotonic keeps each list's order (ties broken by the old probability) and
+    changes only how the categories' candidates interleave under one global threshold, which is what CUAD's
+    pooled curve turns on; Platt may also reorder a list.
+    """
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+
+    rows: dict[str, list[tuple[str, str, int, float, bool]]] = {}
+    for key, answers in gold.items():
+        title, category = key.split("__", 1)
+        for rank, (text, p, new) in enumerate(_new_answers(answers, preds.get(key, ()), key)):
+            rows.setdefault(category, []).append((key, text, rank, p, new))
+
+    def x(rs: Sequence[tuple[str, str, int, float, bool]]) -> np.ndarray:
+        p = np.clip([r[3] for r in rs], 1e-6, 1 - 1e-6)
+        return np.column_stack([np.log(p / (1 - p)), np.log1p([r[2] for r in rs])])
+
+    out: dict[str, list[dict[str, Any]]] = {key: [] for key in preds}
+    for rs in rows.values():
+        for f in sorted({fold_of[r[0].split("__", 1)[0]] for r in rs}):
+            train = [r for r in rs if fold_of[r[0].split("__", 1)[0]] != f]
+            test = [r for r in rs if fold_of[r[0].split("__", 1)[0]] == f]
+            labels = [r[4] for r in train]
+            if len(set(labels)) < 2:
+                q = np.full(len(test), float(np.mean(labels)) if labels else 0.0)
+            elif method == "isotonic":
+                q = IsotonicRegression(out_of_bounds="clip").fit([r[3] for r in train], labels).predict([r[3] for r in test])
+            else:
+                q = LogisticRegression().fit(x(train), labels).predict_proba(x(test))[:, 1]
+            for r, qi in zip(test, q):  # the old probability breaks ties, so a list keeps its order
+                out[r[0]].append({"text": r[1], "probability": float(qi) + 1e-6 * r[3]})
+    return out
+
+
+def mean_predictions(variants: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]]) -> dict[str, list[dict[str, Any]]]:
+    """The variants' probabilities averaged per (key, text), a text missing from a variant's list counting 0."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for key in set().union(*variants):
+        total: dict[str, float] = {}
+        for preds in variants:
+            best: dict[str, float] = {}
+            for c in preds.get(key, ()):
+                if c["text"]:
+                    best[c["text"]] = max(float(c["probability"]), best.get(c["text"], 0.0))
+            for text, p in best.items():
+                total[text] = total.get(text, 0.0) + p / len(variants)
+        ranked = sorted(total.items(), key=lambda kv: -kv[1])[:MAX_CANDIDATES]
+        out[key] = [{"text": t, "probability": p} for t, p in ranked]
+    return out
+
+
+def cmd_calibrate(args: argparse.Namespace) -> None:
+    data = load_cuad(args.data)
+    preds = json.loads(args.predictions.read_text(encoding="utf-8"))
+    gold = {k: v for k, v in data.gold.items() if k in preds}
+    fold_of = {t: f for f, held_out in enumerate(folds(data.titles, 5)) for t in held_out}
+    args.out.mkdir(parents=True, exist_ok=True)
+    _report("as given", preds, gold, args.out / "preds_as_given.json")
+    for method in ("isotonic", "platt"):
+        _report(f"recalibrated per category ({method})", recalibrated(preds, gold, fold_of, method), gold,
+                args.out / f"preds_calibrated_{method}.json")
+
+
+def cmd_ensemble(args: argparse.Namespace) -> None:
+    data = load_cuad(args.data)
+    variants = [json.loads(p.read_text(encoding="utf-8")) for p in args.predictions]
+    gold = {k: v for k, v in data.gold.items() if k in variants[0]}
+    args.out.mkdir(parents=True, exist_ok=True)
+    _report("mean of " + ", ".join(p.stem for p in args.predictions), mean_predictions(variants), gold,
+            args.out / "preds_ensemble.json")
+
+
+def two_threshold_errors(rows: Sequence[tuple[float, bool, bool]], high: float, low: float) -> int:
+    """Wrong answers of the rule "present if score >= ``high``, or a key term was extracted and score >= ``low``"
+    over ``rows`` of (best candidate's probability, a term was extracted, CUAD labels the category)."""
+    return sum(1 for score, term, truly in rows if (score >= high or (term and score >= low)) != truly)
+
+
+def cmd_twothreshold(args: argparse.Namespace) -> None:
+    """Issue #5's flags: the shipped rule (a threshold, or a term overriding it) against two thresholds, the lower
+    one applying where a key term was extracted; each category's rule picked on 4 folds of contracts, scored on
+    the fifth (the folds of ``clausewise eval gaps --tune-thresholds``)."""
+    from pipeline import gaps_eval as ge
+
+    inputs = ge.load_inputs(args.data, args.predictions, with_terms=True, work=args.work)
+    plain = ge.presence_scores(inputs.titles, inputs.predictions)
+    termed = ge.presence_scores(inputs.titles, inputs.predictions, terms=inputs.terms)
+    table = {c: {t: (s, s2 == float("inf"), (t, c) in inputs.present) for (t, s), (_, s2) in zip(plain[c], termed[c])}
+             for c in ge.ITEM6_CATEGORIES}
+    grid = ge.THRESHOLD_GRID
+    wrong: Counter[tuple[str, str]] = Counter()
+    for held_out in folds(list(inputs.titles), 5, 13):
+        held = set(held_out)
+        for c, by_title in table.items():
+            train = [r for t, r in by_title.items() if t not in held]
+            test = [r for t, r in by_title.items() if t in held]
+            one = ge.best_threshold([(s, y) for s, _, y in train])
+            wrong["one threshold", c] += two_threshold_errors(test, one, one)
+            either = ge.best_threshold([(float("inf") if term else s, y) for s, term, y in train])
+            wrong["a term or a threshold", c] += two_threshold_errors(test, either, 0.0)
+            _, high, low = min((two_threshold_errors(train, h, lo), h, lo) for h in grid for lo in grid if lo <= h)
+            wrong["two thresholds", c] += two_threshold_errors(test, high, low)
+    rules = ("one threshold", "a term or a threshold", "two thresholds")
+    print(f"{'category':38s}" + "".join(f"{r:>24s}" for r in rules))
+    for c in table:
+        print(f"{c:38s}" + "".join(f"{wrong[r, c]:24d}" for r in rules))
+    print(f"{'all':38s}" + "".join(f"{sum(wrong[r, c] for c in table):24d}" for r in rules))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/cuad"))
@@ -708,10 +851,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threshold", type=float, default=0.08)
     p = sub.add_parser("coverage")
     p.add_argument("--pools", default="40,80", help="pool sizes, comma-separated")
+    p = sub.add_parser("calibrate")
+    p.add_argument("predictions", type=Path)
+    p = sub.add_parser("ensemble")
+    p.add_argument("predictions", type=Path, nargs="+")
+    p = sub.add_parser("twothreshold")
+    p.add_argument("predictions", type=Path)
     args = parser.parse_args(argv)
     commands = {"logits": cmd_logits, "rerank": cmd_rerank, "twopass": cmd_twopass, "analyse": cmd_analyse,
                 "coverage": cmd_coverage, "extra": cmd_extra,
-                "skip": cmd_skip, "presence": cmd_presence}
+                "skip": cmd_skip, "presence": cmd_presence, "calibrate": cmd_calibrate, "ensemble": cmd_ensemble,
+                "twothreshold": cmd_twothreshold}
     commands[args.command](args)
     return 0
 

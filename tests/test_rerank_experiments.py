@@ -71,3 +71,47 @@ def test_skip_tokens_add_word_pairs_two_to_four_apart():
     assert tokens[:2] == ["may", "may_terminate"]
     assert {"terminate~agreement", "terminate~at", "terminate~any", "may~agreement"} <= set(tokens[2:])
     assert "terminate~this" not in tokens and "terminate~time" not in tokens  # adjacent: a bigram; five apart
+
+
+def test_recalibration_learns_from_the_other_folds_only_and_keeps_each_lists_order():
+    from benchmarks.rerank_experiments import recalibrated
+
+    gold = {f"{t}__Audit Rights": ["the licensee shall keep records open to audit"] for t in "abcd"}
+    right, wrong = "the licensee shall keep records open to audit", "this agreement is governed by texas law"
+    preds = {  # a and b (fold 0): the right answer scored 0.9; c and d (fold 1): a wrong one scored 0.9
+        "a__Audit Rights": [{"text": right, "probability": 0.9}, {"text": wrong, "probability": 0.2}],
+        "b__Audit Rights": [{"text": right, "probability": 0.9}, {"text": wrong, "probability": 0.2}],
+        "c__Audit Rights": [{"text": wrong, "probability": 0.9}, {"text": right, "probability": 0.2}],
+        "d__Audit Rights": [{"text": wrong, "probability": 0.9}, {"text": right, "probability": 0.2}],
+    }
+    fold_of = {"a": 0, "b": 0, "c": 1, "d": 1}
+    # Fold 0 is mapped by what fold 1 shows (0.9 wrong, 0.2 right); with its own labels 0.9 would map to 1.
+    iso = recalibrated(preds, gold, fold_of)
+    platt = recalibrated(preds, gold, fold_of, "platt")
+    for key in ("a__Audit Rights", "b__Audit Rights"):
+        q = {c["text"]: c["probability"] for c in iso[key]}
+        assert [c["text"] for c in iso[key]] == [right, wrong]  # isotonic: the list keeps its order ...
+        assert abs(q[right] - 0.5) < 1e-3 and q[right] > q[wrong]  # ... fold 1 pooled to 0.5, ties kept apart
+        q = {c["text"]: c["probability"] for c in platt[key]}
+        assert q[right] < 0.5 < q[wrong]  # Platt learns fold 1's inversion
+    # A repeat of an answer already given is not a new answer: its target is 0.
+    repeat = {"a__Audit Rights": [{"text": right, "probability": 0.9}, {"text": right + " only", "probability": 0.8}]}
+    from benchmarks.rerank_experiments import _new_answers
+    assert [new for _, _, new in _new_answers(gold["a__Audit Rights"], repeat["a__Audit Rights"], "a__Audit Rights")] == [True, False]
+
+
+def test_mean_predictions_count_a_text_missing_from_a_variant_as_zero():
+    from benchmarks.rerank_experiments import mean_predictions
+
+    one = {"k": [{"text": "x", "probability": 0.8}, {"text": "y", "probability": 0.6}]}
+    two = {"k": [{"text": "y", "probability": 0.4}]}
+    assert mean_predictions([one, two]) == {"k": [{"text": "x", "probability": 0.4}, {"text": "y", "probability": 0.5}][::-1]}
+
+
+def test_two_threshold_rule_lets_a_term_lower_the_bar_but_not_remove_it():
+    from benchmarks.rerank_experiments import two_threshold_errors
+
+    rows = [(0.9, False, True), (0.3, True, True), (0.05, True, False), (0.3, False, False)]
+    assert two_threshold_errors(rows, 0.5, 0.5) == 1  # one threshold: the termed 0.3 is missed
+    assert two_threshold_errors(rows, 0.5, 0.2) == 0  # a term lowers the bar to 0.2
+    assert two_threshold_errors(rows, 0.5, 0.0) == 1  # a term alone: the termed 0.05 counts as present
