@@ -24,7 +24,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.store import DatabaseError, Store, UnknownDocument
+from pipeline.store import DatabaseError, NoDatabase, Store, UnknownDocument
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
@@ -48,8 +48,34 @@ class CliError(click.ClickException):
 
 
 def _open(db_path: str) -> Store:
+    """The database, created if it does not exist yet (for commands that ingest)."""
     try:
         return Store(db_path)
+    except DatabaseError as e:
+        raise CliError(str(e)) from e
+
+
+def _no_missing_paths(paths: tuple[str, ...]) -> None:
+    """A path on the command line that does not exist is a typing mistake: stop before anything is stored.
+
+    (A broken symbolic link is a file that was there: it is tried, and its failure recorded.)
+    """
+    missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
+    if missing:
+        raise CliError("no such file or folder: " + ", ".join(missing) + "; nothing was ingested")
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 team``, ``2 teams``."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _existing(db_path: str) -> Store:
+    """The database for a command that reads it: a mistyped ``--db`` is an error, never a new empty file."""
+    try:
+        return Store(db_path, create=False)
+    except NoDatabase as e:
+        raise CliError(f"{e}; run `clausewise ingest` first (or check --db)") from e
     except DatabaseError as e:
         raise CliError(str(e)) from e
 
@@ -86,13 +112,11 @@ def ingest(
 
     from pipeline.ingest import IngestSettings, Outcome, discover, ingest as run_ingest
 
+    _no_missing_paths(paths)
     store = _open(db_path)
     settings = IngestSettings(
         ocr=not no_ocr, max_pages=max_pages, workers=workers, timeout=timeout, memory_mb=max_memory_mb
     )
-    missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
-    for p in missing:
-        err.print(f"[yellow]warning[/]: {p} does not exist")
     total = sum(1 for _ in discover(paths))
     show_bar = err.is_terminal and total > 5
     counts: dict[str, int] = {}
@@ -111,13 +135,13 @@ def ingest(
             elif not quiet and o.status == "duplicate":
                 progress.console.print(f"[cyan]duplicate[/] {o.path}: {o.reason}")
             elif not quiet and not show_bar:
-                progress.console.print(f"[green]{o.status}[/] {o.path}" + (f" ({o.pages} pages)" if o.pages else ""))
+                progress.console.print(f"[green]{o.status}[/] {o.path}" + (f" ({_count(o.pages, 'page')})" if o.pages else ""))
 
         try:
             outcomes = run_ingest(paths, store, settings, on_outcome=report)
         except DatabaseError as e:
             raise CliError(str(e)) from e
-    failed = sum(1 for o in outcomes if not o.ok) + len(missing)
+    failed = sum(1 for o in outcomes if not o.ok)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to ingest"
     err.print(f"{len(outcomes)} files: {summary}. Database: {db_path}")
     sys.exit(EXIT_SOME_FAILED if failed else EXIT_OK)
@@ -128,7 +152,7 @@ def ingest(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: documents, pages, by_status, errors.")
 def status(db_path: str, as_json: bool) -> None:
     """Show how many documents and pages are stored, and what failed and why."""
-    summary = _open(db_path).status()
+    summary = _existing(db_path).status()
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
@@ -149,7 +173,7 @@ def status(db_path: str, as_json: bool) -> None:
 @click.option("--text", "with_text", is_flag=True, help="Print the document's text too.")
 def show(document: str, db_path: str, as_json: bool, with_text: bool) -> None:
     """Show one stored DOCUMENT (its name, path or SHA-256): pages, clauses, terms."""
-    store = _open(db_path)
+    store = _existing(db_path)
     try:
         doc = store.document(document)
     except UnknownDocument as e:
@@ -200,7 +224,7 @@ def search(query: str, db_path: str, limit: int) -> None:
     import sqlite3
 
     try:
-        rows = _open(db_path).search(query, limit=limit)
+        rows = _existing(db_path).search(query, limit=limit)
     except sqlite3.OperationalError as e:
         raise CliError(f"bad search query {query!r}: {e}") from e
     table = Table("document", "page", "section", "match")
@@ -270,9 +294,7 @@ def export_cuad(db_path: str, out_path: Path) -> None:
     """
     from pipeline.cuad_eval import cuad_predictions
 
-    if not Path(db_path).exists():
-        raise CliError(f"no database at {db_path}; run `clausewise ingest` first")
-    predictions = cuad_predictions(_open(db_path))
+    predictions = cuad_predictions(_existing(db_path))
     try:
         out_path.write_text(json.dumps(predictions, indent=1, ensure_ascii=False), encoding="utf-8")
     except OSError as e:
@@ -294,9 +316,7 @@ def export_terms(db_path: str, out_path: Path) -> None:
     """
     from pipeline.terms_eval import terms_records
 
-    if not Path(db_path).exists():
-        raise CliError(f"no database at {db_path}; run `clausewise ingest` first")
-    records = terms_records(_open(db_path))
+    records = terms_records(_existing(db_path))
     try:
         with open(out_path, "w", encoding="utf-8") as fh:
             for record in records:
@@ -313,7 +333,7 @@ def export_terms(db_path: str, out_path: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of obligations.")
 def obligations_command(document: str, db_path: str, party: str | None, as_json: bool) -> None:
     """List the stored obligations of one DOCUMENT (name, path or SHA-256): who, what, by when."""
-    store = _open(db_path)
+    store = _existing(db_path)
     try:
         doc = store.document(document)
     except UnknownDocument as e:
@@ -473,6 +493,7 @@ def bulk_load_command(paths: tuple[str, ...], db_path: str, dask: str | None, pr
     """
     from flows.bulk_load import bulk_load, task_runner
 
+    _no_missing_paths(paths)
     _open(db_path).close()
     runner = task_runner(dask, workers, processes=processes)
     outcomes = bulk_load.with_options(task_runner=runner)(list(paths), db_path, ocr=not no_ocr, batch=batch,
@@ -530,9 +551,7 @@ def browse(db_path: str, port: int, host: str) -> None:
 
     from pipeline.browse import datasette_command, write_metadata
 
-    if not Path(db_path).exists():
-        raise CliError(f"no database at {db_path}; run `clausewise ingest` first")
-    store = _open(db_path)  # applies migrations, so every table the metadata names exists
+    store = _existing(db_path)  # applies migrations, so every table the metadata names exists
     tables = store.db.table_names()
     store.close()
     with tempfile.TemporaryDirectory(prefix="clausewise-browse-") as tmp:
@@ -559,14 +578,14 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
 @cli.command()
 @DB_OPTION
 @click.option("--register", "register_path", required=True, type=click.Path(dir_okay=False, path_type=str), help="Counterparty register CSV: the full form (corpus/generate's register.csv) or document,counterparty,account_team,segment.")
-@click.option("--playbook", "playbook_path", required=True, type=click.Path(dir_okay=False, path_type=str), help="Playbook YAML (see corpus/playbook.yaml).")
+@click.option("--playbook", "playbook_path", default=None, type=click.Path(dir_okay=False, path_type=str), help="Playbook YAML. Default: the shipped corpus/playbook.yaml.")
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", callback=_as_of, help="Judge renewal deadlines and tier moves as of this date (default: today).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str), help="Folder for gaps.jsonl and each team's CSV and HTML.")
 @click.option("--send", is_flag=True, help="E-mail each team its own list (SMTP from CLAUSEWISE_SMTP_* or --delivery-config).")
 @click.option("--delivery-config", type=click.Path(dir_okay=False, exists=True, path_type=str), default=None, help="YAML with smtp: settings and recipients: {team: [address]} (the environment wins).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Candidates printed per team (the files hold every one).")
 @click.option("--no-embeddings", is_flag=True, help="Skip the non-standard-language check (no MiniLM).")
-def candidates(db_path: str, register_path: str, playbook_path: str, as_of: Any, out_dir: str, send: bool,
+def candidates(db_path: str, register_path: str, playbook_path: str | None, as_of: Any, out_dir: str, send: bool,
                delivery_config: str | None, top: int, no_embeddings: bool) -> None:
     """Rank renegotiation candidates per account team and write (or e-mail) their lists.
 
@@ -576,19 +595,17 @@ def candidates(db_path: str, register_path: str, playbook_path: str, as_of: Any,
     e-mail could not be sent, 2 on a bad register, playbook or database.
     """
     from pipeline import deliver
-    from pipeline.playbook import PlaybookError, load_playbook
+    from pipeline.playbook import DEFAULT_PLAYBOOK, PlaybookError, load_playbook
     from pipeline.register import RegisterError
     from pipeline.report import ReportError, write_reports
 
-    if not Path(db_path).exists():
-        raise CliError(f"no database at {db_path}; run `clausewise ingest` first")
     try:
-        playbook = load_playbook(playbook_path)
+        playbook = load_playbook(playbook_path or DEFAULT_PLAYBOOK)
         config = deliver.delivery_config(delivery_config)
         smtp = deliver.smtp_settings(config) if send else None
     except (PlaybookError, deliver.DeliveryError) as e:
         raise CliError(str(e)) from e
-    store = _open(db_path)
+    store = _existing(db_path)
     try:
         run = deliver.build_candidates(store, register_path, playbook, as_of=as_of, embeddings=not no_embeddings)
         reports = write_reports(run.lists, out_dir, as_of=as_of, segments_order=run.segments_order)
@@ -601,6 +618,13 @@ def candidates(db_path: str, register_path: str, playbook_path: str, as_of: Any,
         err.print(f"segment: {change.counterparty} {was}to {change.segment} since {change.since or '?'}")
     for name in run.missing_documents:
         err.print(f"[yellow]warning[/]: {name} is in the register but not in {db_path}")
+    for name, status, reason in run.unread_documents:
+        err.print(f"[yellow]warning[/]: {name} is stored as {status}" + (f" ({reason})" if reason else "")
+                  + "; it could not be read, so it was not judged")
+    for segment, n in run.unknown_segments:
+        err.print(f"[yellow]warning[/]: the playbook has no positions for segment {segment!r} "
+                  f"({_count(n, 'contract')}; it has {', '.join(s.name for s in playbook.segments)}): "
+                  "only renewal deadlines were checked for them")
     if run.unassigned_documents:
         err.print(f"[yellow]note[/]: {len(run.unassigned_documents)} stored documents are in nobody's register row")
     for team, rows in run.lists.items():
@@ -611,8 +635,8 @@ def candidates(db_path: str, register_path: str, playbook_path: str, as_of: Any,
             table.add_row(str(r.rank), f"{r.priority:.2f}", g.counterparty, g.document, g.segment, g.kind,
                           g.category or "", "" if g.found is None else str(g.found), str(g.benchmark), g.severity)
         out.print(table)
-    err.print(f"{len(run.gaps)} gaps for {len(run.lists)} teams as of {as_of.isoformat()}; "
-              f"wrote {reports.gaps_jsonl} and {len(reports.teams)} team reports under {out_dir}")
+    err.print(f"{_count(len(run.gaps), 'gap')} for {_count(len(run.lists), 'team')} as of {as_of.isoformat()}; "
+              f"wrote {reports.gaps_jsonl} and {_count(len(reports.teams), 'team report')} under {out_dir}")
     if smtp is None:
         return
     try:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -36,11 +37,11 @@ from pipeline.playbook import Playbook, load_playbook
 from pipeline.rank import RankedGap, rank_gaps
 from pipeline.register import Counterparty, SegmentChange, match_documents, merge_history, read_register
 from pipeline.report import Reports, write_reports
-from pipeline.store import Store
+from pipeline.store import DocumentReference, Store
 
 __all__ = [
     "CandidateRun", "DeliveryError", "Delivery", "SmtpSettings", "build_candidates", "candidate_lists",
-    "delivery_config", "recipients", "send_reports", "smtp_settings",
+    "delivery_config", "recipients", "resolve_documents", "send_reports", "smtp_settings",
 ]
 
 ENV_PREFIX = "CLAUSEWISE_SMTP_"
@@ -62,6 +63,37 @@ class CandidateRun:
     missing_documents: tuple[str, ...] = ()  # in the register, not in the database
     unassigned_documents: tuple[str, ...] = ()  # in the database, in nobody's register row
     segments_order: tuple[str, ...] = field(default=())
+    unread_documents: tuple[tuple[str, str, str | None], ...] = ()  # (register's name, status, reason): stored, not read
+    unknown_segments: tuple[tuple[str, int], ...] = ()  # (segment, contracts): segments the playbook has no positions for
+
+
+def resolve_documents(counterparties: Sequence[Counterparty], refs: Mapping[str, DocumentReference]
+                      ) -> tuple[list[Counterparty], tuple[str, ...], tuple[tuple[str, str, str | None], ...]]:
+    """The register's document names turned into stored documents' names.
+
+    A name may be the document's, a file's name with or without its extension, a path, or a duplicate's (an
+    alias of content stored under another name). Returns the counterparties with their documents' stored
+    names, the names matching nothing stored, and (name, status, reason) of those stored but never read
+    (corrupt, encrypted, ...), which no gap can judge.
+    """
+    missing: list[str] = []
+    unread: list[tuple[str, str, str | None]] = []
+    out = []
+    for cp in counterparties:
+        names: list[str] = []
+        for d in cp.documents:
+            ref = next((refs[k] for k in (d.casefold(), Path(d).name.casefold(), Path(d).stem.casefold()) if k in refs),
+                       None)
+            if ref is None:
+                missing.append(d)
+                names.append(d)
+            elif ref.status != "ingested" or ref.name is None:
+                unread.append((d, ref.status, ref.reason))
+                names.append(ref.name or d)
+            elif ref.name not in names:
+                names.append(ref.name)
+        out.append(replace(cp, documents=tuple(names)) if tuple(names) != cp.documents else cp)
+    return out, tuple(missing), tuple(unread)
 
 
 def _history_of(rows: Sequence[Mapping[str, Any]]) -> list[SegmentChange]:
@@ -94,6 +126,7 @@ def build_candidates(
         v.document: [t.value.get("name", "") for t in v.terms.get("parties", ()) if isinstance(t.value, dict)]
         for v in views
     }
+    counterparties, missing, unread = resolve_documents(counterparties, store.document_references())
     counterparties = match_documents(counterparties, parties)
     counterparties, changes = merge_history(counterparties, _history_of(store.segment_history()), as_of)
     store.write_register(
@@ -112,9 +145,9 @@ def build_candidates(
     )
     owner = {d.casefold(): cp for cp in counterparties for d in cp.documents}
     pairs = [(v, owner[v.document.casefold()]) for v in views if v.document.casefold() in owner]
-    stored = {v.document.casefold() for v in views}
-    missing = tuple(d for cp in counterparties for d in cp.documents if d.casefold() not in stored)
     unassigned = tuple(v.document for v in views if v.document.casefold() not in owner)
+    judged = Counter(owner[v.document.casefold()].segment for v in views if v.document.casefold() in owner)
+    unknown = tuple((segment, n) for segment, n in sorted(judged.items()) if book.positions(segment) is None)
     if embed is None and embeddings and any(s.language for s in book.segments):
         embed = minilm_embedder()
     portfolio = Portfolio.of(pairs)
@@ -123,7 +156,7 @@ def build_candidates(
     store.write_gaps([{k: v for k, v in r.row().items() if k not in ("value", "urgency")}
                       for team in lists for r in (x for x in lists[team])], as_of.isoformat())
     return CandidateRun(as_of, tuple(counterparties), tuple(gaps), lists, tuple(changes), missing, unassigned,
-                        book.tier_order)
+                        book.tier_order, unread, unknown)
 
 
 def candidate_lists(

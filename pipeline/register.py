@@ -179,7 +179,8 @@ def parse_register(text: str, segmentation: SegmentationConfig | None = None, *,
             raise RegisterError(f"{source}: row 1, column {h}: appears twice")
     for required in ("counterparty", "account_team"):
         if required not in header:
-            raise RegisterError(f"{source}: row 1: missing column {required} (columns: {', '.join(header)})")
+            given = ", ".join(h.strip().lstrip("\ufeff") for h in raw_header)
+            raise RegisterError(f"{source}: row 1: missing column {required} (the header has: {given})")
     if "documents" not in header and "document" not in header:
         raise RegisterError(f"{source}: row 1: missing column documents (or document, one row per contract)")
     numeric = set(INPUT_COLUMNS) | (set(segmentation.columns) if segmentation else set())

@@ -29,7 +29,9 @@ from extractors.records import Candidate, Clause, Document, Obligation, Term
 __all__ = [
     "Analysis",
     "DatabaseError",
+    "DocumentReference",
     "FileRecord",
+    "NoDatabase",
     "Store",
     "UnknownDocument",
     "OK_STATUSES",
@@ -45,11 +47,25 @@ class DatabaseError(Exception):
     """The database file cannot be opened or written."""
 
 
+class NoDatabase(DatabaseError):
+    """A command that only reads was pointed at a file that is missing or is not a Clausewise database."""
+
+
 class UnknownDocument(KeyError):
     """No stored document matches the name, path or hash asked for."""
 
     def __str__(self) -> str:  # KeyError quotes its argument; we want prose.
         return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class DocumentReference:
+    """What a name in a register refers to: a stored document (``name``; None for a file never read) and its
+    status (``ingested``, or why not: ``corrupt``, ``encrypted``, ...) with the reason recorded."""
+
+    name: str | None
+    status: str
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -327,7 +343,13 @@ class Store:
     0
     """
 
-    def __init__(self, path: str | os.PathLike[str] = "clausewise.db") -> None:
+    def __init__(self, path: str | os.PathLike[str] = "clausewise.db", *, create: bool = True) -> None:
+        """Open (and, with ``create``, create) the database at ``path``; bring its schema up to date.
+
+        ``create=False`` is for commands that only read: a missing file, or one
+        without Clausewise's tables (an empty file, another SQLite database),
+        raises :class:`NoDatabase` and is left exactly as it was.
+        """
         self.path = str(path)
         try:
             if self.path != ":memory:":
@@ -335,9 +357,14 @@ class Store:
                 if not parent.is_dir():
                     raise DatabaseError(f"cannot open database {self.path}: folder {parent} does not exist")
                 created = not Path(self.path).exists()
+                if created and not create:
+                    raise NoDatabase(f"no database at {self.path}")
                 conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
                 if created:
                     os.chmod(self.path, 0o600)  # contracts are confidential: owner-only
+                if not create and "documents" not in sqlite_utils.Database(conn).table_names():
+                    conn.close()
+                    raise NoDatabase(f"{self.path} is not a Clausewise database (it has no documents table)")
             else:
                 conn = sqlite3.connect(self.path)
             self.db = sqlite_utils.Database(conn)
@@ -826,6 +853,23 @@ class Store:
                 "ORDER BY counterparty, coalesce(since, ''), id"
             )
         )
+
+    def document_references(self) -> dict[str, DocumentReference]:
+        """Every name a register may use for a stored contract, casefolded: the document's name, and each file's
+        name and path (a duplicate's too), to that contract's name (None for a file that was never read), status
+        and reason."""
+        refs: dict[str, DocumentReference] = {}
+        documents = {r["sha256"]: r for r in self.db.query("SELECT sha256, name, status, reason FROM documents")}
+        for d in documents.values():
+            refs.setdefault(d["name"].casefold(), DocumentReference(d["name"], d["status"], d["reason"]))
+        for f in self.db.query("SELECT path, name, sha256, status, reason FROM files ORDER BY path"):
+            d = documents.get(f["sha256"])
+            ref = (DocumentReference(d["name"], d["status"], d["reason"]) if d is not None
+                   else DocumentReference(None, f["status"], f["reason"]))
+            for key in (f["name"], f["path"], Path(f["path"]).name):
+                if key:
+                    refs.setdefault(key.casefold(), ref)
+        return refs
 
     def contract_views(self) -> list[dict[str, Any]]:
         """What gap detection needs of each ingested document, by name.

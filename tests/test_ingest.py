@@ -151,8 +151,37 @@ def test_a_process_pool_stores_the_same_as_in_process(tmp_path):
 def test_cli_errors_are_friendly(tmp_path):
     code, output = run("status", "--db", str(tmp_path / "missing-folder" / "c.db"))
     assert code == EXIT_USAGE and "does not exist" in output
+    Store(tmp_path / "c.db").close()
     code, output = run("show", "nothing", "--db", str(tmp_path / "c.db"))
     assert code == EXIT_USAGE and "no document matches 'nothing'" in output
+
+
+@pytest.mark.parametrize("command", [
+    ["status"], ["search", "liability"], ["show", "x"], ["obligations", "x"], ["export", "cuad", "--out", "p.json"],
+    ["export", "terms", "--out", "t.jsonl"], ["candidates", "--register", "r.csv", "--out", "o"], ["browse"],
+])
+def test_a_mistyped_db_is_an_error_and_never_a_new_empty_database(tmp_path, monkeypatch, command):
+    """Regression: `status --db a.db` created a.db and said "0 documents"; `export cuad --db x.pdf` turned an empty
+    file into a database. Commands that read the database refuse both and leave the file as it was."""
+    monkeypatch.chdir(tmp_path)
+    code, output = run(*command, "--db", "typo.db")
+    assert code == EXIT_USAGE and "no database at typo.db" in output
+    assert not (tmp_path / "typo.db").exists()
+    (tmp_path / "x.pdf").write_bytes(b"")
+    code, output = run(*command, "--db", "x.pdf")
+    assert code == EXIT_USAGE and "x.pdf is not a Clausewise database" in output
+    assert (tmp_path / "x.pdf").read_bytes() == b""
+
+
+def test_a_path_that_does_not_exist_stops_ingest_before_anything_is_stored(tmp_path):
+    good = tmp_path / "in"
+    good.mkdir()
+    make_text_pdf(good / "a.pdf", ["1. Term. This Agreement lasts two years."])
+    db = tmp_path / "c.db"
+    for command in ("ingest", "bulk-load"):
+        code, output = run(command, str(good), str(tmp_path / "nosuch"), "--db", str(db))
+        assert code == EXIT_USAGE and "no such file or folder" in output and "nosuch" in output
+        assert not db.exists()
 
 
 def test_status_and_show_print_what_is_stored(tmp_path):

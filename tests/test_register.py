@@ -67,6 +67,7 @@ def test_headers_are_matched_loosely_and_bom_is_ignored(tmp_path):
     [
         ("", "empty file"),
         ("document,counterparty,segment\nx,A,core\n", "row 1: missing column account_team"),
+        ("doc,party,team\nx,A,East\n", "row 1: missing column counterparty (the header has: doc, party, team)"),
         ("counterparty,account_team,segment\nA,East,core\n", "row 1: missing column documents"),
         ("document,counterparty,account_team,segment\n", "no counterparties"),
         ("document,counterparty,account_team,segment\nx,A,East\n", "row 2: 3 cells, expected 4"),

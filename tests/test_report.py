@@ -204,3 +204,51 @@ def test_cli_candidates_errors_exit_2(tmp_path, args, message):
     result = CliRunner().invoke(cli, argv)
     assert result.exit_code == 2, result.output
     assert message in result.output
+
+
+def test_register_names_resolve_to_stored_documents_by_file_name_path_or_duplicate(tmp_path):
+    """Regression: a register naming `harbor-msa.pdf`, its path, or a duplicate's name got "not in the database"
+    and the contract was never judged; one naming a corrupt file was told the same instead of why."""
+    from pipeline.deliver import resolve_documents
+
+    db, _, _ = write_inputs(tmp_path)
+    with Store(db) as store:
+        harbor = store.document("harbor-msa")["sha256"]
+        store.write_duplicate("/inbox/Harbor copy.pdf", harbor, "/contracts/harbor-msa.pdf")
+        store.write_failure("/inbox/broken.pdf", "corrupt", "no end-of-file marker")
+        refs = store.document_references()
+    register = [
+        Counterparty("Harbor", "East", documents=("harbor-msa.pdf", "/contracts/harbor-msa.pdf", "Harbor copy")),
+        Counterparty("Acme", "West", documents=("ACME-ORDER",)),
+        Counterparty("Broken", "West", documents=("broken.pdf",)),
+        Counterparty("Ghost", "West", documents=("ghost-doc",)),
+    ]
+    resolved, missing, unread = resolve_documents(register, refs)
+    assert [cp.documents for cp in resolved] == [("harbor-msa",), ("acme-order",), ("broken.pdf",), ("ghost-doc",)]
+    assert missing == ("ghost-doc",)
+    assert unread == (("broken.pdf", "corrupt", "no end-of-file marker"),)
+
+
+def test_cli_candidates_warns_about_segments_the_playbook_does_not_cover(tmp_path):
+    """Regression: a register segment missing from the playbook was accepted without a word, and its contracts
+    were checked for renewal deadlines only. The run still succeeds (a playbook may cover some segments only)."""
+    db, reg, book = write_inputs(tmp_path, register="document,counterparty,account_team,segment\n"
+                                                     "harbor-msa.pdf,Harbor,East,platinum\n"
+                                                     "acme-order,Acme,West,strategic\n",
+                                 playbook="segments:\n  strategic:\n    require: [Cap On Liability]\n")
+    result = CliRunner().invoke(cli, ["candidates", "--db", str(db), "--register", str(reg), "--playbook", str(book),
+                                      "--as-of", "2025-03-01", "--out", str(tmp_path / "out"), "--no-embeddings"])
+    assert result.exit_code == 0, result.output
+    assert ("the playbook has no positions for segment 'platinum' (1 contract; it has strategic): "
+            "only renewal deadlines were checked for them") in " ".join(result.output.split())
+    assert "not in" not in result.output  # harbor-msa.pdf is the stored harbor-msa
+
+
+def test_cli_candidates_without_playbook_uses_the_shipped_one(tmp_path):
+    db, reg, _ = write_inputs(tmp_path, register="document,counterparty,account_team,segment\n"
+                                                  "harbor-msa,Harbor,East,strategic\n")
+    result = CliRunner().invoke(cli, ["candidates", "--db", str(db), "--register", str(reg), "--as-of", "2025-03-01",
+                                      "--out", str(tmp_path / "out"), "--no-embeddings"])
+    assert result.exit_code == 0, result.output
+    kinds = {(r["kind"], r["category"]) for r in map(json.loads, (tmp_path / "out" / "gaps.jsonl").read_text().splitlines())}
+    assert ("missing", "Governance") in kinds  # a position only corpus/playbook.yaml holds for strategic accounts
