@@ -1,8 +1,8 @@
 """Re-ranker experiments on CUAD over fixed 5-fold out-of-fold first-stage logits.
 
     python benchmarks/rerank_experiments.py --data ../shared/cuad --out rerank-out logits   # about 25 min
-    python benchmarks/rerank_experiments.py extra | skip       # first-stage additions (about 25 min each), then
-    python benchmarks/rerank_experiments.py rerank wd|dp|wddp|skip
+    python benchmarks/rerank_experiments.py extra | skip | mlp  # first-stage additions (13-25 min each), then
+    python benchmarks/rerank_experiments.py rerank wd|dp|wddp|skip|mlp
     python benchmarks/rerank_experiments.py presence           # a presence score for #5's flags
     python benchmarks/rerank_experiments.py rerank  base|sum|doc|cross|crossdoc|pool80|knn|docknn|cue [--param num_leaves=63 ...]
     python benchmarks/rerank_experiments.py twopass
@@ -41,8 +41,9 @@ Variants of ``rerank`` (columns appended to :data:`extractors.classify.RERANK_FE
 
 First-stage additions (measured on 2026-12-03, none better; model card, "First-stage additions tried after v4"):
 ``extra`` fits, out of fold, a within-document text model (``wd``: per category, only the units of contracts
-holding it) and a document-presence model (``dp``); ``skip`` a text model with skip-bigrams (:func:`skip_tokens`).
-``rerank wd``, ``dp``, ``wddp``, ``skip`` add their logits to the re-ranker's columns. ``presence`` refits the
+holding it) and a document-presence model (``dp``); ``skip`` a text model with skip-bigrams (:func:`skip_tokens`);
+``mlp`` a one-hidden-layer network over the shipped features (:func:`fit_mlp`, ``--param hidden=64`` ...).
+``rerank wd``, ``dp``, ``wddp``, ``skip``, ``mlp`` add their logits to the re-ranker's columns. ``presence`` refits the
 re-ranker for the ten flag categories with the target "the unit is about a gold excerpt" (:func:`_about`) and
 writes each contract's best units for ``clausewise eval gaps``.
 
@@ -218,6 +219,83 @@ def cmd_skip(args: argparse.Namespace) -> None:
 # ----------------------------------------------------------------- rows
 
 
+#: ``mlp``: hidden units, epochs, batch size, learning rate, dropout of the one-hidden-layer text model.
+MLP_SETTINGS = {"hidden": 256, "epochs": 5, "batch": 256, "lr": 2e-3, "dropout": 0.2, "seed": 0}
+
+
+def fit_mlp(x: Any, y: np.ndarray, settings: dict[str, Any] = MLP_SETTINGS) -> Any:
+    """A one-hidden-layer network over the hashed features (an EmbeddingBag weighted by the feature values, ReLU,
+    dropout, one output per category), trained with binary cross-entropy: the text model, non-linear.
+
+    ``x``: a CSR matrix of :func:`extractors.classify.hashed` rows; ``y``: 0/1 labels, one column per category.
+    Returns a function from such a matrix to logits.
+    """
+    import torch
+
+    torch.manual_seed(settings["seed"])
+    torch.set_num_threads(2)
+    bag = torch.nn.EmbeddingBag(x.shape[1], settings["hidden"], mode="sum", sparse=True)
+    torch.nn.init.normal_(bag.weight, std=0.05)
+    bias = torch.nn.Parameter(torch.zeros(settings["hidden"]))
+    head = torch.nn.Linear(settings["hidden"], y.shape[1])
+    drop = torch.nn.Dropout(settings["dropout"])
+    dense_opt = torch.optim.Adam([bias, *head.parameters()], lr=settings["lr"])
+    sparse_opt = torch.optim.SparseAdam(list(bag.parameters()), lr=settings["lr"])
+
+    def forward(rows: Any, train: bool) -> Any:
+        idx = torch.from_numpy(rows.indices.astype(np.int64))
+        offsets = torch.from_numpy(rows.indptr[:-1].astype(np.int64))
+        weights = torch.from_numpy(rows.data.astype(np.float32))
+        h = torch.relu(bag(idx, offsets, per_sample_weights=weights) + bias)
+        return head(drop(h) if train else h)
+
+    labels = torch.from_numpy(np.asarray(y, dtype=np.float32))
+    rng = np.random.default_rng(settings["seed"])
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    for _ in range(settings["epochs"]):
+        drop.train()
+        order = rng.permutation(x.shape[0])
+        for start in range(0, x.shape[0], settings["batch"]):
+            b = order[start:start + settings["batch"]]
+            dense_opt.zero_grad(), sparse_opt.zero_grad()
+            loss = loss_fn(forward(x[b], True), labels[b])
+            loss.backward()
+            dense_opt.step(), sparse_opt.step()
+
+    def predict(rows: Any) -> np.ndarray:
+        drop.eval()
+        with torch.no_grad():
+            return np.vstack([forward(rows[s:s + 4096], False).numpy() for s in range(0, rows.shape[0], 4096)]) \
+                if rows.shape[0] else np.zeros((0, y.shape[1]), dtype=np.float32)
+
+    return predict
+
+
+def cmd_mlp(args: argparse.Namespace) -> None:
+    """The text model as a one-hidden-layer network (:func:`fit_mlp`), out of fold like ``logits``: ``oof_mlp.npz``."""
+    import scipy.sparse as sp
+
+    started = time.perf_counter()
+    data, _, exs = _load(args)
+    index = {t: i for i, t in enumerate(data.titles)}
+    xs = [hashed((u.tokens for u in ex.text), tc.N_FEATURES) if ex.text else None for ex in exs]
+    settings = {**MLP_SETTINGS, **{k: type(MLP_SETTINGS[k])(v) for k, v in (p.split("=", 1) for p in args.param)}}
+    print(f"features of {len(exs)} contracts in {time.perf_counter() - started:.0f}s; {settings}", flush=True)
+    out: dict[str, np.ndarray] = {}
+    for f, held_out in enumerate(folds(data.titles, 5)):
+        t0 = time.perf_counter()
+        held = {index[t] for t in held_out}
+        train = [i for i in range(len(exs)) if i not in held and xs[i] is not None]
+        predict = fit_mlp(sp.vstack([xs[i] for i in train]).tocsr(),
+                          np.concatenate([exs[i].text_labels for i in train]), settings)
+        for i in held:
+            out[f"{i}_mlp"] = (predict(xs[i]) if xs[i] is not None else np.zeros((0, len(CUAD_CATEGORIES)))).astype(np.float32)
+        print(f"fold {f}: {time.perf_counter() - t0:.0f}s", flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    np.savez(args.out / "oof_mlp.npz", **out)
+    print(f"wrote {args.out / 'oof_mlp.npz'} in {time.perf_counter() - started:.0f}s")
+
+
 def _targets(ans: list[frozenset[int]], cat: np.ndarray, key: np.ndarray) -> np.ndarray:
     """Per row: 1 a new right answer, 0 answers nothing, -1 repeats one; rows taken by ascending ``key`` per category."""
     y = np.full(len(ans), -1, dtype=np.int8)
@@ -330,7 +408,7 @@ def _rows(i: int, ex: Any, logits: Any, variant: str) -> dict[str, Any]:
             extra.append(np.tile(zt.max(axis=0) if len(zt) else np.full(len(CUAD_CATEGORIES), -20.0), (len(rows), 1)))
     if "cue" in variant and rows:
         extra.append(_cue_columns(rows, units))
-    for name in ("wd", "skip"):
+    for name in ("wd", "skip", "mlp"):
         if name in variant and rows:
             extra.append(_opinion_columns(logits[f"{i}_{name}"], ex, rows, units, cat))
     if "dp" in variant and rows:
@@ -392,6 +470,8 @@ def cmd_rerank(args: argparse.Namespace) -> None:
         logits = {**dict(logits), **dict(np.load(args.out / "oof_extra.npz"))}
     if "skip" in args.variant:
         logits = {**dict(logits), **dict(np.load(args.out / "oof_skip.npz"))}
+    if "mlp" in args.variant:
+        logits = {**dict(logits), **dict(np.load(args.out / "oof_mlp.npz"))}
     docs = [_rows(i, ex, logits, args.variant) for i, ex in enumerate(exs)]
     params, rounds = _params(args.param)
     index = {t: i for i, t in enumerate(data.titles)}
@@ -838,6 +918,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("logits")
     sub.add_parser("extra")
     sub.add_parser("skip")
+    p = sub.add_parser("mlp")
+    p.add_argument("--param", action="append", default=[], help="MLP_SETTINGS key=value")
     p = sub.add_parser("presence")
     p.add_argument("variant", nargs="?", default="base")
     p.add_argument("--param", action="append", default=[])
@@ -860,7 +942,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     commands = {"logits": cmd_logits, "rerank": cmd_rerank, "twopass": cmd_twopass, "analyse": cmd_analyse,
                 "coverage": cmd_coverage, "extra": cmd_extra,
-                "skip": cmd_skip, "presence": cmd_presence, "calibrate": cmd_calibrate, "ensemble": cmd_ensemble,
+                "skip": cmd_skip, "mlp": cmd_mlp, "presence": cmd_presence, "calibrate": cmd_calibrate, "ensemble": cmd_ensemble,
                 "twothreshold": cmd_twothreshold}
     commands[args.command](args)
     return 0

@@ -115,3 +115,18 @@ def test_two_threshold_rule_lets_a_term_lower_the_bar_but_not_remove_it():
     assert two_threshold_errors(rows, 0.5, 0.5) == 1  # one threshold: the termed 0.3 is missed
     assert two_threshold_errors(rows, 0.5, 0.2) == 0  # a term lowers the bar to 0.2
     assert two_threshold_errors(rows, 0.5, 0.0) == 1  # a term alone: the termed 0.05 counts as present
+
+
+def test_mlp_text_model_learns_an_interaction_no_linear_model_can():
+    import scipy.sparse as sp
+
+    from benchmarks.rerank_experiments import MLP_SETTINGS, fit_mlp
+
+    # Feature 0 "terminate", 1 "breach", 2 always on. Positive: exactly one of 0 and 1 (an XOR).
+    rows = [[1, 0, 1], [0, 1, 1], [1, 1, 1], [0, 0, 1]] * 50
+    x = sp.csr_matrix(np.array(rows, dtype=np.float32))
+    y = np.array([[1], [1], [0], [0]] * 50)
+    predict = fit_mlp(x, y, {**MLP_SETTINGS, "hidden": 16, "epochs": 60, "batch": 16, "lr": 0.02, "dropout": 0.0})
+    z = predict(sp.csr_matrix(np.array(rows[:4], dtype=np.float32)))[:, 0]
+    assert min(z[0], z[1]) > max(z[2], z[3])
+    assert predict(sp.csr_matrix((0, 3), dtype=np.float32)).shape == (0, 1)
