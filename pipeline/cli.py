@@ -22,6 +22,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.store import DatabaseError, NoDatabase, Store, UnknownDocument
@@ -616,17 +617,11 @@ def candidates(db_path: str, register_path: str, playbook_path: str | None, as_o
     for change in run.changes:
         was = f"from {change.previous} " if change.previous else ""
         err.print(f"segment: {change.counterparty} {was}to {change.segment} since {change.since or '?'}")
-    for name in run.missing_documents:
-        err.print(f"[yellow]warning[/]: {name} is in the register but not in {db_path}")
-    for name, status, reason in run.unread_documents:
-        err.print(f"[yellow]warning[/]: {name} is stored as {status}" + (f" ({reason})" if reason else "")
-                  + "; it could not be read, so it was not judged")
-    for segment, n in run.unknown_segments:
-        err.print(f"[yellow]warning[/]: the playbook has no positions for segment {segment!r} "
-                  f"({_count(n, 'contract')}; it has {', '.join(s.name for s in playbook.segments)}): "
-                  "only renewal deadlines were checked for them")
+    for line in run.warnings(db_path):
+        err.print("[yellow]warning[/]:", escape(line))
     if run.unassigned_documents:
-        err.print(f"[yellow]note[/]: {len(run.unassigned_documents)} stored documents are in nobody's register row")
+        n = len(run.unassigned_documents)
+        err.print(f"[yellow]note[/]: {_count(n, 'stored document')} {'is' if n == 1 else 'are'} in nobody's register row")
     for team, rows in run.lists.items():
         table = Table("#", "priority", "counterparty", "document", "segment", "kind", "category", "found",
                       "benchmark", "severity", title=f"{team}: top {min(top, len(rows))} of {len(rows)}")

@@ -22,7 +22,7 @@ import os
 import smtplib
 import ssl
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from email.message import EmailMessage
@@ -65,6 +65,17 @@ class CandidateRun:
     segments_order: tuple[str, ...] = field(default=())
     unread_documents: tuple[tuple[str, str, str | None], ...] = ()  # (register's name, status, reason): stored, not read
     unknown_segments: tuple[tuple[str, int], ...] = ()  # (segment, contracts): segments the playbook has no positions for
+    playbook_segments: tuple[str, ...] = ()
+
+    def warnings(self, db: str) -> list[str]:
+        """What a user must hear about this run: contracts the register names that were not judged, and why."""
+        lines = [f"{name} is in the register but not in {db}" for name in self.missing_documents]
+        lines += [f"{name} is stored as {status}" + (f" ({reason})" if reason else "")
+                  + "; it could not be read, so it was not judged" for name, status, reason in self.unread_documents]
+        lines += [f"the playbook has no positions for segment {segment!r} ({n} contract{'' if n == 1 else 's'}; "
+                  f"it has {', '.join(self.playbook_segments)}): only renewal deadlines were checked for them"
+                  for segment, n in self.unknown_segments]
+        return lines
 
 
 def resolve_documents(counterparties: Sequence[Counterparty], refs: Mapping[str, DocumentReference]
@@ -156,15 +167,22 @@ def build_candidates(
     store.write_gaps([{k: v for k, v in r.row().items() if k not in ("value", "urgency")}
                       for team in lists for r in (x for x in lists[team])], as_of.isoformat())
     return CandidateRun(as_of, tuple(counterparties), tuple(gaps), lists, tuple(changes), missing, unassigned,
-                        book.tier_order, unread, unknown)
+                        book.tier_order, unread, unknown, tuple(seg.name for seg in book.segments))
 
 
 def candidate_lists(
-    db: str, register: str, playbook: str, *, out: str | None = None, as_of: date
+    db: str, register: str, playbook: str, *, out: str | None = None, as_of: date,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """The ``candidates`` flow's core call: build, write the reports under ``out`` (if given), return rows per team."""
+    """The ``candidates`` flow's core call: build, write the reports under ``out`` (if given), return rows per team.
+
+    ``warn`` receives each of :meth:`CandidateRun.warnings` (the flow logs them).
+    """
     with Store(db) as store:
         run = build_candidates(store, register, playbook, as_of=as_of)
+    for line in run.warnings(db):
+        if warn is not None:
+            warn(line)
     if out:
         write_reports(run.lists, out, as_of=as_of, segments_order=run.segments_order)
     return {team: [r.row() for r in rows] for team, rows in run.lists.items()}

@@ -175,7 +175,7 @@ def test_cli_candidates_with_the_default_playbook_and_minimal_register(tmp_path)
                                       "--as-of", "2025-03-01", "--out", str(tmp_path / "out"), "--no-embeddings"])
     assert result.exit_code == 0, result.output
     assert "ghost-doc is in the register but not in" in result.output
-    assert "1 stored documents are in nobody's register row" in result.output
+    assert "1 stored document is in nobody's register row" in result.output
     kinds = {(r["counterparty"], r["kind"], r["category"])
              for r in map(json.loads, (tmp_path / "out" / "gaps.jsonl").read_text().splitlines())}
     assert ("Harbor", "missing", "Governance") in kinds and ("Acme", "missing", "Cap On Liability") in kinds
@@ -252,3 +252,16 @@ def test_cli_candidates_without_playbook_uses_the_shipped_one(tmp_path):
     assert result.exit_code == 0, result.output
     kinds = {(r["kind"], r["category"]) for r in map(json.loads, (tmp_path / "out" / "gaps.jsonl").read_text().splitlines())}
     assert ("missing", "Governance") in kinds  # a position only corpus/playbook.yaml holds for strategic accounts
+
+
+def test_candidate_lists_hand_the_flow_the_same_warnings_the_cli_prints(tmp_path):
+    from pipeline.deliver import candidate_lists
+
+    db, reg, book = write_inputs(tmp_path, register="document,counterparty,account_team,segment\n"
+                                                     "harbor-msa,Harbor,East,platinum\nghost-doc,Ghost,West,core\n",
+                                 playbook="segments:\n  core:\n    require: [Cap On Liability]\n")
+    heard: list[str] = []
+    candidate_lists(str(db), str(reg), str(book), as_of=date(2025, 3, 1), warn=heard.append)
+    assert heard == [f"ghost-doc is in the register but not in {db}",
+                     "the playbook has no positions for segment 'platinum' (1 contract; it has core): "
+                     "only renewal deadlines were checked for them"]
