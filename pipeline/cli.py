@@ -523,10 +523,16 @@ def serve(inbox: str, db_path: str, register: str | None, playbook: str | None, 
     Uses the Prefect server named by PREFECT_API_URL (see docs/flows.md).
     Runs until interrupted, unless --apply-only.
     """
+    from prefect.settings import get_current_settings
+
     from flows.deploy import apply, nightly_deployment, serve as serve_deployment
 
     if bool(register) != bool(playbook):
         raise CliError("--register and --playbook go together")
+    if not get_current_settings().api.url:
+        raise CliError("serve needs a Prefect server that outlives it: start one (`prefect server start`) and set "
+                       "PREFECT_API_URL (docs/flows.md). Without it Prefect would use a temporary server, and the "
+                       "deployment and its schedule would vanish with it.")
     deployment = nightly_deployment(inbox, db_path, register, playbook, out, cron=cron, timezone=timezone, name=name)
     if apply_only:
         deployment_id = apply(deployment)

@@ -5,8 +5,10 @@ Two small core functions the flows wrap:
 * :func:`new_files` lists the supported files in an inbox folder that arrived
   since a watermark (the newest modification time a previous successful run
   saw), plus any file the store has never seen whatever its time stamp (a copy
-  that kept an old mtime, ``cp -p`` or ``rsync -t``). Content already stored is
-  skipped later, by hash, in :func:`pipeline.ingest.plan`.
+  that kept an old mtime, ``cp -p`` or ``rsync -t``), and any file whose time
+  stamp is not the one recorded for its path (overwritten in place with an old
+  time). Content already stored is skipped later, by hash, in
+  :func:`pipeline.ingest.plan`.
 * :func:`confirm` re-reads a planned file before analysis: the I/O step of a
   flow, the one worth retrying when a share hiccups. It raises
   :class:`ContentChanged` if the bytes are no longer those that were planned.
@@ -40,7 +42,8 @@ class InboxFile:
 
 
 def new_files(inbox: str | os.PathLike[str], store: Store, since_ns: int | None) -> list[InboxFile]:
-    """Supported files under ``inbox`` newer than ``since_ns``, or unknown to the store, by path.
+    """Supported files under ``inbox`` newer than ``since_ns``, unknown to the store by path, or whose time stamp
+    differs from the one the store recorded for that path (overwritten in place, ``cp -p`` keeping an old time).
 
     ``since_ns`` is ``None`` before the first successful run: every file is new.
     A file that vanishes while the folder is listed is left for the next run.
@@ -53,7 +56,11 @@ def new_files(inbox: str | os.PathLike[str], store: Store, since_ns: int | None)
             mtime = os.stat(path).st_mtime_ns
         except OSError:
             continue
-        if since_ns is None or mtime > since_ns or store.file(path) is None:
+        if since_ns is None or mtime > since_ns:
+            found.append(InboxFile(path, mtime))
+            continue
+        known = store.file(path)
+        if known is None or (known.mtime_ns is not None and known.mtime_ns != mtime):
             found.append(InboxFile(path, mtime))
     return found
 

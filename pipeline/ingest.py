@@ -160,13 +160,16 @@ class _Clock:
         return result
 
 
-def _fingerprint(path: str) -> tuple[str, int]:
-    """The SHA-256 and size of a file's bytes, or :class:`UnreadableFile`."""
+def _fingerprint(path: str) -> tuple[str, int, int]:
+    """The SHA-256, size and modification time (ns) of a file, or :class:`UnreadableFile`.
+
+    The time is taken before the bytes are read: a file rewritten while it is hashed looks changed next time.
+    """
     try:
         if Path(path).is_dir():
             raise UnreadableFile(f"{path} is a folder, not a file")
-        size = os.stat(path).st_size
-        return sha256_file(path), size
+        st = os.stat(path)
+        return sha256_file(path), st.st_size, st.st_mtime_ns
     except OSError as e:
         raise UnreadableFile(f"cannot read {path}: {e.strerror or e}") from e
 
@@ -200,6 +203,7 @@ class Pending:
     path: str
     sha256: str
     size: int
+    mtime_ns: int | None = None
 
 
 def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Outcome], list[Pending]]:
@@ -214,7 +218,7 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
     in_batch: dict[str, str] = {}  # sha256 -> first path in this batch
     for path in dict.fromkeys(discover(paths)):
         try:
-            sha, size = _fingerprint(path)
+            sha, size, mtime = _fingerprint(path)
         except DocumentError as e:
             store.write_failure(path, e.status, str(e))
             settled.append(Outcome(path, e.status, str(e)))
@@ -223,23 +227,25 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
         if first is not None:
             known = store.file(path)
             if first == path or (known is not None and known.sha256 == sha and known.status == "ingested"):
+                store.seen_unchanged(path, mtime)
                 settled.append(Outcome(path, "unchanged", "already ingested", sha))
             else:
-                store.write_duplicate(path, sha, first)
+                store.write_duplicate(path, sha, first, mtime_ns=mtime)
                 settled.append(Outcome(path, "duplicate", f"same content as {first}", sha))
             continue
         in_batch[sha] = path
-        todo.append(Pending(path, sha, size))
+        todo.append(Pending(path, sha, size, mtime))
     return settled, todo
 
 
 def record(store: Store, pending: Pending, result: Analysis | DocumentError) -> Outcome:
     """Store one analysis (or its failure) in its own transaction."""
     if isinstance(result, DocumentError):
-        store.write_failure(pending.path, result.status, str(result), sha256=pending.sha256, size=pending.size)
+        store.write_failure(pending.path, result.status, str(result), sha256=pending.sha256, size=pending.size,
+                            mtime_ns=pending.mtime_ns)
         return Outcome(pending.path, result.status, str(result), pending.sha256)
     started = time.perf_counter()
-    store.write_analysis(pending.path, result, size=pending.size)
+    store.write_analysis(pending.path, result, size=pending.size, mtime_ns=pending.mtime_ns)
     seconds = (*result.seconds, ("store", time.perf_counter() - started))
     return Outcome(pending.path, "ingested", None, pending.sha256, len(result.document.pages), seconds)
 

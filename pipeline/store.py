@@ -94,6 +94,7 @@ class FileRecord:
     reason: str | None
     sha256: str | None
     name: str
+    mtime_ns: int | None = None  # the file's modification time when it was recorded (None: recorded before m006)
 
 
 migrations = Migrations("clausewise")
@@ -331,6 +332,13 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+@migrations()
+def m006_file_mtimes(db: sqlite_utils.Database) -> None:
+    """Each file's modification time as recorded, so a file overwritten in place (even keeping an old time stamp,
+    ``cp -p``) is seen as changed."""
+    db["files"].add_column("mtime_ns", int)
+
+
 def _name(path: str) -> str:
     return Path(path).stem
 
@@ -387,7 +395,7 @@ class Store:
 
     # ---------------------------------------------------------------- writes
 
-    def write_analysis(self, path: str, analysis: Analysis, *, size: int) -> None:
+    def write_analysis(self, path: str, analysis: Analysis, *, size: int, mtime_ns: int | None = None) -> None:
         """Store a readable document and everything derived from it, atomically.
 
         Any earlier rows for the same content are replaced, so a re-analysis
@@ -434,12 +442,14 @@ class Store:
                 self._insert_terms(doc.sha256, analysis)
                 self._insert_obligations(doc.sha256, analysis)
                 self._insert_candidates(doc.sha256, analysis)
-                self._upsert_file(path, doc.sha256, "ingested", None, now)
+                self._upsert_file(path, doc.sha256, "ingested", None, now, mtime_ns)
+                self._supersede(path, doc.sha256, now)
         except sqlite3.Error as e:
             raise DatabaseError(f"cannot write {path} to {self.path}: {e}") from e
 
     def write_failure(
-        self, path: str, status: str, reason: str, *, sha256: str | None = None, size: int | None = None
+        self, path: str, status: str, reason: str, *, sha256: str | None = None, size: int | None = None,
+        mtime_ns: int | None = None,
     ) -> None:
         """Record a file that could not be ingested, with its one-line reason.
 
@@ -471,29 +481,44 @@ class Store:
                             },
                             pk="sha256",
                         )
-                self._upsert_file(path, sha256, status, reason, now)
+                self._upsert_file(path, sha256, status, reason, now, mtime_ns)
         except sqlite3.Error as e:
             raise DatabaseError(f"cannot record {path} in {self.path}: {e}") from e
 
-    def write_duplicate(self, path: str, sha256: str, original: str) -> None:
+    def write_duplicate(self, path: str, sha256: str, original: str, *, mtime_ns: int | None = None) -> None:
         """Keep ``path`` as an alias of already-stored content."""
+        now = _now()
+        with self.db.atomic():
+            self._upsert_file(path, sha256, "duplicate", f"same content as {original}", now, mtime_ns)
+            self._supersede(path, sha256, now)
+
+    def seen_unchanged(self, path: str, mtime_ns: int | None) -> None:
+        """``path`` was hashed again and holds what it held: remember its time stamp, so it is not re-read."""
+        if mtime_ns is not None:
+            self.db.execute("UPDATE files SET mtime_ns = ? WHERE path = ?", [mtime_ns, path])
+
+    def _upsert_file(self, path: str, sha256: str | None, status: str, reason: str | None, now: str,
+                     mtime_ns: int | None = None) -> None:
         self.db["files"].upsert(
-            {
-                "path": path,
-                "name": _name(path),
-                "sha256": sha256,
-                "status": "duplicate",
-                "reason": f"same content as {original}",
-                "seen_at": _now(),
-            },
+            {"path": path, "name": _name(path), "sha256": sha256, "status": status, "reason": reason, "seen_at": now,
+             "mtime_ns": mtime_ns},
             pk="path",
         )
 
-    def _upsert_file(self, path: str, sha256: str | None, status: str, reason: str | None, now: str) -> None:
-        self.db["files"].upsert(
-            {"path": path, "name": _name(path), "sha256": sha256, "status": status, "reason": reason, "seen_at": now},
-            pk="path",
-        )
+    def _supersede(self, path: str, sha256: str, now: str) -> None:
+        """``path`` now holds ``sha256``: a contract stored from it before, that no other path still holds, is
+        ``superseded`` (kept, with its clauses, but no longer listed, searched or judged); one another path still
+        holds (a duplicate) moves there. Called only once the new content is readable, so an unreadable
+        replacement never takes the old contract out of the portfolio."""
+        for row in list(self.db.query(
+                "SELECT sha256 FROM documents WHERE path = ? AND sha256 != ? AND status = 'ingested'", [path, sha256])):
+            other = self.db.execute("SELECT path FROM files WHERE sha256 = ? AND path != ? ORDER BY path LIMIT 1",
+                                    [row["sha256"], path]).fetchone()
+            if other is not None:
+                self.db["documents"].update(row["sha256"], {"path": other[0], "name": _name(other[0])})
+            else:
+                self.db["documents"].update(row["sha256"], {
+                    "status": "superseded", "reason": f"{path} was replaced by other content ({sha256[:12]}) on {now[:10]}"})
 
     def _delete_derived(self, sha256: str) -> None:
         for table in ("candidates", "clause_categories", "clauses", "terms", "obligations", "pages"):
@@ -602,7 +627,7 @@ class Store:
         if not rows:
             return None
         r = rows[0]
-        return FileRecord(r["path"], r["status"], r["reason"], r["sha256"], r["name"])
+        return FileRecord(r["path"], r["status"], r["reason"], r["sha256"], r["name"], r.get("mtime_ns"))
 
     def ingested_path(self, sha256: str) -> str | None:
         """The first path under which this content was ingested, if it was."""

@@ -390,3 +390,16 @@ def test_nightly_and_a_bulk_load_at_once_on_one_database_lose_nothing(tmp_path):
         assert store.status()["documents"] == 24
         assert store.status()["by_status"] == {"ingested": 24}
         assert store.integrity_check() == "ok"
+
+
+def test_serve_without_a_prefect_server_is_a_usage_error(tmp_path, monkeypatch):
+    """Regression: `serve --apply-only` with no PREFECT_API_URL registered into a temporary server that vanished
+    on exit, and reported success."""
+    from click.testing import CliRunner
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from pipeline.cli import EXIT_USAGE, cli
+
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        result = CliRunner().invoke(cli, ["serve", "--inbox", str(tmp_path), "--db", str(tmp_path / "cw.db"), "--apply-only"])
+    assert result.exit_code == EXIT_USAGE and "set PREFECT_API_URL" in result.output

@@ -137,3 +137,41 @@ def test_readers_are_not_blocked_by_the_writer(tmp_path):
         reader = sqlite3.connect(path, timeout=1)
         assert reader.execute("SELECT count(*) FROM documents").fetchone()[0] == 1  # WAL: sees the committed state
         reader.close()
+
+
+def test_content_replaced_under_the_same_path_supersedes_the_old_version(tmp_path):
+    """Regression: a contract overwritten in the inbox left both versions 'ingested' under one name: every gap
+    twice, `show` on the old one, two `export terms` lines for one document."""
+    store = Store(tmp_path / "c.db")
+    old, new = _doc("a" * 64), _doc("b" * 64)
+    store.write_analysis("/in/acme-msa.pdf", _analysis(old), size=1)
+    store.write_analysis("/in/acme-msa.pdf", _analysis(new), size=1)
+    assert [(d["sha256"][0], d["status"]) for d in store.documents(status=None)] == [("a", "superseded"), ("b", "ingested")]
+    assert store.document("acme-msa")["sha256"] == "b" * 64
+    assert [v["sha256"][0] for v in store.contract_views()] == ["b"]
+    assert store.status()["documents"] == 1
+    reason = store._document_row("a" * 64)["reason"]
+    assert reason.startswith("/in/acme-msa.pdf was replaced by other content (bbbbbbbbbbbb)")
+
+
+def test_replaced_content_another_path_still_holds_stays_a_contract_there(tmp_path):
+    store = Store(tmp_path / "c.db")
+    old, new = _doc("a" * 64), _doc("b" * 64)
+    store.write_analysis("/in/acme-msa.pdf", _analysis(old), size=1)
+    store.write_duplicate("/archive/acme copy.pdf", old.sha256, "/in/acme-msa.pdf")
+    store.write_analysis("/in/acme-msa.pdf", _analysis(new), size=1)
+    row = store._document_row("a" * 64)
+    assert (row["status"], row["path"], row["name"]) == ("ingested", "/archive/acme copy.pdf", "acme copy")
+    assert sorted(v["sha256"][0] for v in store.contract_views()) == ["a", "b"]
+
+
+def test_an_unreadable_replacement_never_takes_the_old_contract_out(tmp_path):
+    """Never lose a contract: until the new content can be read, the old version is the one judged."""
+    store = Store(tmp_path / "c.db")
+    old = _doc("a" * 64)
+    store.write_analysis("/in/acme-msa.pdf", _analysis(old), size=1)
+    store.write_failure("/in/acme-msa.pdf", "corrupt", "no end-of-file marker", sha256="c" * 64, size=1)
+    assert store._document_row("a" * 64)["status"] == "ingested"
+    assert store.file("/in/acme-msa.pdf").status == "corrupt"
+    store.write_analysis("/in/acme-msa.pdf", _analysis(_doc("d" * 64)), size=1)  # fixed: now it supersedes
+    assert store._document_row("a" * 64)["status"] == "superseded"
