@@ -330,7 +330,7 @@ def export_terms(db_path: str, out_path: Path) -> None:
 @cli.command(name="obligations")
 @click.argument("document")
 @DB_OPTION
-@click.option("--party", default=None, help="Only this obligor (a party's alias, e.g. Supplier; 'each party' for mutual ones).")
+@click.option("--party", default=None, help="Only what binds this party (its alias, e.g. Supplier): its own obligations and the mutual ones ('each party', 'the parties'); 'each party' alone gives the mutual ones.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of obligations.")
 def obligations_command(document: str, db_path: str, party: str | None, as_json: bool) -> None:
     """List the stored obligations of one DOCUMENT (name, path or SHA-256): who, what, by when."""

@@ -704,10 +704,12 @@ class Store:
         ]
 
     def stored_obligations(self, sha256: str, party: str | None = None) -> list[dict[str, Any]]:
-        """The stored obligations of one document, optionally of one obligor (case-insensitive)."""
+        """The stored obligations of one document; with ``party`` (case-insensitive), those binding that party:
+        its own and the mutual ones (``each party``, ``the parties``), or only the mutual ones when ``party`` is one
+        of those."""
         where, params = "sha256 = ?", [sha256]
         if party is not None:
-            where += " AND lower(obligor) = lower(?)"
+            where += " AND (lower(obligor) = lower(?) OR obligor IN ('each party', 'the parties'))"
             params.append(party)
         return list(
             self.db.query(

@@ -105,7 +105,12 @@ def test_obligations_cli_lists_per_party(tmp_path):
     result = runner.invoke(cli, ["obligations", "supply", "--db", str(tmp_path / "o.db"), "--party", "supplier", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert [(r["obligor"], r["modality"]) for r in rows] == [("Supplier", "prohibition"), ("Supplier", "shall"), ("Supplier", "shall"), ("Supplier", "will")]
+    # What binds the Supplier: its own obligations and the mutual one (regression: "each party" was left out).
+    assert [(r["obligor"], r["modality"]) for r in rows] == [
+        ("Supplier", "prohibition"), ("Supplier", "shall"), ("Supplier", "shall"), ("each party", "prohibition"),
+        ("Supplier", "will")]
+    mutual = runner.invoke(cli, ["obligations", "supply", "--db", str(tmp_path / "o.db"), "--party", "each party", "--json"])
+    assert [(r["obligor"], r["modality"]) for r in json.loads(mutual.output)] == [("each party", "prohibition")]
     missing = runner.invoke(cli, ["obligations", "nothing-here", "--db", str(tmp_path / "o.db")])
     assert missing.exit_code == 2
 
