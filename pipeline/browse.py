@@ -72,6 +72,10 @@ WHERE date(term_end, '-' || notice_days || ' days')
 ORDER BY notice_deadline, document
 """
 
+#: The search box, or the empty phrase "" (which matches nothing) while it is blank: Datasette runs a canned
+#: query as soon as its page opens, and FTS5 rejects an empty MATCH as a syntax error.
+_Q = """coalesce(nullif(trim(:q), ''), '""')"""
+
 #: name -> (tables it needs, title, description, SQL)
 CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
     "renegotiation_candidates_by_team": (
@@ -100,6 +104,7 @@ CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
         "  substr(c.text, 1, 400) AS text\n"
         "FROM clause_categories cc JOIN clauses c ON c.id = cc.clause_id JOIN documents d ON d.sha256 = c.sha256\n"
         "WHERE cc.category = :category AND cc.probability >= coalesce(nullif(:min_probability, ''), 0.5)\n"
+        "  AND d.status = 'ingested'\n"
         "ORDER BY cc.probability DESC, d.name, c.ordinal\nLIMIT 500",
     ),
     "search_clauses": (
@@ -109,7 +114,7 @@ CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
         "SELECT d.name AS document, c.page, c.number, c.heading, c.top_category AS category,\n"
         "  snippet(clauses_fts, 1, '**', '**', '…', 16) AS match\n"
         "FROM clauses_fts JOIN clauses c ON c.rowid = clauses_fts.rowid JOIN documents d ON d.sha256 = c.sha256\n"
-        "WHERE clauses_fts MATCH :q\nORDER BY rank\nLIMIT 200",
+        f"WHERE clauses_fts MATCH {_Q} AND d.status = 'ingested'\nORDER BY rank\nLIMIT 200",
     ),
     "search_pages": (
         ("documents", "pages", "pages_fts"),
@@ -117,7 +122,7 @@ CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
         "The same search over whole pages, for documents that are read but not yet segmented.",
         "SELECT d.name AS document, p.number AS page, snippet(pages_fts, 0, '**', '**', '…', 16) AS match\n"
         "FROM pages_fts JOIN pages p ON p.rowid = pages_fts.rowid JOIN documents d ON d.sha256 = p.sha256\n"
-        "WHERE pages_fts MATCH :q\nORDER BY rank\nLIMIT 200",
+        f"WHERE pages_fts MATCH {_Q} AND d.status = 'ingested'\nORDER BY rank\nLIMIT 200",
     ),
     "recent_flow_runs": (
         ("flow_runs",),

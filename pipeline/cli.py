@@ -173,18 +173,29 @@ def status(db_path: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the stored record as JSON.")
 @click.option("--text", "with_text", is_flag=True, help="Print the document's text too.")
 def show(document: str, db_path: str, as_json: bool, with_text: bool) -> None:
-    """Show one stored DOCUMENT (its name, path or SHA-256): pages, clauses, terms."""
-    store = _existing(db_path)
-    try:
-        doc = store.document(document)
-    except UnknownDocument as e:
-        raise CliError(str(e)) from e
+    """Show one stored DOCUMENT (its name, path or SHA-256, or any copy of the file): pages, clauses, terms."""
+    doc = _document(_existing(db_path), document)
     if as_json:
         if not with_text:
             doc["page_list"] = [{k: v for k, v in p.items() if k != "text"} for p in doc["page_list"]]
         click.echo(json.dumps(doc, indent=2, default=str))
         return
     _print_document(doc, with_text)
+
+
+def _document(store: Store, key: str) -> dict[str, Any]:
+    """The stored document ``key`` names; a file on disk (the path as typed now, or a copy) is found by its content."""
+    from extractors.document import sha256_file
+
+    try:
+        return store.document(key)
+    except UnknownDocument as e:
+        if Path(key).is_file():
+            try:
+                return store.document(sha256_file(key))
+            except (UnknownDocument, OSError):
+                pass
+        raise CliError(str(e)) from e
 
 
 def _print_document(doc: dict[str, Any], with_text: bool) -> None:
@@ -221,16 +232,29 @@ def _print_document(doc: dict[str, Any], with_text: bool) -> None:
 @DB_OPTION
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 def search(query: str, db_path: str, limit: int) -> None:
-    """Full-text search (SQLite FTS5 syntax) over stored clauses and pages."""
+    """Full-text search (SQLite FTS5 syntax) over stored clauses and pages.
+
+    Words must all match; "an exact phrase", a OR b, a NOT b, NEAR(a b) and
+    prefix* work too. A query FTS5 cannot read, such as non-compete, is
+    searched for as quoted words.
+    """
     import sqlite3
+
+    from rich.text import Text
 
     try:
         rows = _existing(db_path).search(query, limit=limit)
     except sqlite3.OperationalError as e:
-        raise CliError(f"bad search query {query!r}: {e}") from e
+        raise CliError(f"cannot search for {query!r}: {e}. Search takes SQLite FTS5 syntax: words (all must "
+                       'match), "an exact phrase", a OR b, a NOT b, NEAR(a b), prefix*; '
+                       "see https://www.sqlite.org/fts5.html#full_text_query_syntax") from e
     table = Table("document", "page", "section", "match")
     for r in rows:
-        table.add_row(r["name"], str(r["page"]), " ".join(x for x in (r["number"], r["heading"]) if x), r["snippet"])
+        match = Text(r["snippet"])  # Text, not markup: a contract's [brackets] are printed as they are
+        for start, end in r["matches"]:
+            match.stylize("bold", start, end)
+        section = " ".join(x for x in (r["number"], r["heading"]) if x)
+        table.add_row(Text(r["name"]), str(r["page"]), Text(section), match)
     out.print(table)
 
 
@@ -333,12 +357,9 @@ def export_terms(db_path: str, out_path: Path) -> None:
 @click.option("--party", default=None, help="Only what binds this party (its alias, e.g. Supplier): its own obligations and the mutual ones ('each party', 'the parties'); 'each party' alone gives the mutual ones.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of obligations.")
 def obligations_command(document: str, db_path: str, party: str | None, as_json: bool) -> None:
-    """List the stored obligations of one DOCUMENT (name, path or SHA-256): who, what, by when."""
+    """List the stored obligations of one DOCUMENT (name, path or SHA-256, or any copy of the file): who, what, by when."""
     store = _existing(db_path)
-    try:
-        doc = store.document(document)
-    except UnknownDocument as e:
-        raise CliError(str(e)) from e
+    doc = _document(store, document)
     rows = store.stored_obligations(doc["sha256"], party)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -553,6 +574,7 @@ def browse(db_path: str, port: int, host: str) -> None:
     category, full-text search, and renegotiation candidates by team once
     `candidates` has run.
     """
+    import signal
     import subprocess
     import tempfile
 
@@ -561,14 +583,36 @@ def browse(db_path: str, port: int, host: str) -> None:
     store = _existing(db_path)  # applies migrations, so every table the metadata names exists
     tables = store.db.table_names()
     store.close()
-    with tempfile.TemporaryDirectory(prefix="clausewise-browse-") as tmp:
-        meta = write_metadata(Path(tmp) / "metadata.json", Path(db_path).stem, tables)
-        err.print(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)")
-        try:
-            code = subprocess.call(datasette_command(db_path, meta, host=host, port=port))
-        except KeyboardInterrupt:
-            code = 0
-    sys.exit(code)
+    # SIGINT and SIGTERM stop Datasette (a second one kills it) and let this process wait for it and
+    # remove the metadata folder; otherwise SIGTERM ends this process alone and Datasette runs on.
+    child: subprocess.Popen[bytes] | None = None
+    stopped: list[int] = []
+
+    def stop(signum: int, frame: Any) -> None:
+        stopped.append(signum)
+        if child is not None and len(stopped) == 1:
+            child.terminate()
+        elif child is not None:
+            child.kill()
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with tempfile.TemporaryDirectory(prefix="clausewise-browse-") as tmp:
+            meta = write_metadata(Path(tmp) / "metadata.json", Path(db_path).stem, tables)
+            err.print(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)")
+            child = subprocess.Popen(datasette_command(db_path, meta, host=host, port=port))
+            if stopped:  # the signal came before there was a child to pass it on to
+                child.terminate()
+            try:
+                code = child.wait()
+            finally:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    sys.exit(0 if stopped else code)
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

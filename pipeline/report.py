@@ -20,6 +20,7 @@ import csv
 import html
 import io
 import json
+import math
 import os
 import re
 from collections import Counter
@@ -37,6 +38,8 @@ __all__ = ["CSV_COLUMNS", "ReportError", "Reports", "TeamReport", "chart_svg", "
 
 CSV_COLUMNS = ("rank", "priority", "counterparty", "document", "segment", "kind", "category", "found", "benchmark",
                "severity", "page", "quote", "ask", "value", "urgency")
+#: Degrees the chart's kind labels are turned (anticlockwise), so long names never overlap.
+LABEL_SLANT = 35
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
 
@@ -100,11 +103,18 @@ def chart_svg(rows: Sequence[RankedGap], segments_order: Sequence[str] = ()) -> 
     if not kinds:
         return ('<svg xmlns="http://www.w3.org/2000/svg" width="320" height="40" role="img" aria-label="No gaps">'
                 '<text x="10" y="25" font-size="14">No gaps</text></svg>')
-    bar, gap_between, left, top, height = 18, 24, 40, 20, 200
+    bar, gap_between, top, height, font = 18, 24, 20, 200, 11
     group = bar * len(segments) + gap_between
+    # Kind labels slant down to the left from under their group: parallel labels a group apart never
+    # touch (group * sin(35°) >= 24 px, two lines of 11 px text), however long they are. The margins
+    # fit the longest at 0.65 em a character, more than a sans-serif font gives snake_case words.
+    slant = math.radians(LABEL_SLANT)
+    reach = [len(k) * font * 0.65 for k in kinds]
+    left = max(40, math.ceil(reach[0] * math.cos(slant) + font * math.sin(slant) - group / 2) + 4)
+    below = math.ceil(14 + max(reach) * math.sin(slant) + font * math.cos(slant)) + 8
     width = left + group * len(kinds) + 20 + 160
     peak = max(counts.values())
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + top + 60}" role="img" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{top + height + below}" role="img" '
              f'aria-label="Gaps by kind and segment">',
              f'<line x1="{left}" y1="{top + height}" x2="{left + group * len(kinds)}" y2="{top + height}" stroke="#333"/>']
     for i, kind in enumerate(kinds):
@@ -119,8 +129,9 @@ def chart_svg(rows: Sequence[RankedGap], segments_order: Sequence[str] = ()) -> 
                          f'fill="{PALETTE[j % len(PALETTE)]}"><title>{e(kind)} / {e(seg)}: {n}</title></rect>')
             parts.append(f'<text x="{x + (bar - 2) / 2}" y="{top + height - h - 3}" font-size="10" '
                          f'text-anchor="middle">{n}</text>')
-        parts.append(f'<text x="{x0 + bar * len(segments) / 2}" y="{top + height + 16}" font-size="11" '
-                     f'text-anchor="middle">{e(kind)}</text>')
+        tx, ty = x0 + bar * len(segments) / 2, top + height + 14
+        parts.append(f'<text x="{tx}" y="{ty}" font-size="{font}" text-anchor="end" '
+                     f'transform="rotate(-{LABEL_SLANT} {tx} {ty})">{e(kind)}</text>')
     lx = left + group * len(kinds) + 20
     for j, seg in enumerate(segments):
         y = top + j * 18

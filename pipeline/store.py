@@ -727,22 +727,59 @@ class Store:
         )
 
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        """Full-text search over clauses (or pages, when nothing is segmented yet)."""
-        sql = (
-            "SELECT d.name, c.page, c.number, c.heading, snippet(clauses_fts, 1, '[', ']', '…', 12) AS snippet "
+        """Full-text search over the clauses (or pages, when nothing is segmented yet) of ingested documents
+        (not superseded versions).
+
+        ``query`` is FTS5 syntax: words, "exact phrases", AND/OR/NOT, NEAR(a b), prefix*. A query FTS5
+        cannot parse (``non-compete`` reads as column ``compete``; ``it's`` is a syntax error) is run
+        again with each word quoted, which is what its user meant; a blank query finds nothing. Each
+        row's ``snippet`` is plain text, and ``matches`` the (start, end) offsets of the matched words in it.
+        """
+        # Snippet marks: the text normaliser (extractors.document) keeps both out of every stored text,
+        # so brackets or asterisks in a contract are never taken for a match.
+        mark, unmark = "\x02", "\x03"
+        if not query.strip():
+            return []
+
+        def quoted(q: str) -> str:
+            operators = ("AND", "OR", "NOT")  # kept only between two words, where FTS5 can read them
+            words = q.split()
+            out: list[str] = []
+            for i, word in enumerate(words):
+                if word in operators and 0 < i < len(words) - 1 and words[i + 1] not in operators and out[-1] not in operators:
+                    out.append(word)
+                else:
+                    star = "*" if word.endswith("*") and word.rstrip("*") else ""
+                    out.append('"' + word[: len(word) - len(star)].replace('"', '""') + '"' + star)
+            return " ".join(out)
+
+        def rows(sql: str) -> list[dict[str, Any]]:
+            try:
+                found = list(self.db.query(sql, [mark, unmark, query, limit]))
+            except sqlite3.OperationalError as e:
+                if not str(e).startswith(("fts5:", "no such column", "unterminated string", "unknown special query")):
+                    raise
+                found = list(self.db.query(sql, [mark, unmark, quoted(query), limit]))
+            for row in found:
+                text, *rest = row["snippet"].split(mark)
+                matches: list[tuple[int, int]] = []
+                for piece in rest:
+                    hit, _, tail = piece.partition(unmark)
+                    matches.append((len(text), len(text) + len(hit)))
+                    text += hit + tail
+                row.update(snippet=text, matches=matches)
+            return found
+
+        found = rows(
+            "SELECT d.name, c.page, c.number, c.heading, snippet(clauses_fts, 1, ?, ?, '…', 12) AS snippet "
             "FROM clauses_fts JOIN clauses c ON c.rowid = clauses_fts.rowid JOIN documents d ON d.sha256 = c.sha256 "
-            "WHERE clauses_fts MATCH ? ORDER BY rank LIMIT ?"
+            "WHERE clauses_fts MATCH ? AND d.status = 'ingested' ORDER BY rank LIMIT ?"
         )
-        rows = list(self.db.query(sql, [query, limit]))
-        if rows:
-            return rows
-        sql = (
-            "SELECT d.name, p.number AS page, NULL AS number, NULL AS heading, "
-            "snippet(pages_fts, 0, '[', ']', '…', 12) AS snippet "
+        return found or rows(
+            "SELECT d.name, p.number AS page, NULL AS number, NULL AS heading, snippet(pages_fts, 0, ?, ?, '…', 12) AS snippet "
             "FROM pages_fts JOIN pages p ON p.rowid = pages_fts.rowid JOIN documents d ON d.sha256 = p.sha256 "
-            "WHERE pages_fts MATCH ? ORDER BY rank LIMIT ?"
+            "WHERE pages_fts MATCH ? AND d.status = 'ingested' ORDER BY rank LIMIT ?"
         )
-        return list(self.db.query(sql, [query, limit]))
 
     def status(self) -> dict[str, Any]:
         """Counts for ``clausewise status``: see the README for the shape."""

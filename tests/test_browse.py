@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -110,28 +111,89 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
 
+def _browse(db: str, tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`clausewise browse` in its own session (temporary files under ``tmp``), once Datasette answers."""
+    port = _free_port()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", "browse", "--db", db, "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            return server, base
+        except OSError:
+            if server.poll() is not None:
+                raise AssertionError(server.stdout.read().decode() if server.stdout else "browse exited")
+            time.sleep(0.2)
+    _stop(server)
+    raise AssertionError("Datasette did not answer in 30 s")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Kill whatever is left of the session `browse` leads (itself, and a Datasette it left behind)."""
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    server.wait(timeout=20)
+
+
+def _get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_search_canned_queries_opened_before_a_query_is_typed_are_no_fts5_syntax_error(db, tmp_path):
+    server, base = _browse(db, tmp_path)
+    try:
+        for query in ("search_clauses", "search_pages"):
+            for url in (f"{base}/cw/{query}.json", f"{base}/cw/{query}.json?q=", f"{base}/cw/{query}.json?q=+"):
+                status, found = _get(url)
+                assert (status, found["ok"], found["rows"]) == (200, True, []), url
+            with urllib.request.urlopen(f"{base}/cw/{query}", timeout=10) as page:  # the form, unfilled
+                assert page.status == 200
+            status, found = _get(f"{base}/cw/{query}.json?q=audit&_shape=objects")
+            assert (status, sorted(r["document"] for r in found["rows"])) == (
+                200, ["evergreen", "far-off", "fixed-term", "lapsed", "perpetual"])
+    finally:
+        _stop(server)
+    assert _run(db, "search_clauses", q="") == [] and _run(db, "search_pages", q="  ") == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_browse_stopped_by_a_signal_leaves_no_datasette_running_and_no_temp_folder(db, tmp_path, signum):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    server, base = _browse(db, tmp)
+    try:
+        assert [p.name for p in tmp.iterdir()] and [p.name for p in tmp.iterdir()][0].startswith("clausewise-browse-")
+        os.kill(server.pid, signum)  # to `browse` alone, as a service manager or `kill` would
+        assert server.wait(timeout=30) == 0
+        with pytest.raises(ProcessLookupError):
+            os.killpg(server.pid, 0)  # nothing of the session is left: Datasette stopped too
+        with pytest.raises(OSError):
+            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+        assert list(tmp.iterdir()) == []
+    finally:
+        _stop(server)
+
+
 @pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
                     reason="needs Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver")
-def test_browse_serves_datasette_on_loopback_and_a_canned_query_renders_rows(db):
+def test_browse_serves_datasette_on_loopback_and_a_canned_query_renders_rows(db, tmp_path):
     pytest.importorskip("selenium", reason="pip install selenium (the dev extra)")
     from selenium import webdriver
     from selenium.webdriver.common.by import By
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from pipeline.cli import main; main()", "browse", "--db", db, "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    server, base = _browse(db, tmp_path)
     driver = None
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
-                time.sleep(0.2)
         os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager fetch a browser
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
@@ -159,8 +221,7 @@ def test_browse_serves_datasette_on_loopback_and_a_canned_query_renders_rows(db)
     finally:
         if driver is not None:
             driver.quit()
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
+        _stop(server)
 
 
 def test_renegotiation_candidates_by_team_lists_what_the_candidates_run_stored(db, tmp_path):

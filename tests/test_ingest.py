@@ -297,3 +297,15 @@ def test_bulk_load_sizes_batches_from_the_work():
     assert auto_batch(408, 2) == MAX_AUTO_BATCH == 25
     assert auto_batch(100_000, 8) == MAX_AUTO_BATCH
     assert auto_batch(0, 0) == 1
+
+
+def test_show_finds_a_document_by_any_path_to_its_file(tmp_path, monkeypatch):
+    """Regression: a file ingested by a relative path could not be shown by its absolute path (or a copy's)."""
+    (tmp_path / "in").mkdir()
+    make_text_pdf(tmp_path / "in" / "a.pdf", ["1. Term. This Agreement lasts two years."])
+    monkeypatch.chdir(tmp_path)
+    assert run("ingest", "in/a.pdf", "--db", "c.db")[0] == EXIT_OK
+    code, output = run("show", str(tmp_path / "in" / "a.pdf"), "--db", "c.db")
+    assert code == EXIT_OK and "a  (pdf, ingested)" in output
+    code, output = run("show", str(tmp_path / "nowhere.pdf"), "--db", "c.db")
+    assert code == EXIT_USAGE and "no document matches" in output

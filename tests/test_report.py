@@ -265,3 +265,94 @@ def test_candidate_lists_hand_the_flow_the_same_warnings_the_cli_prints(tmp_path
     assert heard == [f"ghost-doc is in the register but not in {db}",
                      "the playbook has no positions for segment 'platinum' (1 contract; it has core): "
                      "only renewal deadlines were checked for them"]
+
+
+
+# ------------------------------------------------------------------ chart labels
+
+
+def _gaps_of_every_kind(segments, kinds=None):
+    from pipeline.gaps import GAP_KINDS
+    from pipeline.rank import RankedGap
+
+    return [RankedGap(1, 1.0, "East", 1.0, 1.0, Gap(f"{kind}-{seg}", "Acme", seg, kind, "Audit Rights", None,
+                                                     "required", "high", None, None, "ask"))
+            for kind in (kinds or GAP_KINDS) for seg in segments]
+
+
+def _kind_labels(svg, widths=None):
+    """Each kind label as (angle, x0, y0, x1, y1): its box in a frame turned back by its angle, where it is level;
+    and the SVG's width and height. A label is ``widths[kind]`` long (measured), else 0.6 em a character."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    from pipeline.gaps import GAP_KINDS
+
+    root = ET.fromstring(svg)
+    boxes = []
+    for t in root.iter("{http://www.w3.org/2000/svg}text"):
+        if t.text not in GAP_KINDS:
+            continue
+        size, x, y = float(t.get("font-size")), float(t.get("x")), float(t.get("y"))
+        turn = re.fullmatch(r"rotate\((-?[\d.]+) ([\d.]+) ([\d.]+)\)", t.get("transform", f"rotate(0 {x} {y})"))
+        assert turn and (float(turn[2]), float(turn[3])) == (x, y), "labels turn about their anchor"
+        a = math.radians(float(turn[1]))
+        ux, uy = x * math.cos(a) + y * math.sin(a), -x * math.sin(a) + y * math.cos(a)
+        length = widths[t.text] if widths else len(t.text) * size * 0.6
+        start = {"start": ux, "middle": ux - length / 2, "end": ux - length}[t.get("text-anchor", "start")]
+        boxes.append((a, start, uy - 0.9 * size, start + length, uy + 0.25 * size))
+    return boxes, float(root.get("width")), float(root.get("height"))
+
+
+def _assert_kind_labels_apart_and_inside(svg, widths=None):
+    boxes, width, height = _kind_labels(svg, widths)
+    for i, (a, x0, y0, x1, y1) in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert b[0] == a, "labels turned by different angles"
+            assert x1 <= b[1] or b[3] <= x0 or y1 <= b[2] or b[4] <= y0, f"labels overlap: {boxes[i]} {b}"
+        for ux, uy in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
+            x, y = ux * math.cos(a) - uy * math.sin(a), ux * math.sin(a) + uy * math.cos(a)
+            assert -0.5 <= x <= width + 0.5 and -0.5 <= y <= height + 0.5, f"label outside the chart: {boxes[i]}"
+
+
+@pytest.mark.parametrize("segments", [("strategic",), ("strategic", "transactional"), ("a", "b", "c", "d")])
+def test_chart_labels_weak_value_non_standard_tier_move_renewal_deadline_overlap(tmp_path, segments):
+    run = _run(tmp_path)
+    svg = chart_svg([r for team in run.lists.values() for r in team])
+    assert len(_kind_labels(svg)[0]) == 4
+    _assert_kind_labels_apart_and_inside(svg)
+    for kinds in (None, ("tier_move", "renewal_deadline"), ("renewal_deadline",)):  # alone, it needs room on the left
+        svg = chart_svg(_gaps_of_every_kind(segments, kinds))
+        _assert_kind_labels_apart_and_inside(svg)
+
+
+def test_chart_labels_do_not_overlap_in_a_browser(tmp_path):
+    import os
+    import shutil
+
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        pytest.skip("needs Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver")
+    pytest.importorskip("selenium", reason="pip install selenium (the dev extra)")
+
+    from selenium import webdriver
+
+    from pipeline.report import team_html
+
+    page = tmp_path / "candidates.html"
+    page.write_text(team_html("East", _gaps_of_every_kind(("strategic",)), AS_OF), encoding="utf-8")
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager fetch a browser
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(options=options,
+                              service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")))
+    try:
+        driver.get(page.as_uri())
+        svg = driver.execute_script("return document.querySelector('svg').outerHTML")
+        widths = driver.execute_script("const w = {}; for (const t of document.querySelectorAll('svg text')) "
+                                       "w[t.textContent] = t.getComputedTextLength(); return w;")
+    finally:
+        driver.quit()
+    assert len(_kind_labels(svg)[0]) == 6
+    _assert_kind_labels_apart_and_inside(svg, widths)

@@ -150,6 +150,7 @@ def test_content_replaced_under_the_same_path_supersedes_the_old_version(tmp_pat
     assert store.document("acme-msa")["sha256"] == "b" * 64
     assert [v["sha256"][0] for v in store.contract_views()] == ["b"]
     assert store.status()["documents"] == 1
+    assert [r["name"] for r in store.search("Delaware")] == ["acme-msa"]  # the current version's clause only
     reason = store._document_row("a" * 64)["reason"]
     assert reason.startswith("/in/acme-msa.pdf was replaced by other content (bbbbbbbbbbbb)")
 
