@@ -339,6 +339,12 @@ def m006_file_mtimes(db: sqlite_utils.Database) -> None:
     db["files"].add_column("mtime_ns", int)
 
 
+@migrations()
+def m007_documents_path_index(db: sqlite_utils.Database) -> None:
+    """Superseding looks documents up by path on every write: an index keeps that constant on a large archive."""
+    db["documents"].create_index(["path"])
+
+
 def _name(path: str) -> str:
     return Path(path).stem
 
