@@ -405,9 +405,12 @@ def eval_terms(data_dir: Path, limit: int | None, work: Path) -> None:
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="CUAD-shaped folder for the CUAD-sourced labels (skipped when absent).")
 def eval_obligations(gold_path: Path | None, data_dir: Path | None) -> None:
     """Precision and recall of obligations (obligor + modality + action) against hand labels."""
-    from pipeline.obligations_eval import GOLD_PATH, evaluate_obligations
+    from pipeline.obligations_eval import GOLD_PATH, GoldError, evaluate_obligations
 
-    result = evaluate_obligations(gold_path or GOLD_PATH, cuad_dir=data_dir)
+    try:
+        result = evaluate_obligations(gold_path or GOLD_PATH, cuad_dir=data_dir)
+    except GoldError as e:
+        raise CliError(str(e)) from e
     table = Table("source", "sentences", "gold", "predicted", "matched", "precision", "recall", title="Obligations")
     for source, s in result.items():
         table.add_row(source, str(s.sentences), str(s.gold), str(s.predicted), str(s.matched), f"{s.precision:.3f}", f"{s.recall:.3f}")

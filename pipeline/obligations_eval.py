@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from typing import Any
 from extractors.obligations import obligations
 from extractors.records import Document, Obligation, Page, Term
 
-__all__ = ["GOLD_PATH", "ObligationScore", "evaluate_obligations", "matches", "score_sentence"]
+__all__ = ["GOLD_PATH", "GoldError", "ObligationScore", "evaluate_obligations", "matches", "score_sentence"]
 
 GOLD_PATH = Path(__file__).resolve().parent.parent / "corpus" / "obligations_gold.jsonl"
 
@@ -101,14 +101,36 @@ def score_sentence(text: str, aliases: Sequence[str], gold: Sequence[Mapping[str
     return ObligationScore(1, len(gold), len(predicted), matched), predicted
 
 
-def evaluate_obligations(gold_path: str | Path = GOLD_PATH, *, cuad_dir: str | Path | None = None) -> dict[str, ObligationScore]:
-    """Scores per source ("demo", "cuad" when ``cuad_dir`` is given) and "all"."""
-    scores: dict[str, ObligationScore] = {}
-    texts: dict[str, str] = {}
-    for line in Path(gold_path).read_text(encoding="utf-8").splitlines():
+class GoldError(ValueError):
+    """The hand-label file cannot be read: missing, not JSON lines, or a line without the fields it needs."""
+
+
+_GOLD_FIELDS = ("source", "aliases", "obligations")
+
+
+def _gold_rows(gold_path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        lines = Path(gold_path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise GoldError(f"cannot read {gold_path}: {getattr(e, 'strerror', None) or e}") from e
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        row: dict[str, Any] = json.loads(line)
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise GoldError(f"{gold_path}: line {n}: not JSON ({e.msg})") from e
+        missing = [f for f in _GOLD_FIELDS if not isinstance(row, dict) or f not in row]
+        if missing:
+            raise GoldError(f"{gold_path}: line {n}: missing {', '.join(missing)}")
+        yield n, row
+
+
+def evaluate_obligations(gold_path: str | Path = GOLD_PATH, *, cuad_dir: str | Path | None = None) -> dict[str, ObligationScore]:
+    """Scores per source ("demo", "cuad" when ``cuad_dir`` is given) and "all"; :class:`GoldError` on a bad file."""
+    scores: dict[str, ObligationScore] = {}
+    texts: dict[str, str] = {}
+    for _, row in _gold_rows(gold_path):
         if row["source"] == "demo":
             text, gold = row["text"], row["obligations"]
         else:

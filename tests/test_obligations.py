@@ -130,3 +130,19 @@ def test_obligations_never_crash_and_point_into_the_text(text):
         assert 0 <= o.start <= o.end <= len(document.text)
         assert o.modality in {"shall", "must", "will", "agrees to", "prohibition"}
         assert o.action
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("not json\n", "line 1: not JSON"),
+    ('{"source": "demo", "text": "x"}\n', "line 1: missing aliases, obligations"),
+])
+def test_eval_obligations_on_a_bad_gold_file_is_a_clear_error(tmp_path, content, message):
+    """Regression: a gold file that was not JSON lines ended in a JSONDecodeError traceback."""
+    from pipeline.cli import cli
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(content)
+    result = CliRunner().invoke(cli, ["eval", "obligations", "--gold", str(gold)])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+    missing = CliRunner().invoke(cli, ["eval", "obligations", "--gold", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 2 and "cannot read" in missing.output
