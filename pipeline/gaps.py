@@ -207,7 +207,8 @@ def metric_value(contract: ContractView, metric: str, counterparty: Counterparty
 
     ``liability_cap_months``: a fees multiple is ``multiple x months``; an
     amount is ``amount / (annual_revenue / 12)`` (the register's revenue read
-    as annual fees); uncapped is infinity.
+    as annual fees); uncapped is infinity, which a ``liability_cap_months``
+    threshold judges as no cap at all (a weak value), not as the best one.
     """
     if metric == "liability_cap_months":
         t = contract.term("liability_cap")
@@ -224,7 +225,7 @@ def metric_value(contract: ContractView, metric: str, counterparty: Counterparty
             revenue = counterparty.input("annual_revenue") if counterparty else None
             if amount is None or not revenue or revenue <= 0:
                 return None
-            return round(amount / (revenue / 12), 2), t
+            return amount / (revenue / 12), t  # unrounded: 11.995 months is below 12 (shown to 3 places)
         return None
     kind = {"notice_period_days": "notice_period", "renewal_term_months": "renewal_term"}.get(metric, metric)
     t = contract.term(kind)
@@ -384,7 +385,10 @@ def minilm_embedder() -> Embedder:
 def _fmt(value: float) -> Any:
     if math.isinf(value):
         return "uncapped"
-    return int(value) if value == int(value) else round(value, 2)
+    if value == int(value):
+        return int(value)
+    shown = round(value, 2)
+    return shown if shown != int(shown) else round(value, 3)  # never 12 for 11.995: it would read as meeting 12
 
 
 def _missing(contract: ContractView, cp: Counterparty, req: Requirement, playbook: Playbook, language: Mapping[str, Language]) -> Gap | None:
@@ -405,10 +409,14 @@ def _weak(contract: ContractView, cp: Counterparty, th: Threshold) -> Gap | None
         return None
     value, term = found
     spec = METRICS[th.metric]
-    if not spec.weaker(value, th.value):
+    # A liability cap threshold asks for a cap of at least so much: liability left unlimited is no cap at all
+    # (the playbook's "a liability cap that is real"), not the best one.
+    unlimited = th.metric == "liability_cap_months" and math.isinf(value)
+    if not unlimited and not spec.weaker(value, th.value):
         return None
     label = METRIC_LABELS[th.metric]
-    ask = th.ask or f"Move the {label} to {spec.describe(th.value)} (the contract has {_fmt(value)})."
+    ask = th.ask or (f"Agree a cap on liability of {spec.describe(th.value)} (the contract leaves liability unlimited)."
+                     if unlimited else f"Move the {label} to {spec.describe(th.value)} (the contract has {_fmt(value)}).")
     return Gap(contract.document, cp.name, cp.segment, "weak_value", spec.category, _fmt(value),
                spec.describe(th.value), th.severity, term.page, _quote(term.quote), ask, contract.sha256)
 

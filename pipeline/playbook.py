@@ -420,6 +420,8 @@ def _thresholds(value: Any, where: str, severity: str) -> tuple[Threshold, ...]:
             number, sev, ask = _number(spec, here, low=0), severity, None
         if metric in ("uptime_percent", "price_increase_cap") and number > 100:
             raise _fail(here if not isinstance(spec, Mapping) else f"{here}.value", f"a percentage cannot exceed 100, got {number:g}")
+        if any(t.metric == metric for t in out):
+            raise _fail(here, f"{metric} is given twice (as {key} and under another name)")
         out.append(Threshold(metric, number, sev, ask))
     return tuple(out)
 
@@ -497,7 +499,7 @@ def _settings(value: Any) -> Settings:
         order = spec["tier_order"]
         if not isinstance(order, list) or not order:
             raise _fail(f"{where}.tier_order", f"expected a list of segments, lowest first, got {_show(order)}")
-        names = tuple(_text(x, f"{where}.tier_order[{i}]") for i, x in enumerate(order))
+        names = tuple(_text(x, f"{where}.tier_order[{i}]").lower() for i, x in enumerate(order))
         if len(set(names)) != len(names):
             raise _fail(f"{where}.tier_order", "a segment is listed twice")
         kw["tier_order"] = names
@@ -594,7 +596,11 @@ def parse_playbook(data: Any, source: str | None = None) -> Playbook:
     segs = _mapping(top["segments"], "segments")
     if not segs:
         raise _fail("segments", "expected at least one segment")
-    segments = tuple(_segment(name, spec, f"segments.{name}", settings) for name, spec in segs.items())
+    # Segment names are matched without regard to case, as the register's are (it lower-cases them).
+    segments = tuple(_segment(str(name).lower(), spec, f"segments.{name}", settings) for name, spec in segs.items())
+    for i, seg in enumerate(segments):
+        if any(other.name == seg.name for other in segments[:i]):
+            raise _fail(f"segments.{seg.name}", "given twice (segment names ignore case)")
     segmentation = parse_segmentation(top["segmentation"]) if top.get("segmentation") is not None else None
     playbook = Playbook(segments, settings, segmentation, _ranking(top.get("ranking")), source)
     if settings.tier_order:
@@ -602,6 +608,21 @@ def parse_playbook(data: Any, source: str | None = None) -> Playbook:
             if s.name not in settings.tier_order:
                 raise _fail(f"segments.{s.name}", f"not in settings.tier_order ({', '.join(settings.tier_order)})")
     return playbook
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key given twice in one mapping is an error, not "the last one wins"
+    (a segment written twice would silently drop the first one's requirements)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key!r} is given twice in the same mapping", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_playbook(path: str | Path) -> Playbook:
@@ -614,7 +635,7 @@ def load_playbook(path: str | Path) -> Playbook:
     except UnicodeDecodeError as e:
         raise PlaybookError(f"{path}: not UTF-8 text") from e
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

@@ -7,7 +7,8 @@ playbook's ``ranking`` section (:class:`pipeline.playbook.RankingConfig`):
   (``value_field``, default ``annual_revenue``) through ``value_transform``
   (default ``log10``: ``log10(1 + revenue)``, so a $5M account weighs about
   1.3x a $100k one: size matters without drowning severity). An account with
-  no such value gets ``default_value``.
+  no such value gets ``default_value``, and no account gets less (a revenue of
+  0 must not zero its gaps' priority).
 * **severity_weight**: the gap's severity as a number (default low 1,
   medium 2, high 3, critical 5).
 * **urgency**: ``1 + urgency_boost x (1 - days / window)`` for every gap of a
@@ -64,10 +65,14 @@ def account_value(counterparty: Counterparty, config: RankingConfig) -> float:
     if raw is None or raw < 0:
         return config.default_value
     if config.value_transform == "log10":
-        return round(math.log10(1 + raw), 4)
-    if config.value_transform == "sqrt":
-        return round(math.sqrt(raw), 4)
-    return raw
+        value = round(math.log10(1 + raw), 4)
+    elif config.value_transform == "sqrt":
+        value = round(math.sqrt(raw), 4)
+    else:
+        value = raw
+    # Never below an account of unknown value: a revenue of 0 would otherwise zero every gap's priority,
+    # ranking a critical gap under a trivial one elsewhere.
+    return max(value, config.default_value)
 
 
 def urgency(deadline: date | None, as_of: date, window: int, boost: float) -> float:

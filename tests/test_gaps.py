@@ -385,3 +385,29 @@ def test_eval_gaps_cli_writes_the_wrong_pairs_of_the_rule_it_scored(tmp_path):
     unwritable = CliRunner().invoke(cli, [*base, "--threshold", "0.5", "--errors", str(under_a_file)])
     assert unwritable.exit_code != 0 and "cannot write --errors" in unwritable.output
     assert not isinstance(unwritable.exception, OSError)
+
+
+def test_unlimited_liability_is_no_cap_not_the_best_one():
+    """Regression: "liability shall be unlimited" read as an infinite cap, which passed ">= 12 months' fees", so a
+    strategic contract exposing us without limit got no gap at all."""
+    book = parse_playbook({"segments": {"strategic": {"thresholds": {"liability_cap_months": {"value": 12, "severity": "critical"}}}}})
+    cp = Counterparty("U", "T", segment="strategic", documents=("u",))
+    gaps = renegotiation_gaps(_view("u", liability_cap={"type": "uncapped"}), cp, book, as_of=date(2025, 1, 1))
+    assert [(g.kind, g.category, g.found, g.benchmark, g.severity) for g in gaps] == [
+        ("weak_value", "Cap On Liability", "uncapped", ">= 12 months' fees", "critical")]
+    assert gaps[0].ask == "Agree a cap on liability of >= 12 months' fees (the contract leaves liability unlimited)."
+
+
+def test_a_cap_just_under_the_threshold_is_not_rounded_up_to_meet_it():
+    """Regression: $1,000,000 against $1,000,400 a year is 11.995 months; rounded to 12 before comparing, it passed."""
+    book = parse_playbook({"segments": {"strategic": {"thresholds": {"liability_cap_months": 12}}}})
+    cp = Counterparty("X", "T", segment="strategic", documents=("x",), inputs=(("annual_revenue", 1_000_400.0),))
+    view = _view("x", liability_cap={"type": "amount", "amount": 1_000_000, "currency": "USD"})
+    assert [(g.kind, g.found) for g in renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1))] == [("weak_value", 11.995)]
+
+
+def test_playbook_segment_names_ignore_case_like_the_registers():
+    """Regression: `segments: {Strategic: ...}` never matched a register's "strategic" (which is lower-cased)."""
+    book = parse_playbook({"segments": {"Strategic": {"require": ["Cap On Liability"]}}})
+    cp = Counterparty("S", "T", segment="strategic", documents=("s",))
+    assert [g.category for g in renegotiation_gaps(_view("s"), cp, book, as_of=date(2025, 1, 1))] == ["Cap On Liability"]

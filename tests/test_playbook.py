@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,19 @@ def test_default_playbook_is_valid_and_reasoned():
     raw = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
     assert all(len(spec["why"]) > 80 for spec in raw["segments"].values())
     assert DEFAULT.read_text(encoding="utf-8").count("#") > 20
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("segments:\n  strategic:\n    require: [Cap On Liability]\n  strategic:\n    require: [Audit Rights]\n",
+     "'strategic' is given twice in the same mapping"),
+    ("segments:\n  strategic:\n    thresholds:\n      liability_cap_months: 12\n      liability_cap: 6\n",
+     "liability_cap_months is given twice"),
+    ("segments:\n  Strategic: {}\n  strategic: {}\n", "given twice (segment names ignore case)"),
+])
+def test_a_playbook_saying_one_thing_twice_is_an_error(tmp_path, text, message):
+    """Regression: a segment written twice silently lost the first one's requirements (YAML's last key wins), and a
+    threshold under its alias and its own name made two thresholds on one metric."""
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    with pytest.raises(PlaybookError, match=re.escape(message)):
+        load_playbook(path)

@@ -62,6 +62,11 @@ def test_urgency_and_value_transforms():
     book = lambda t: parse_playbook({"ranking": {"value_transform": t}, "segments": {"s": {}}}).ranking  # noqa: E731
     assert [account_value(cp, book(t)) for t in ("log10", "sqrt", "linear", "none")] == [
         round(math.log10(10_001), 4), 100.0, 10_000.0, 1.0]
+    # Regression: a revenue of 0 gave value 0, so every gap of that account had priority 0, below an account of
+    # unknown value (default_value). No account is worth less than one of unknown value.
+    broke = Counterparty("B", "T", segment="s", inputs=(("annual_revenue", 0.0),))
+    assert [account_value(broke, book(t)) for t in ("log10", "sqrt", "linear")] == [1.0, 1.0, 1.0]
+    assert account_value(Counterparty("N", "T", segment="s"), book("log10")) == 1.0
 
 
 # ------------------------------------------------------------------ reports
