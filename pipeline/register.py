@@ -310,15 +310,20 @@ def merge_history(
         known = sorted(by_name.get(cp.name.casefold(), []), key=lambda c: (c.since or date.min))
         known = [replace(c, counterparty=cp.name) for c in known]
         changes = list(known)
+        last_date = known[-1].since if known else None
         for c in cp.history:
-            if c not in changes:
-                changes.append(c)
-                new.append(c)
+            if c in changes:
+                continue
+            if known and (c.since is None or (last_date is not None and c.since <= last_date)):
+                # The register restates, under a date already on record or an earlier one, something the record
+                # does not say (a segment changed, its segment_since left as it was): the rule below dates it.
+                continue
+            changes.append(c)
+            new.append(c)
         changes.sort(key=lambda c: (c.since or date.min))
         latest = changes[-1].segment if changes else None
         if latest != cp.segment:
             given = cp.history[-1].since if cp.history else None
-            last_date = known[-1].since if known else None
             since = given if given is not None and (last_date is None or given > last_date) else imported_on
             change = SegmentChange(cp.name, cp.segment, latest, since)
             changes.append(change)

@@ -191,6 +191,12 @@ def test_reimport_records_a_tier_move_with_its_date(tmp_path):
     dated = parse_register("document,counterparty,account_team,segment,segment_since,previous_segment\n"
                            "x,Acme,East,strategic,2024-05-15,core\n")
     assert merge_history(dated, stored, date(2024, 7, 1))[1] == [SegmentChange("Acme", "strategic", "core", date(2024, 5, 15))]
+    # Regression: the segment changed but segment_since was left at its old date. That recorded "strategic since
+    # 2024-01-10" beside "core since 2024-01-10", so no tier move showed. The change is dated by the import.
+    stale = parse_register("document,counterparty,account_team,segment,segment_since\nx,Acme,East,strategic,2024-01-10\n")
+    cps, new = merge_history(stale, stored, date(2024, 7, 1))
+    assert new == [SegmentChange("Acme", "strategic", "core", date(2024, 7, 1))]
+    assert [(c.segment, c.since) for c in cps[0].history] == [("core", date(2024, 1, 10)), ("strategic", date(2024, 7, 1))]
 
 
 def test_documents_matched_to_extracted_party_names():
