@@ -35,7 +35,7 @@ import yaml
 from pipeline.gaps import ContractView, Embedder, Gap, Portfolio, minilm_embedder, renegotiation_gaps
 from pipeline.playbook import Playbook, load_playbook
 from pipeline.rank import RankedGap, rank_gaps
-from pipeline.register import Counterparty, SegmentChange, match_documents, merge_history, read_register
+from pipeline.register import Counterparty, SegmentChange, match_documents, merge_history, read_register, standing_on
 from pipeline.report import Reports, write_reports
 from pipeline.store import DocumentReference, Store
 
@@ -154,7 +154,9 @@ def build_candidates(
         ],
         as_of.isoformat(),
     )
-    owner = {d.casefold(): cp for cp in counterparties for d in cp.documents}
+    # Judged as the accounts stood on as_of: a move up after that date is not yet a tier move.
+    standing = [standing_on(cp, as_of) for cp in counterparties]
+    owner = {d.casefold(): cp for cp in standing for d in cp.documents}
     pairs = [(v, owner[v.document.casefold()]) for v in views if v.document.casefold() in owner]
     unassigned = tuple(v.document for v in views if v.document.casefold() not in owner)
     judged = Counter(owner[v.document.casefold()].segment for v in views if v.document.casefold() in owner)
@@ -163,7 +165,7 @@ def build_candidates(
         embed = minilm_embedder()
     portfolio = Portfolio.of(pairs)
     gaps = [g for view, cp in pairs for g in renegotiation_gaps(view, cp, book, as_of=as_of, portfolio=portfolio, embed=embed)]
-    lists = rank_gaps(gaps, counterparties, book, as_of=as_of)
+    lists = rank_gaps(gaps, standing, book, as_of=as_of)
     store.write_gaps([{k: v for k, v in r.row().items() if k not in ("value", "urgency")}
                       for team in lists for r in (x for x in lists[team])], as_of.isoformat())
     return CandidateRun(as_of, tuple(counterparties), tuple(gaps), lists, tuple(changes), missing, unassigned,

@@ -43,7 +43,7 @@ from pipeline.playbook import InputWeight, SegmentationConfig
 
 __all__ = [
     "INPUT_COLUMNS", "Counterparty", "RegisterError", "SegmentChange", "UnknownSegment", "match_documents",
-    "merge_history", "normalise_name", "parse_register", "read_register", "segment_at", "segment_for", "score",
+    "merge_history", "normalise_name", "parse_register", "read_register", "segment_at", "segment_for", "score", "standing_on",
 ]
 
 INPUT_COLUMNS = ("annual_revenue", "margin_pct", "growth_potential", "strategic_fit", "effort_to_manage")
@@ -131,6 +131,13 @@ def segment_at(counterparty: Counterparty, when: date) -> str | None:
         if change.since <= when:  # type: ignore[operator]
             current = change.segment
     return current
+
+
+def standing_on(counterparty: Counterparty, when: date) -> Counterparty:
+    """The counterparty as it stood on ``when``: the segment it held then (its current one when the history does
+    not reach back that far) and its history up to that day. What gaps are judged against for ``as_of``."""
+    history = tuple(c for c in counterparty.history if c.since is None or c.since <= when)
+    return replace(counterparty, segment=segment_at(counterparty, when) or counterparty.segment, history=history)
 
 
 # ------------------------------------------------------------------ reading

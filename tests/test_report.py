@@ -361,3 +361,17 @@ def test_chart_labels_do_not_overlap_in_a_browser(tmp_path):
         driver.quit()
     assert len(_kind_labels(svg)[0]) == 6
     _assert_kind_labels_apart_and_inside(svg, widths)
+
+
+def test_candidates_judge_each_account_as_it_stood_on_as_of(tmp_path):
+    """Regression: --as-of was ignored for segments: as of a day before Keystone's move up (2022-01-01) its contract
+    was judged against strategic positions and flagged as a tier move that had not happened yet."""
+    db, reg, book = write_inputs(tmp_path)
+    with Store(db) as store:
+        after = build_candidates(store, reg, book, as_of=date(2025, 3, 1), embeddings=False)
+    with Store(db) as store:
+        before = build_candidates(store, reg, book, as_of=date(2021, 6, 1), embeddings=False)
+    keystone = lambda run: {(g.segment, g.kind) for g in run.gaps if g.counterparty == "Keystone LLC"}  # noqa: E731
+    assert ("strategic", "tier_move") in keystone(after) and after.unknown_segments == ()
+    # On 2021-06-01 Keystone was core, which this playbook has no positions for: no tier move, and the warning says so.
+    assert keystone(before) == set() and before.unknown_segments == (("core", 1),)
