@@ -197,6 +197,13 @@ def test_reimport_records_a_tier_move_with_its_date(tmp_path):
     cps, new = merge_history(stale, stored, date(2024, 7, 1))
     assert new == [SegmentChange("Acme", "strategic", "core", date(2024, 7, 1))]
     assert [(c.segment, c.since) for c in cps[0].history] == [("core", date(2024, 1, 10)), ("strategic", date(2024, 7, 1))]
+    # Regression: a register dating the move before what is on record (strategic since 2024-01-01, previously core,
+    # when core was seen on 2024-01-10) stored it twice: since 2024-01-01 and again since the import. What was seen
+    # on an import stands; the move is recorded once, dated by this import.
+    early = parse_register("document,counterparty,account_team,segment,segment_since,previous_segment\n"
+                           "x,Acme,East,strategic,2024-01-01,core\n")
+    cps, new = merge_history(early, stored, date(2024, 7, 1))
+    assert new == [SegmentChange("Acme", "strategic", "core", date(2024, 7, 1))]
 
 
 def test_documents_matched_to_extracted_party_names():
