@@ -546,7 +546,9 @@ def parse_segmentation(value: Any, where: str = "segmentation") -> SegmentationC
         tiers_spec = _mapping(spec.get("tiers"), f"{where}.tiers")
         if not tiers_spec:
             raise _fail(f"{where}.tiers", "expected segment: minimum score, e.g. {strategic: 0.7, transactional: 0}")
-        tiers = sorted(((k, _number(v, f"{where}.tiers.{k}")) for k, v in tiers_spec.items()), key=lambda kv: -kv[1])
+        # Lower-cased like the playbook's segment names and the register's, so "Strategic" matches throughout.
+        tiers = sorted(((str(k).lower(), _number(v, f"{where}.tiers.{k}")) for k, v in tiers_spec.items()),
+                       key=lambda kv: -kv[1])
         if tiers[-1][1] > 0:
             raise _fail(f"{where}.tiers", "the lowest tier must start at 0 so every score gets a segment")
         return SegmentationConfig(method, prefer, inputs=inputs, tiers=tuple(tiers))

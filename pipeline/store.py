@@ -929,7 +929,9 @@ class Store:
         name and path (a duplicate's too), to that contract's name (None for a file that was never read), status
         and reason."""
         refs: dict[str, DocumentReference] = {}
-        documents = {r["sha256"]: r for r in self.db.query("SELECT sha256, name, status, reason FROM documents")}
+        # Ingested documents first: a name an overwritten contract shares with its superseded version is the current one.
+        documents = {r["sha256"]: r for r in self.db.query(
+            "SELECT sha256, name, status, reason FROM documents ORDER BY status = 'ingested' DESC, rowid")}
         for d in documents.values():
             refs.setdefault(d["name"].casefold(), DocumentReference(d["name"], d["status"], d["reason"]))
         for f in self.db.query("SELECT path, name, sha256, status, reason FROM files ORDER BY path"):

@@ -411,3 +411,16 @@ def test_playbook_segment_names_ignore_case_like_the_registers():
     book = parse_playbook({"segments": {"Strategic": {"require": ["Cap On Liability"]}}})
     cp = Counterparty("S", "T", segment="strategic", documents=("s",))
     assert [g.category for g in renegotiation_gaps(_view("s"), cp, book, as_of=date(2025, 1, 1))] == ["Cap On Liability"]
+
+
+def test_capitalised_weighted_score_tiers_still_meet_their_positions():
+    """The tiers a weighted score computes are lower-cased like the playbook's segment names, so a playbook written
+    with `Strategic` in both places keeps matching."""
+    book = parse_playbook({
+        "segmentation": {"method": "weighted", "prefer": "computed",
+                         "inputs": {"strategic_fit": {"weight": 1, "cap": 5}},
+                         "tiers": {"Strategic": 0.5, "Transactional": 0}},
+        "segments": {"Strategic": {"require": ["Cap On Liability"]}, "Transactional": {}}})
+    [cp] = parse_register("document,counterparty,account_team,strategic_fit\ns,S,T,5\n", book.segmentation)
+    assert cp.segment == "strategic"
+    assert [g.category for g in renegotiation_gaps(_view("s"), cp, book, as_of=date(2025, 1, 1))] == ["Cap On Liability"]

@@ -151,6 +151,8 @@ def test_content_replaced_under_the_same_path_supersedes_the_old_version(tmp_pat
     assert [v["sha256"][0] for v in store.contract_views()] == ["b"]
     assert store.status()["documents"] == 1
     assert [r["name"] for r in store.search("Delaware")] == ["acme-msa"]  # the current version's clause only
+    # A register naming it finds the current version, not the superseded one (which sorts first by rowid).
+    assert store.document_references()["acme-msa"].status == "ingested"
     reason = store._document_row("a" * 64)["reason"]
     assert reason.startswith("/in/acme-msa.pdf was replaced by other content (bbbbbbbbbbbb)")
 
