@@ -633,7 +633,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
 @DB_OPTION
 @click.option("--register", "register_path", required=True, type=click.Path(dir_okay=False, path_type=str), help="Counterparty register CSV: the full form (corpus/generate's register.csv) or document,counterparty,account_team,segment.")
 @click.option("--playbook", "playbook_path", default=None, type=click.Path(dir_okay=False, path_type=str), help="Playbook YAML. Default: the shipped corpus/playbook.yaml.")
-@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", callback=_as_of, help="Judge as of this date: each account's segment then, tier moves up to then, renewal deadlines from then (default: today).")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", callback=_as_of, help="Judge as of this date: each account's segment then, tier moves up to then, renewal deadlines from then; contracts signed later are left out (default: today).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str), help="Folder for gaps.jsonl and each team's CSV and HTML.")
 @click.option("--send", is_flag=True, help="E-mail each team its own list (SMTP from CLAUSEWISE_SMTP_* or --delivery-config).")
 @click.option("--delivery-config", type=click.Path(dir_okay=False, exists=True, path_type=str), default=None, help="YAML with smtp: settings and recipients: {team: [address]} (the environment wins).")

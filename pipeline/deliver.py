@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.gaps import ContractView, Embedder, Gap, Portfolio, minilm_embedder, renegotiation_gaps
+from pipeline.gaps import ContractView, Embedder, Gap, Portfolio, minilm_embedder, renegotiation_gaps, signed_on
 from pipeline.playbook import Playbook, load_playbook
 from pipeline.rank import RankedGap, rank_gaps
 from pipeline.register import Counterparty, SegmentChange, match_documents, merge_history, read_register, standing_on
@@ -66,6 +66,7 @@ class CandidateRun:
     unread_documents: tuple[tuple[str, str, str | None], ...] = ()  # (register's name, status, reason): stored, not read
     unknown_segments: tuple[tuple[str, int], ...] = ()  # (segment, contracts): segments the playbook has no positions for
     playbook_segments: tuple[str, ...] = ()
+    not_yet_signed: tuple[tuple[str, date], ...] = ()  # (document, signing date): signed after as_of, not judged
 
     def warnings(self, db: str) -> list[str]:
         """What a user must hear about this run: contracts the register names that were not judged, and why."""
@@ -75,6 +76,8 @@ class CandidateRun:
         lines += [f"the playbook has no positions for segment {segment!r} ({n} contract{'' if n == 1 else 's'}; "
                   f"it has {', '.join(self.playbook_segments)}): only renewal deadlines were checked for them"
                   for segment, n in self.unknown_segments]
+        lines += [f"{name} was signed on {day.isoformat()}, after {self.as_of.isoformat()}, so it was not judged as of "
+                  "that date" for name, day in self.not_yet_signed]
         return lines
 
 
@@ -158,8 +161,11 @@ def build_candidates(
     standing = [standing_on(cp, as_of) for cp in counterparties]
     owner = {d.casefold(): cp for cp in standing for d in cp.documents}
     pairs = [(v, owner[v.document.casefold()]) for v in views if v.document.casefold() in owner]
+    # A contract signed after as_of did not exist then: neither judged nor a peer in the portfolio.
+    later = tuple((v.document, found[0]) for v, _ in pairs if (found := signed_on(v)) is not None and found[0] > as_of)
+    pairs = [(v, cp) for v, cp in pairs if v.document not in {name for name, _ in later}]
+    judged = Counter(cp.segment for _, cp in pairs)
     unassigned = tuple(v.document for v in views if v.document.casefold() not in owner)
-    judged = Counter(owner[v.document.casefold()].segment for v in views if v.document.casefold() in owner)
     unknown = tuple((segment, n) for segment, n in sorted(judged.items()) if book.positions(segment) is None)
     if embed is None and embeddings and any(s.language for s in book.segments):
         embed = minilm_embedder()
@@ -169,7 +175,7 @@ def build_candidates(
     store.write_gaps([{k: v for k, v in r.row().items() if k not in ("value", "urgency")}
                       for team in lists for r in (x for x in lists[team])], as_of.isoformat())
     return CandidateRun(as_of, tuple(counterparties), tuple(gaps), lists, tuple(changes), missing, unassigned,
-                        book.tier_order, unread, unknown, tuple(seg.name for seg in book.segments))
+                        book.tier_order, unread, unknown, tuple(seg.name for seg in book.segments), later)
 
 
 def candidate_lists(

@@ -60,7 +60,7 @@ from pipeline.register import Counterparty, segment_at
 
 __all__ = [
     "GAP_KINDS", "ContractView", "Embedder", "Evidence", "Gap", "Portfolio", "TermValue", "metric_value",
-    "minilm_embedder", "notice_deadline", "presence", "renegotiation_gaps", "term_evidence",
+    "minilm_embedder", "notice_deadline", "presence", "renegotiation_gaps", "signed_on", "term_evidence",
 ]
 
 GAP_KINDS = ("missing", "weak_value", "non_standard", "outlier", "tier_move", "renewal_deadline")
@@ -437,11 +437,21 @@ def _non_standard(contract: ContractView, cp: Counterparty, lang: Language, play
                contract.sha256)
 
 
+def signed_on(contract: ContractView) -> tuple[date, TermValue] | None:
+    """The day the contract was signed, from its agreement date (else its effective date), with the evidence."""
+    for kind in ("agreement_date", "effective_date"):
+        term = contract.term(kind)
+        day = _iso(term.value) if term else None
+        if day is not None and term is not None:
+            return day, term
+    return None
+
+
 def _tier_move(contract: ContractView, cp: Counterparty, playbook: Playbook) -> Gap | None:
-    signed_term = contract.term("agreement_date") or contract.term("effective_date")
-    signed = _iso(signed_term.value) if signed_term else None
-    if signed is None or signed_term is None:
+    found = signed_on(contract)
+    if found is None:
         return None
+    signed, signed_term = found
     then = segment_at(cp, signed)
     order = playbook.tier_order
     if then is None or then not in order or cp.segment not in order or order.index(cp.segment) <= order.index(then):

@@ -375,3 +375,20 @@ def test_candidates_judge_each_account_as_it_stood_on_as_of(tmp_path):
     assert ("strategic", "tier_move") in keystone(after) and after.unknown_segments == ()
     # On 2021-06-01 Keystone was core, which this playbook has no positions for: no tier move, and the warning says so.
     assert keystone(before) == set() and before.unknown_segments == (("core", 1),)
+
+
+def test_contracts_signed_after_as_of_are_not_judged_and_the_run_says_so(tmp_path):
+    """Regression: --as-of 2020-01-01 judged Harbor's contract, signed 2020-04-15, and Acme's, signed 2021-02-01, as if
+    they had been in force that day, and counted them as portfolio peers."""
+    db, reg, book = write_inputs(tmp_path)
+    with Store(db) as store:
+        run = build_candidates(store, reg, book, as_of=date(2020, 1, 1), embeddings=False)
+    # Only Keystone's contract is judged, as the core account it was then (no positions in this playbook).
+    assert run.gaps == () and run.unknown_segments == (("core", 1),)
+    assert sorted(run.not_yet_signed) == [("acme-order", date(2021, 2, 1)), ("harbor-msa", date(2020, 4, 15))]
+    warned = [w for w in run.warnings("cw.db") if "after 2020-01-01" in w]
+    assert len(warned) == 2 and any(w.startswith("harbor-msa was signed on 2020-04-15") for w in warned)
+    # On the day after Acme signed, all three are judged again.
+    with Store(db) as store:
+        later = build_candidates(store, reg, book, as_of=date(2021, 2, 2), embeddings=False)
+    assert later.not_yet_signed == () and {g.document for g in later.gaps} == {"harbor-msa", "acme-order"}
