@@ -365,6 +365,7 @@ class Store:
         raises :class:`NoDatabase` and is left exactly as it was.
         """
         self.path = str(path)
+        conn: sqlite3.Connection | None = None
         try:
             if self.path != ":memory:":
                 parent = Path(self.path).resolve().parent
@@ -377,7 +378,6 @@ class Store:
                 if created:
                     os.chmod(self.path, 0o600)  # contracts are confidential: owner-only
                 if not create and "documents" not in sqlite_utils.Database(conn).table_names():
-                    conn.close()
                     raise NoDatabase(f"{self.path} is not a Clausewise database (it has no documents table)")
             else:
                 conn = sqlite3.connect(self.path)
@@ -387,7 +387,11 @@ class Store:
             if self.path != ":memory:":
                 self.db.enable_wal()
             migrations.apply(self.db)
-        except sqlite3.Error as e:
+        except (sqlite3.Error, DatabaseError) as e:
+            if conn is not None:
+                conn.close()  # a file that is not SQLite, or not ours, is left as it was, and not held open
+            if isinstance(e, DatabaseError):
+                raise
             raise DatabaseError(f"cannot open database {self.path}: {e}") from e
 
     def close(self) -> None:

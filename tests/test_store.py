@@ -178,3 +178,31 @@ def test_an_unreadable_replacement_never_takes_the_old_contract_out(tmp_path):
     assert store.file("/in/acme-msa.pdf").status == "corrupt"
     store.write_analysis("/in/acme-msa.pdf", _analysis(_doc("d" * 64)), size=1)  # fixed: now it supersedes
     assert store._document_row("a" * 64)["status"] == "superseded"
+
+
+@pytest.mark.parametrize("content,create", [(b"%PDF-1.7 not a database" * 100, True), (b"%PDF-1.7 not a database" * 100, False),
+                                            (None, False)])
+def test_a_file_that_cannot_be_opened_is_not_left_open(tmp_path, monkeypatch, content, create):
+    """Regression: Store() on a file that is not SQLite (or, read-only, not ours) raised without closing its
+    connection, so a long-running caller (a flow, a server) leaked one per attempt."""
+    import pipeline.store as store_module
+
+    opened: list[sqlite3.Connection] = []
+    real_connect = sqlite3.connect
+
+    def spy(*args, **kwargs):
+        opened.append(real_connect(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(store_module.sqlite3, "connect", spy)
+    path = tmp_path / "x.db"
+    if content is not None:
+        path.write_bytes(content)
+    else:
+        sqlite3.connect(path).execute("CREATE TABLE other (x)").connection.close()  # SQLite, but not Clausewise's
+    with pytest.raises(DatabaseError):
+        Store(path, create=create)
+    assert opened, "the test did not reach sqlite3.connect"
+    for conn in opened:
+        with pytest.raises(sqlite3.ProgrammingError):
+            conn.execute("SELECT 1")
