@@ -154,7 +154,7 @@ _MONTH_NAMES["sept"] = 9
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _DAYNUM = r"(?:[0-3]?\d)\s*(?:st|nd|rd|th|t\s?h|s\s?t|n\s?d|r\s?d)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
-_BLANK = r"(?:_{2,}|\[\s*(?:\*+|_*|[•·]+)?\s*\]|\*{3,}|x{2,}|X{2,}|\s{3,}|\.{4,})"
+_BLANK = r"(?:_{2,}|\[\s*(?:\*+|_*|[•·●]+|(?i:date|day|month|insert\s+date|tbd))?\s*\]|[•●]+|\*{3,}|x{2,}|X{2,}|\s{3,}|\.{4,})"
 _WEEKDAY = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
 _SEP = r"[\s,\-_]*"
 _ORDINALS = {
@@ -243,8 +243,9 @@ def parse_date(m: re.Match[str]) -> tuple[str, str] | None:
         return None
     if year is None:
         return None
-    if month_text.isdigit() and day_text.isdigit() and int(month_text) > 12 >= int(day_text):
-        month_text, day_text = day_text, month_text  # 29/3/18: day first
+    if month_text.isdigit() and day_text.isdigit() and (
+            int(month_text) > 12 >= int(day_text) or (g.get("s3") == "." and int(day_text) <= 12)):
+        month_text, day_text = day_text, month_text  # 29/3/18, and every dotted date (1.3.2019): day first
     month = _month(month_text) if not month_text.isdigit() else int(month_text)
     day = _day(day_text) if day_text and re.match(r"\s*\d", day_text) else None
     if month is None:
@@ -1260,7 +1261,7 @@ def _liability_cap(t: _Text) -> Term | None:
 
 
 _PAYMENT = re.compile(
-    rf"(?i)(?:\bnet\s+(?P<net>{_QTY})(?:\s*days?)?|(?:pay|paid|payable|payment|due|remit)\w*\b[^.;]{{0,100}}?\bwithin\s+(?P<period>{_PERIOD})\s*"
+    rf"(?i)(?:\bnet\s+(?P<net>{_QTY})(?!\d|\.\d|\s*(?:%|percent))(?:\s*days?)?|(?:pay|paid|payable|payment|due|remit)\w*\b[^.;]{{0,100}}?\bwithin\s+(?P<period>{_PERIOD})\s*"
     r"(?:after|of|from|following|upon)\s+(?:(?:its|the|[A-Z]\w+'s)\s+)?(?:receipt|the\s+date|date|invoice|being\s+invoiced|receiving))"
 )
 
@@ -1276,38 +1277,62 @@ def _payment_days(t: _Text) -> Term | None:
             if not re.search(r"(?i)invoice|receipt|statement|bill", ctx):
                 continue
             p = period(m.group("period"))
-            if p and p[1] in ("day", "business day"):
+            if p and p[1] == "business day":  # kept as written: 10 business days is two weeks, not 10 days
+                return t.term("payment_days", int(round(p[0])), "business days", *t.sentence_at(m.start()), 0.8)
+            if p and p[1] in ("day", "week", "month"):
                 return t.term("payment_days", _days(p), "days", *t.sentence_at(m.start()), 0.8)
     return None
 
 
+_PERCENT = re.compile(r"(?i)(?:\((\d+(?:\.\d+)?)\s*%\)|(\d+(?:\.\d+)?)\s*%|(\d+(?:\.\d+)?)\s+percent)")
+_PRICE_INDEX = re.compile(r"(?i)consumer\s+price\s+index|\bCPI(?:-U)?\b|\bRPI\b|retail\s+price\s+index")
 _PRICE_SENTENCE = re.compile(r"(?i)\bincrease\w*\b[^.]{0,300}?(?:exceed|not\s+be\s+more\s+than|more\s+than|limited\s+to|capped|no\s+greater\s+than)")
 
 
 def _price_increase_cap(t: _Text) -> Term | None:
     for s, e, m in _sentences_matching(t, _PRICE_SENTENCE):
         sent = t.flat[s:e]
-        if not re.search(r"(?i)\b(?:fees|prices?|rates?|charges)\b", sent):
+        if not re.search(r"(?i)\b(?:fees|prices?|pricing|rates?|charges|payments?|royalt(?:y|ies))\b", sent):
             continue
         tail = t.flat[m.start() : e]
-        if re.search(r"(?i)consumer\s+price\s+index|\bCPI\b", tail):
-            return t.term("price_increase_cap", {"index": "CPI"}, None, s, e, 0.8)
-        pm = re.search(r"(?i)(?:\((\d+(?:\.\d+)?)\s*%\)|(\d+(?:\.\d+)?)\s*%|(\d+(?:\.\d+)?)\s+percent)", tail)
-        if pm:
-            value = float(next(g for g in pm.groups() if g))
-            return t.term("price_increase_cap", {"percent": _number(value)}, "percent", s, e, 0.8)
+        pm = _PERCENT.search(tail)
+        percent = _number(float(next(g for g in pm.groups() if g))) if pm else None
+        index = _PRICE_INDEX.search(tail)
+        if index:
+            value: dict[str, Any] = {"index": "CPI"}
+            if percent is not None:
+                between = tail[min(index.end(), pm.start()) : max(index.start(), pm.end())] if pm else ""
+                if re.search(r"(?i)\b(?:plus|\+)\s*$|^\s*(?:plus|\+|above|over)", between) or re.search(
+                        r"(?i)(?:plus|\+)\s*(?:\(\s*)?\d", tail[index.end():][:40]):
+                    value["plus"] = percent  # CPI + 2%: no fixed ceiling, so no percent to judge
+                elif re.search(r"(?i)\blesser\s+of|\blower\s+of|\bwhichever\s+is\s+(?:less|lower)", tail):
+                    value["percent"] = percent  # the lesser of 3% or CPI never exceeds 3%
+                    value["rule"] = "lesser"
+                elif re.search(r"(?i)\bgreater\s+of|\bhigher\s+of|\bwhichever\s+is\s+(?:greater|higher)", tail):
+                    value["floor"] = percent  # the greater of 3% or CPI: at least 3%, no ceiling
+                    value["rule"] = "greater"
+            return t.term("price_increase_cap", value, "percent" if "percent" in value else None, s, e, 0.8)
+        if percent is not None:
+            return t.term("price_increase_cap", {"percent": percent}, "percent", s, e, 0.8)
     return None
 
 
-_UPTIME = re.compile(r"(?i)(?:availab\w+|uptime|up\s+time)[^.]{0,160}?(?P<pct>(?:9\d|100)(?:\.\d+)?)\s*%|(?P<pct2>(?:9\d|100)(?:\.\d+)?)\s*%\s*(?:of\s+the\s+time\s+)?(?:availability|uptime)")
+_UPTIME = re.compile(r"(?i)(?:availab\w+|uptime|up\s+time)[^.]{0,160}?(?P<pct>(?:9\d|100)(?:\.\d+)?)\s*%|(?P<pct2>(?:9\d|100)(?:\.\d+)?)\s*%\s*(?:of\s+the\s+time\s+)?(?:\w+\s+){0,2}(?:availability|uptime|up\s+time)")
+# What is available must be a service: "95% of its production capacity" is a supply volume, not an uptime.
+_UPTIME_SUBJECT = re.compile(r"(?i)\b(?:uptime|up\s+time|service|system|platform|network|application|software|site|"
+                             r"hosting|hosted|server|solution|SaaS|portal|website|downtime|SLA|service\s+level)s?\b")
+_UPTIME_NOT = re.compile(r"(?i)\b(?:capacity|inventory|stock|products?\s+(?:ordered|available)|volume|shares?)\b")
 
 
 def _uptime(t: _Text) -> Term | None:
-    m = _UPTIME.search(t.flat)
-    if not m:
-        return None
-    value = float(m.group("pct") or m.group("pct2"))
-    return t.term("uptime_percent", _number(value), "percent", *t.sentence_at(m.start()), 0.85)
+    for m in _UPTIME.finditer(t.flat):
+        s, e = t.sentence_at(m.start())
+        sent = t.flat[s:e]
+        if not _UPTIME_SUBJECT.search(sent) or (_UPTIME_NOT.search(m.group()) and not re.search(r"(?i)uptime|up\s+time", sent)):
+            continue
+        value = float(m.group("pct") or m.group("pct2"))
+        return t.term("uptime_percent", _number(value), "percent", s, e, 0.85)
+    return None
 
 
 _CREDITS = re.compile(r"(?i)\bservice\s+(?:level\s+)?credits?\b")
@@ -1359,13 +1384,34 @@ _WARRANTY = re.compile(
 )
 
 
+_NOT_WARRANTY = re.compile(r"(?i)\bwarrants?\s+(?:to\s+(?:purchase|acquire|subscribe)|for\s+(?:the\s+purchase\s+of|\d|[\w,]+\s+shares))|"
+                           r"\bwarrant\s+(?:shares|holders?|agreement|certificate)|\bshares\b[^.]{0,80}\bexercis|\bexercis\w+\b[^.]{0,80}\bwarrant")
+
+
+# A period next to "warranty" that is a cure, notice, claim or rejection window ("a breach of any warranty not cured
+# within thirty (30) days after notice"), not how long the warranty lasts.
+_WARRANTY_OTHER_PERIOD = re.compile(r"(?i)\b(?:cur(?:e|ed|ing)|unremedied|remed(?:y|ied)|breach\w*|default\w*|notice|notif\w*|"
+                                    r"terminat\w*|reject\w*|report\w*|claims?\s+(?:must|shall)|survive\w*)\b")
+
+
 def _warranty(t: _Text) -> Term | None:
     for m in _WARRANTY.finditer(t.flat):
-        raw = m.group("p1") or m.group("p2") or m.group("p3")
-        p = period(raw)
-        months = _months(p) if p else None
+        s, e = t.sentence_at(m.start())
+        if _NOT_WARRANTY.search(t.flat[s:e]) or _WARRANTY_OTHER_PERIOD.search(m.group()):
+            continue
+        group = next(g for g in ("p1", "p2", "p3") if m.group(g))
+        p = period(m.group(group))
+        if p is None:
+            continue
+        months = _months(p)
+        before = t.flat[m.start() : m.start(group)]
+        # Ninety days from delivery: three months (30-day months, one decimal: 45 days is 1.5). A period in days
+        # "within" which something must happen is a deadline; a warranty lasts "for" or "during" its period.
+        if months is None and p[1] in ("day", "business day", "week") and not re.search(
+                r"(?i)\bwithin\s+(?:a\s+period\s+of\s+)?$", before):
+            months = _number(round(_days(p) / 30, 1))
         if months:
-            return t.term("warranty_months", months, "months", *t.sentence_at(m.start()), 0.75)
+            return t.term("warranty_months", months, "months", s, e, 0.75)
     return None
 
 

@@ -235,6 +235,8 @@ def metric_value(contract: ContractView, metric: str, counterparty: Counterparty
     if isinstance(value, dict):
         value = value.get("percent") if metric == "price_increase_cap" else value.get("amount")
     number = _number(value)
+    if number is not None and t.unit == "business days":
+        number = float(math.ceil(number * 7 / 5))  # 10 business days span 14 calendar days
     return (number, t) if number is not None else None
 
 

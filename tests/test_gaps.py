@@ -424,3 +424,21 @@ def test_capitalised_weighted_score_tiers_still_meet_their_positions():
     [cp] = parse_register("document,counterparty,account_team,strategic_fit\ns,S,T,5\n", book.segmentation)
     assert cp.segment == "strategic"
     assert [g.category for g in renegotiation_gaps(_view("s"), cp, book, as_of=date(2025, 1, 1))] == ["Cap On Liability"]
+
+
+def test_payment_in_business_days_is_judged_in_calendar_days():
+    """Regression: "within ten (10) business days" was stored as 10 days and passed a net-12 threshold, though it
+    spans two calendar weeks."""
+    view = ContractView("x", "x", {}, {"payment_days": (TermValue(10, "business days", 1, "within ten (10) business days"),)})
+    assert metric_value(view, "payment_days")[0] == 14
+    book = parse_playbook({"segments": {"strategic": {"thresholds": {"payment_days": 12}}}})
+    cp = Counterparty("X", "T", segment="strategic", documents=("x",))
+    assert [(g.kind, g.found) for g in renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1))] == [("weak_value", 14)]
+
+
+def test_a_cpi_linked_price_cap_is_judged_only_when_it_has_a_ceiling():
+    """CPI plus 2% has no fixed ceiling to compare with a percent threshold; the lesser of 3% or CPI never exceeds 3%."""
+    plus = _view("p", price_increase_cap={"index": "CPI", "plus": 2})
+    lesser = _view("l", price_increase_cap={"index": "CPI", "percent": 3, "rule": "lesser"})
+    assert metric_value(plus, "price_increase_cap") is None
+    assert metric_value(lesser, "price_increase_cap")[0] == 3

@@ -566,3 +566,82 @@ def test_expiration_from_a_span_of_dates_a_date_that_is_and_scanned_numerals(sen
 ])
 def test_no_expiration_from_a_redacted_length_a_survival_clause_or_another_period(text):
     assert "expiration_date" not in _one(PREAMBLE + text)
+
+
+ACME_PREAMBLE = ('MASTER SERVICES AGREEMENT\nThis Master Services Agreement (the "Agreement") is entered into as of January 15, '
+            '2020 (the "Effective Date") by and between Acme Corp., a Delaware corporation ("Supplier"), and Beta LLC, a '
+            'New York limited liability company ("Customer").\n')
+
+
+def _term(text: str, kind: str, preamble: str = ACME_PREAMBLE) -> tuple | None:
+    """(value, unit) of the one term of ``kind`` found in ``preamble + text``, or None."""
+    found = [(t.value, t.unit) for t in terms(read_text(preamble + text, "x.txt"), ()) if t.kind == kind]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("text,expected", [
+    # Regression: an index-linked cap lost its margin or its fixed alternative, so it was never judged.
+    ("Supplier may increase its fees once a year by no more than the CPI plus 2%.", ({"index": "CPI", "plus": 2}, None)),
+    ("Any increase in the fees shall not exceed the lesser of 3% or the increase in CPI.",
+     ({"index": "CPI", "percent": 3, "rule": "lesser"}, "percent")),
+    ("Any increase in the fees shall not exceed the greater of 3% or the increase in CPI.",
+     ({"index": "CPI", "floor": 3, "rule": "greater"}, None)),
+    # Regression: a cap on increases of a payment schedule was missed (the sentence named no "fees" or "prices").
+    ("Any increase in the Payment Schedule may not exceed twenty percent (20%).", ({"percent": 20}, "percent")),
+])
+def test_price_increase_caps_keep_index_margins_and_alternatives(text, expected):
+    assert _term(text, "price_increase_cap") == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # Regression: a supply volume read as a service uptime of 95%.
+    ("Supplier shall make available to Customer 95% of its production capacity.", None),
+    # Regression: words between the figure and "Uptime" hid it.
+    ("Supplier guarantees 99.95% Monthly Uptime Percentage for the Service.", (99.95, "percent")),
+    ("The Service shall be available 99.9% of the time, measured monthly.", (99.9, "percent")),
+])
+def test_uptime_is_a_services_availability(text, expected):
+    assert _term(text, "uptime_percent") == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # Regression: business days were stored as plain days, so "10 business days" passed "net 14" as 10.
+    ("Customer shall pay each invoice within ten (10) business days after receipt of invoice.", (10, "business days")),
+    # Regression: a percentage after "net" was read as payment days (net 10% of gross receipts: "1" day).
+    ("Royalties shall be calculated on net 10% of gross receipts.", None),
+    ("Customer shall pay within one (1) month of receipt of invoice.", (30, "days")),
+    ("Invoices are payable net 30.", (30, "days")),
+])
+def test_payment_periods(text, expected):
+    assert _term(text, "payment_days") == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # Regression: a warranty counted in days was dropped.
+    ("Supplier warrants that the Products shall be free from defects for a period of ninety (90) days from delivery.",
+     (3, "months")),
+    ("Supplier warrants that each Product shall conform for a period of forty-five (45) days after delivery.",
+     (1.5, "months")),
+    # Regression: a share warrant's exercise period was read as a 60-month warranty.
+    ("The Company shall issue a warrant to purchase 100,000 shares exercisable for a period of five (5) years from "
+     "the date of issuance.", None),
+    ("Supplier warrants the Products for a period of twelve (12) months from delivery.", (12, "months")),
+])
+def test_warranty_periods(text, expected):
+    assert _term(text, "warranty_months") == expected
+
+
+@pytest.mark.parametrize("dated,expected", [
+    # Regression: EDGAR's blank-date placeholders other than [•] hid the year, or let a signature date stand in.
+    ("[●], 2020", ("2020", "year")),
+    ("●, 2020", ("2020", "year")),
+    ("March [●], 2020", ("2020-03", "month")),
+    ("[DATE], 2020", ("2020", "year")),
+    # Regression: dotted dates are day first (1.3.2019 is 1 March), slashed ones month first.
+    ("1.3.2019", ("2019-03-01", "date")),
+    ("3/1/2019", ("2019-03-01", "date")),
+])
+def test_agreement_date_placeholders_and_dotted_dates(dated, expected):
+    preamble = f'AGREEMENT\nThis Agreement is dated as of {dated} between Acme Corp. ("Acme") and Beta LLC ("Beta").\n'
+    assert _term("", "agreement_date", preamble) == expected
