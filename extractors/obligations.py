@@ -14,10 +14,16 @@ each sentence every modal verb phrase whose subject is a party becomes an
 * **modality**: ``shall``, ``must``, ``will``, ``agrees to`` (also "agree to",
   "undertakes to", "covenants to", "is required to"); a negated one ("shall
   not", "must not", "will not", "may not", "neither party shall", "agrees not
-  to") is ``prohibition``.
+  to") is ``prohibition``. A freedom ("shall not be required/obligated to",
+  "will not be responsible for") and a right ("shall have the right/option
+  to", "shall have fifteen days to") are no obligation.
+* **passive**: "All invoices shall be paid by Customer" is Customer's duty to
+  "pay all invoices" (a closed list of verbs); a passive without a party as
+  agent ("Notice shall be given by mail", "Calm will be given notice") is
+  nobody's obligation.
 * **action**: the words after the modal up to the end of the clause
   (``;`` or the sentence end), with its deadline and trigger kept in it.
-* **due**: "within 30 days", "no later than ...", "quarterly", "monthly",
+* **due**: a deadline date as ``YYYY-MM-DD`` ("no later than March 1, 2020"), "within 30 days", "no later than ...", "quarterly", "monthly",
   "annually", "promptly", "at least N days before ...".
 * **trigger**: "upon termination ...", "if ...", "in the event ...",
   "following ...", "after ...".
@@ -29,13 +35,15 @@ import re
 from collections.abc import Iterable, Sequence
 
 from extractors.records import Clause, Document, Obligation, Term
+from extractors.terms import _DATE_RE, parse_date
 
 __all__ = ["OBLIGATIONS_VERSION", "obligations"]
 
-OBLIGATIONS_VERSION = "clausewise.obligations.v1"
+OBLIGATIONS_VERSION = "clausewise.obligations.v2"
 
 _MODAL = re.compile(
-    r"\b(?P<neg1>shall|must|will|may)\s+not\b|\b(?P<neg2>agrees?|undertakes?|covenants?)\s+not\s+to\b"
+    r"\b(?P<free>(?:shall|will|is|are)\s+not\s+(?:be\s+)?(?:required|obligated|obliged|under\s+(?:any|an)\s+obligation)\s+to|(?:shall|will)\s+not\s+be\s+responsible\s+for)\b"
+    r"|\b(?P<neg1>shall|must|will|may)\s+not\b|\b(?P<neg2>agrees?|undertakes?|covenants?)\s+not\s+to\b"
     r"|\b(?P<mod>shall|must|will|(?:hereby\s+)?agrees?\s+to|undertakes?\s+to|covenants?\s+(?:and\s+agrees?\s+)?to|"
     r"is\s+(?:required|obligated)\s+to|are\s+(?:required|obligated)\s+to)\b",
     re.IGNORECASE,
@@ -112,6 +120,23 @@ def _resolve(chunk: str, aliases: Sequence[tuple[str, str]]) -> tuple[str, bool]
     return None
 
 
+def _subject_text(before: str) -> str:
+    """The words a modal's subject would be drawn from: the last comma part of the last clause before it."""
+    clause = re.split(r"[;:]|\b(?:that|which|whereupon|provided)\s+(?=[A-Z\"])", before)[-1]
+    parts = [p.strip() for p in clause.split(",") if p.strip() and not _ADVERBIAL.match(p.strip())]
+    last = parts[-1] if parts else ""
+    modal = _MODAL.search(last)
+    if modal:  # "Defects must be replaced ... and all charges": the words after the "and" that follows that modal
+        last = re.split(r"\s(?:and|or)\s", last[modal.end() :], maxsplit=1)[-1]
+    return re.sub(r"(?i)^(?:and|or|but)\s+", "", last.strip())
+
+
+_SHARED_ACTION = re.compile(
+    r"(?i)\s*,\s*(?:and|or)\s+(?:shall|will|must)\s+(?:not\s+)?(?:cause|permit|allow|ensure|procure|direct|require|"
+    r"authori[sz]e|suffer)\b[^,;]{0,100}?,\s*"
+)
+
+
 def _subject(before: str, aliases: Sequence[tuple[str, str]]) -> tuple[str, bool] | None:
     """The obligor named right before a modal, and whether it is 'neither'."""
     clause = re.split(r"[;:]|\b(?:that|which|whereupon|provided)\s+(?=[A-Z\"])", before)[-1]
@@ -128,10 +153,68 @@ _ROLE = re.compile(
     r"(?:the\s+|a\s+|any\s+|such\s+)?(?:(?:receiving|disclosing|indemnified|indemnifying|non-?performing|affected|breaching|"
     r"notifying|requesting)\s+party|recipient(?:\s+of\s+(?:the\s+)?(?:confidential\s+)?information)?)"
 )
-_NOT_DUTY = re.compile(r"(?i)^(?:own|have\s+(?:the\s+)?(?:right|option|no)|be\s+entitled|be\s+deemed|not\s+be\s+liable|be\s+liable|"
+_NOT_DUTY = re.compile(r"(?i)^(?:also\s+|further\s+)?(?:own|have\s+(?:the\s+|a\s+|an\s+)?(?:(?:sole|exclusive|first|full|absolute|irrevocable|"
+                       r"unilateral|continuing|non-?exclusive)\s+(?:and\s+\w+\s+)?)?(?:right|option|privilege|no)|"
+                       r"have\s+(?:a\s+period\s+of\s+|up\s+to\s+)?[\w\s()\-]{1,30}?\b(?:business\s+|calendar\s+)?(?:days?|weeks?|months?)\s+"
+                       r"(?:to|in\s+which|within\s+which)\b|be\s+entitled|be\s+deemed|not\s+be\s+liable|be\s+liable|"
                        r"retain\s+(?:all\s+)?(?:right|title|ownership)|be\s+the\s+(?:sole\s+)?owner|have\s+sole\s+discretion|"
                        r"be\s+(?:notified|eligible|permitted|allowed|free|relieved|excused))\b")
 _ELLIPSIS = re.compile(r"(?i)(?:,\s*)?\b(?:and|or|but)\s*(?:,\s*)?(?:\w+ly\s+)?$")
+
+
+# Passive duties with a party as agent ("All invoices shall be paid by Customer"): participle → verb. A closed list,
+# so the verb is always spelled right; a passive with no party as agent is nobody's obligation.
+_IRREGULAR = {"paid": "pay", "made": "make", "given": "give", "sent": "send", "borne": "bear", "kept": "keep",
+              "held": "hold", "sold": "sell", "done": "do", "shown": "show", "taken": "take", "undertaken": "undertake",
+              "brought": "bring", "built": "build", "written": "write", "withheld": "withhold", "told": "tell"}
+_DOUBLED = ("ship", "submit", "remit", "transfer", "refer", "plan")
+_REGULAR = (
+    "deliver", "provide", "perform", "supply", "furnish", "reimburse", "replace", "repair", "return", "maintain",
+    "prepare", "issue", "invoice", "install", "obtain", "conduct", "complete", "file", "procure", "render", "approve",
+    "handle", "report", "refund", "credit", "purchase", "order", "manufacture", "package", "test", "store", "insure",
+    "notify", "inform", "assume", "deposit", "collect", "calculate", "compute", "process", "arrange", "review",
+    "inspect", "correct", "remedy", "cure", "forward", "distribute", "market", "promote", "train", "develop", "design",
+    "produce", "update", "operate", "manage", "host", "support", "secure", "protect", "destroy", "indemnify", "defend",
+    "compensate", "advise", "pay", "retain", "publish", "register", "label", "ship", "submit", "remit", "transfer",
+)
+
+
+def _participle(verb: str) -> str:
+    if verb in _DOUBLED:
+        return verb + verb[-1] + "ed"
+    if verb.endswith("e"):
+        return verb + "d"
+    if re.search(r"[^aeiou]y$", verb):
+        return verb[:-1] + "ied"
+    return verb + "ed"
+
+
+_BASE = {**{_participle(v): v for v in _REGULAR}, **_IRREGULAR}
+_PASSIVE = re.compile(r"(?i)^be\s+(?:\w+ly\s+|first\s+|then\s+|also\s+|further\s+)?(?!(?:required|obligated|obliged|expected|committed)\b)(?P<part>\w+(?:ed|en)|paid|made|sent|held|kept|sold|done|shown|told|brought|"
+                      r"built|borne|withheld)\b(?!\s+(?:to|that)\b)")
+_BY = re.compile(r"(?i)\s+by\s+")
+_NO_PATIENT = re.compile(r"(?i)^(?:which|that|who|it|they|this|these|those|such|no|neither|none)\b"
+                         r"|\b(?:if|in\s+the\s+event|when|whenever|unless|where|that|to\s+the\s+extent)\b")
+_DETERMINER = re.compile(r"^(?:All|Any|The|Each|Such|Every|Said|Its|Their|Such)\b")
+
+
+def _passive(action: str, patient: str, aliases: Sequence[tuple[str, str]]) -> tuple[str, tuple[str, bool]] | None:
+    """("pay all invoices within 45 days", (obligor, neither)) for "be paid by Customer within 45 days"; else None."""
+    m = _PASSIVE.match(action)
+    base = _BASE.get(m.group("part").lower()) if m else None
+    by = _BY.match(action, m.end()) if m else None
+    patient = _NUMBERING.sub("", patient.strip(" ,")).strip(" ,")
+    if m is None or base is None or by is None or not patient or len(patient) > 100 or _NO_PATIENT.match(patient):
+        return None
+    words = list(re.finditer(r"[^\s,;]+", action[by.end() :]))[:6]
+    for n in range(len(words), 0, -1):  # the longest run of words after "by" that names a party
+        agent = _resolve(action[by.end() : by.end() + words[n - 1].end()], aliases)
+        if agent is not None:
+            rest = action[by.end() + words[n - 1].end() :].strip(" ,")
+            if _DETERMINER.match(patient):
+                patient = patient[0].lower() + patient[1:]
+            return " ".join(f"{base} {patient} {rest}".split()), agent
+    return None
 
 
 def _clause_of(clauses: Sequence[Clause], offset: int) -> Clause | None:
@@ -152,7 +235,14 @@ def _spans(document: Document, clauses: Sequence[Clause]) -> Iterable[tuple[int,
         yield from sentences(text)
 
 
+_BY_DATE = re.compile(r"(?i)\b(?:(?:no|not)\s+later\s+than|on\s+or\s+before|by|before|prior\s+to)\s+(?:the\s+)?$")
+
+
 def _due(action: str) -> str | None:
+    for d in _DATE_RE.finditer(action):  # a deadline date: "no later than March 1, 2020" → "2020-03-01"
+        parsed = parse_date(d)
+        if parsed is not None and parsed[1] == "date" and _BY_DATE.search(action[max(0, d.start() - 30) : d.start()]):
+            return parsed[0]
     m = _DUE.search(action)
     return " ".join(m.group().split()) if m else None
 
@@ -199,10 +289,19 @@ def obligations(document: Document, clauses: Sequence[Clause] = (), parties: Seq
                 lead = re.match(r"\s*(?:the\s+)?([A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,3})\s+(?:hereby\s+)?\w+s\b[^,]{0,60},\s+and\s*$", sentence[: m.start()])
                 if lead:
                     found = _resolve(lead.group(1), aliases)  # "Supplier hereby assigns, and shall cause"
+            patient = _subject_text(sentence[: m.start()])
+            passive = _passive(sentence[m.end() :].lstrip(), patient, aliases)
+            if passive is not None:
+                found = passive[1]  # "All invoices shall be paid by Customer": Customer's duty
+            elif found is not None and _PASSIVE.match(sentence[m.end() :].lstrip()):
+                last = found  # "Calm will be given notice": done to Calm, not by it
+                continue
             subjects.append(found)
             if found is None:
                 continue
             last = found
+            if m.group("free"):
+                continue  # "shall not be required to": a freedom, not a duty
             obligor, neither = found
             mod = (m.group("mod") or "").lower()
             if m.group("neg1") or m.group("neg2") or neither:
@@ -213,6 +312,9 @@ def obligations(document: Document, clauses: Sequence[Clause] = (), parties: Seq
                 modality = "agrees to"
             # the action: after the modal, to the end of the clause or the next modal's subject
             a_start = m.end()
+            shared = _SHARED_ACTION.match(sentence, a_start)
+            if shared and modality == "prohibition":
+                a_start = shared.end()  # "shall not, and shall cause its Affiliates not to, solicit ..."
             limit = len(sentence)
             semi = sentence.find(";", a_start)
             if semi != -1:
@@ -224,11 +326,19 @@ def obligations(document: Document, clauses: Sequence[Clause] = (), parties: Seq
                 if ellipsis is not None and ellipsis.start() > a_start:
                     limit = ellipsis.start()
                     break
-                if _subject(sentence[: nxt.start()], aliases) is not None:
+                nxt_before = sentence[: nxt.start()]
+                if _subject(nxt_before, aliases) is not None or _passive(
+                        sentence[nxt.end() :].lstrip(), _subject_text(nxt_before), aliases) is not None:
                     cut = max(sentence.rfind(",", a_start, nxt.start()), sentence.rfind(" and ", a_start, nxt.start()))
                     limit = cut if cut > a_start else nxt.start()
                     break
             action = " ".join(sentence[a_start:limit].split()).strip(" ,.")
+            action = re.sub(r"^((?:cause|permit|allow|ensure|procure|direct|require)\b[^,;]{0,80}?\bto),\s+", r"\1 ", action)
+            if passive is not None:
+                rebuilt = _passive(action, patient, aliases)
+                if rebuilt is None:
+                    continue
+                action = rebuilt[0]
             if len(action) < 3 or _NOT_DUTY.match(action):
                 continue
             if re.match(r"(?i)(?:make|give|take|grant|provide)\s+no\b", action):

@@ -364,17 +364,27 @@ def _title(t: _Text) -> Term | None:
 
 # -------------------------------------------------------------------- parties
 
-_ALIAS = re.compile(r"""\(\s*(?:the\s+|each\s+a\s+|hereinafter(?:\s+referred\s+to\s+as)?\s*(?:the\s+)?|referred\s+to\s+(?:herein\s+)?as\s+(?:the\s+)?|collectively[, ]*(?:the\s+)?|together[, ]*(?:the\s+)?|"?\s*)?["“](?P<alias>[^"”()]{1,40})["”][^()]{0,60}?\)""")
+_ALIAS = re.compile(r"""\(\s*(?:the\s+|each\s+a\s+|here(?:in)?after(?:\s+(?:also\s+)?(?:referred\s+to\s+as|called))?\s*(?:the\s+)?|referred\s+to\s+(?:herein\s+)?as\s+(?:the\s+)?|collectively[, ]*(?:the\s+)?|together[, ]*(?:the\s+)?|"?\s*)?["“](?P<alias>[^"”()]{1,40})(?:["”]|(?=\)))[^()]{0,60}?\)""")
+# an alias written without quotes or parentheses: "— hereinafter referred to as Cremer —"
+_BARE_ALIAS = re.compile(
+    r"(?:[-–—,]|^)\s*here(?:in)?after\s+(?:also\s+)?(?:referred\s+to\s+as|called)\s+(?:the\s+)?"
+    r"(?P<alias>[A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,2}?)\s*(?=[-–—,;)]|\s+and\s|$)"
+)
 _PARTY_TAIL = re.compile(
     r",?\s+(?:a|an|the)\s+(?:[A-Z][a-z]+\s+){0,4}(?:corporation|company|limited|partnership|llc|l\.l\.c|"
     r"organization|entity|society|association|bank|trust|body|joint)|,?\s+(?:a|an)\s+(?:[A-Za-z.\-]+\s+){1,6}"
     r"(?:corporation|company|partnership|organized|incorporated|existing|formed)|,\s+(?:having|with|whose|located|"
-    r"organized|incorporated|existing|each|its|on behalf)|\s+\((?:formerly|hereinafter|the\s|\")|,\s*$",
+    r"organized|incorporated|existing|each|its|on behalf)|,?\s+together\s+with\s+its\b|\s+\((?:formerly|hereinafter|the\s|\")|,\s*$",
     re.IGNORECASE,
 )
 _BETWEEN = re.compile(r"(?i)\b(?:by\s+and\s+between|by\s+and\s+among|between|among)\b\s*:?\s*")
-_GENERIC_ALIASES = {"agreement", "party", "parties", "effective date", "this agreement", "affiliate",
+_GENERIC_ALIASES = {"agreement", "amendment", "party", "parties", "effective date", "this agreement", "affiliate",
                     "affiliates", "company and", "each a party", "party and collectively the parties"}
+
+
+_MAX_NAME = 120
+# a sentence, not a name: it opens with punctuation ('. 2) Cremer shall ...') or holds a modal verb
+_NOT_A_NAME = re.compile(r"^[^\w(\"“]|\b(?:shall|will|must|agrees?)\s+(?:not\s+)?[a-z]+\b")
 
 
 def _clean_name(raw: str) -> str:
@@ -397,7 +407,11 @@ def _parties(t: _Text) -> list[Term]:
     # The parties clause ends at the first sentence end after the last alias near it.
     cursor = start
     names: set[str] = set()
-    for a in _ALIAS.finditer(head, start, min(len(head), start + 2500)):
+    stop = min(len(head), start + 2500)
+    matches = sorted([*_ALIAS.finditer(head, start, stop), *_BARE_ALIAS.finditer(head, start, stop)], key=lambda a: a.start())
+    for a in matches:
+        if a.start() < cursor:
+            continue  # overlapping forms of one alias
         alias = " ".join(a.group("alias").split()).strip(" ,.")
         segment = head[cursor : a.start()]
         cursor = a.end()
@@ -408,12 +422,21 @@ def _parties(t: _Text) -> list[Term]:
                 break
             continue
         # the name is the text after the previous alias, after "and", up to its description
-        seg = re.split(r"(?i)(?:^|[,;]\s*|\s)and\s+(?=[A-Z])|^\s*,\s*", segment)[-1] if found else segment
+        seg = segment
+        if found:
+            # after the last "and" that a capitalised name follows ("and INTERSECT ENT, Inc. ... and having its office")
+            named = list(re.finditer(r"(?:^|[,;]\s*|\s)(?i:and)\s+(?=(?:(?i:the)\s+)?[A-Z])", segment))
+            seg = segment[named[-1].end() :] if named else re.split(
+                r"(?i)(?:^|[,;]\s*|\s)and\s+(?=[A-Z])|^\s*,\s*", segment)[-1]
         name = _clean_name(seg)
-        if not name or len(name) > 120 or not re.search(r"[A-Za-z]", name) or name in names:
+        if re.search(r"(?i)\b(?:whereas|recitals?|now,? therefore)\b", name) or _NOT_A_NAME.search(name):
+            break  # past the parties clause: a recital or a sentence of the body
+        if len(name) > _MAX_NAME:
+            name = name[:_MAX_NAME].rsplit(" ", 1)[0].rstrip(" ,;:")  # a name with its address: keep its start
+        if not re.search(r"[A-Za-z]", name):
+            name = alias  # the alias is found but not the name: the alias still names the party
+        if name in names:
             continue
-        if re.search(r"(?i)\b(?:whereas|recitals?|now,? therefore)\b", name):
-            break
         names.add(name)
         nstart = t.flat.find(name, m.start(), a.end())
         nstart = nstart if nstart >= 0 else a.start()

@@ -146,3 +146,51 @@ def test_eval_obligations_on_a_bad_gold_file_is_a_clear_error(tmp_path, content,
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
     missing = CliRunner().invoke(cli, ["eval", "obligations", "--gold", str(tmp_path / "none.jsonl")])
     assert missing.exit_code == 2 and "cannot read" in missing.output
+
+
+# Regressions from the review of 36 CUAD contracts (each test is named after what broke).
+
+PREAMBLE = (
+    'MASTER SERVICES AGREEMENT\nThis Master Services Agreement (the "Agreement") is entered into as of January 15, 2020 '
+    '(the "Effective Date") by and between Acme Corp., a Delaware corporation ("Supplier"), and Beta LLC, a New York '
+    'limited liability company ("Customer").\n'
+)
+
+
+def _found(body: str) -> list[tuple[str, str, str, str | None]]:
+    document = read_text(PREAMBLE + body, "msa.txt")
+    parties = [t for t in terms(document, ()) if t.kind == "parties"]
+    return [(o.obligor, o.modality, o.action, o.due) for o in obligations(document, (), parties)]
+
+
+def test_passive_duty_with_a_party_as_agent_was_missed():
+    assert _found("All invoices shall be paid by Customer within 45 days after receipt.") == [
+        ("Customer", "shall", "pay all invoices within 45 days after receipt", "within 45 days after receipt")]
+    assert _found("The Products shall be delivered by Supplier no later than March 1, 2020.") == [
+        ("Supplier", "shall", "deliver the Products no later than March 1, 2020", "2020-03-01")]
+    assert _found("Notice shall be given by registered mail.") == []  # mail is not a party
+
+
+def test_not_required_to_was_read_as_a_prohibition():
+    assert _found("Customer shall not be required to purchase any minimum quantity. "
+                  "Supplier shall not be obligated to stock spare parts. Customer will not be obliged to renew.") == []
+
+
+def test_a_right_was_recorded_as_a_duty():
+    assert _found("Supplier shall have a right of first refusal on any sale. Supplier shall have fifteen (15) days "
+                  "to correct the error. Customer shall have the sole right to set prices.") == []
+
+
+def test_beneficiary_of_a_passive_was_made_the_obligor():
+    assert _found("Customer will be given at least thirty (30) days prior written notice.") == []
+
+
+def test_but_shall_lost_its_subject():
+    assert _found("Customer is not required to purchase any minimum quantity, but shall pay for all Products ordered.") == [
+        ("Customer", "shall", "pay for all Products ordered", None)]
+
+
+def test_shall_not_and_shall_cause_garbled_the_action():
+    assert _found("Supplier shall not, and shall cause its Affiliates not to, solicit any employee of Customer.") == [
+        ("Supplier", "prohibition", "solicit any employee of Customer", None),
+        ("Supplier", "shall", "cause its Affiliates not to solicit any employee of Customer", None)]

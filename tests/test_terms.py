@@ -645,3 +645,43 @@ def test_warranty_periods(text, expected):
 def test_agreement_date_placeholders_and_dotted_dates(dated, expected):
     preamble = f'AGREEMENT\nThis Agreement is dated as of {dated} between Acme Corp. ("Acme") and Beta LLC ("Beta").\n'
     assert _term("", "agreement_date", preamble) == expected
+
+
+# Regressions: a party that was not found dropped every obligation of that party.
+
+def _party_values(text: str) -> list[object]:
+    return [t.value for t in terms(read_text(text, "p.txt"), ()) if t.kind == "parties"]
+
+
+def test_party_alias_introduced_by_hereafter_was_not_found():
+    assert _party_values(
+        'SUPPLY AGREEMENT\nThis Supply Agreement is made by and between HOVIONE INTER AG, together with its subsidiaries '
+        'and affiliates (hereafter referred to as "HOVIONE"), and INTERSECT ENT, Inc., a Delaware corporation '
+        '(hereafter referred to as "INTERSECT").\n1. HOVIONE shall supply the API.') == [
+        {"name": "HOVIONE INTER AG", "alias": "HOVIONE"}, {"name": "INTERSECT ENT, Inc.", "alias": "INTERSECT"}]
+
+
+def test_party_alias_missing_its_closing_quote_was_not_found():
+    assert _party_values(
+        'ENDORSEMENT AGREEMENT\nThis Endorsement Agreement is made between Healthcare Distribution Specialists LLC '
+        '("HDS"), a Delaware corporation, and Paul Silas ("Celebrity), an individual.\n1. Celebrity shall appear.') == [
+        {"name": "Healthcare Distribution Specialists LLC", "alias": "HDS"}, {"name": "Paul Silas", "alias": "Celebrity"}]
+
+
+def test_party_name_over_120_characters_dropped_the_party():
+    address = "Building 4, Floor 12, 1234 Very Long Industrial Park Road, Springfield, Some County, Some State 12345, United States"
+    found = _party_values(
+        f'SERVICES AGREEMENT\nThis Services Agreement is made by and between Alpha Holdings Inc of {address} ("Alpha"), '
+        'and Beta LLC ("Beta").\n1. Alpha shall host the site.')
+    assert [p["alias"] for p in found] == ["Alpha", "Beta"]
+    assert found[0]["name"].startswith("Alpha Holdings Inc of Building 4") and len(found[0]["name"]) <= 120
+
+
+def test_party_name_read_from_a_sentence_of_the_body():
+    found = _party_values(
+        "SUPPLY AGREEMENT\nbetween\nCREMER OLEO GmbH & Co KG, Hamburg, Germany - hereinafter referred to as Cremer -\n"
+        "and\nUltragenyx Pharmaceutical Inc, Novato, California - hereinafter referred to as Ultragenyx -\n"
+        'each party also referred to as a "Party" and jointly as the "Parties"\nNow therefore the Parties agree as follows:\n'
+        '1) Cremer shall supply the Product. 2) Cremer shall supply Ultragenyx exclusively in the Field (the "Field").')
+    assert found == [{"name": "CREMER OLEO GmbH & Co KG, Hamburg, Germany", "alias": "Cremer"},
+                     {"name": "Ultragenyx Pharmaceutical Inc, Novato, California", "alias": "Ultragenyx"}]
