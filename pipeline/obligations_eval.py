@@ -17,9 +17,13 @@ for mutual duties (including role subjects such as "the Receiving Party" or
 "the indemnified party") or ``the parties``; the modality is the modal as
 written (``shall``, ``must``, ``will``, ``agrees to``) or ``prohibition`` for a
 negated one (and for "will make no ..."); a right ("may", "is entitled to"),
-an acknowledgement ("agrees that ... is the property of"), a passive duty
-("shall be borne by Distributor") and a duty of a thing ("the Services will
-conform") are not obligations. The action is labelled by its first words.
+an acknowledgement ("agrees that ... is the property of"), a passive duty with
+no party as its agent ("notice shall be given by registered mail") and a duty
+of a thing ("the Services will conform") are not obligations. A passive duty
+with a party as agent ("returns will be shipped by Distributor") is that
+party's duty, written in the active ("ship ..."). The action is labelled by its
+first words; in a CUAD row, by offsets of those words, or, for a passive duty
+(whose active form is not a span of the text), by its verb alone (``action``).
 
 A predicted obligation matches a gold one when the obligor (case-insensitive)
 and the modality are equal and the predicted action, lower-cased with white
@@ -145,7 +149,8 @@ def evaluate_obligations(gold_path: str | Path = GOLD_PATH, *, cuad_dir: str | P
             raw = texts[title]
             text = re.sub(r"\s+", " ", raw[row["start"] : row["end"]])
             gold = [
-                {"obligor": o["obligor"], "modality": o["modality"], "action": raw[o["action_start"] : o["action_end"]]}
+                {"obligor": o["obligor"], "modality": o["modality"],
+                 "action": raw[o["action_start"] : o["action_end"]] if "action_start" in o else o["action"]}
                 for o in row["obligations"]
             ]
         s, _ = score_sentence(text, row["aliases"], gold)
