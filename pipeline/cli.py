@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -623,10 +624,12 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
 
     if value is None:
         return dt.date.today()  # the CLI is the edge: the core never reads the clock
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}")
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date YYYY-MM-DD, got {value!r}") from None
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as e:
+        raise click.BadParameter(f"{value!r} is not a calendar date ({e})") from None
 
 
 @cli.command()

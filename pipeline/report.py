@@ -141,6 +141,10 @@ def chart_svg(rows: Sequence[RankedGap], segments_order: Sequence[str] = ()) -> 
     return "".join(parts)
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def team_html(team: str, rows: Sequence[RankedGap], as_of: date, segments_order: Sequence[str] = ()) -> str:
     """A self-contained page (no scripts, no external resources) with the chart and the ranked list."""
     e = html.escape
@@ -160,7 +164,7 @@ def team_html(team: str, rows: Sequence[RankedGap], as_of: date, segments_order:
         "td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}"
         "th{background:#f3f3f3}td:nth-child(12){max-width:28em}</style></head><body>"
         f"<h1>Renegotiation candidates: {e(team)}</h1>"
-        f"<p>As of {e(as_of.isoformat())}: {len(rows)} items across {accounts} accounts, highest priority first. "
+        f"<p>As of {e(as_of.isoformat())}: {_plural(len(rows), 'item')} across {_plural(accounts, 'account')}, highest priority first. "
         "Priority = account value &times; severity &times; urgency.</p>"
         f"<h2>Gaps by kind and segment</h2>{chart_svg(rows, segments_order)}"
         f"<h2>Ranked list</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -195,6 +199,22 @@ def _write_private(path: Path, text: str) -> None:
     finally:
         if fd >= 0:
             os.close(fd)
+
+
+def _is_own_report(out: Path, name: str) -> bool:
+    """Whether a manifest entry names a team report this module writes: ``<folder>/candidates.{csv,html}`` inside ``out``.
+
+    The manifest is a file in the output folder, so anyone who can write there could list
+    ``/home/me/thesis.tex``: only our own file names, one folder down, real files, are ever removed.
+    """
+    parts = Path(name).parts
+    if Path(name).is_absolute() or len(parts) != 2 or parts[1] not in ("candidates.csv", "candidates.html") \
+            or parts[0] in ("", ".", ".."):
+        return False
+    target = out / name
+    if target.is_symlink() or target.parent.is_symlink() or not target.is_file():
+        return False
+    return target.resolve().parent.parent == out.resolve()
 
 
 def write_reports(
@@ -233,8 +253,8 @@ def write_reports(
         _write_private(jsonl, "".join(line + "\n" for line in lines))
         written = {str(p.relative_to(out)) for t in teams for p in (t.csv, t.html)}
         for stale in sorted(previous - written):
-            target = (out / stale)
-            if ".." not in Path(stale).parts and target.is_file() and not target.is_symlink():
+            target = out / stale
+            if _is_own_report(out, stale):
                 target.unlink()
                 try:
                     target.parent.rmdir()

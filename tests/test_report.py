@@ -20,7 +20,7 @@ from pipeline.gaps import Gap
 from pipeline.playbook import parse_playbook
 from pipeline.rank import account_value, rank_gaps, urgency
 from pipeline.register import Counterparty
-from pipeline.report import CSV_COLUMNS, chart_svg, write_reports
+from pipeline.report import CSV_COLUMNS, chart_svg, team_html, write_reports
 from pipeline.store import Store
 from tests.candidates_fixtures import PLAYBOOK, REGISTER, write_inputs
 
@@ -153,6 +153,29 @@ def test_a_team_that_left_the_register_leaves_no_stale_report(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["commercial", "gaps.jsonl", "manifest.json"]
 
 
+@pytest.mark.parametrize("entry", ["{victim}", "../victim.txt", "enterprise-east/../../victim.txt", "victim.txt",
+                                   "deep/er/candidates.csv", "link/candidates.csv"])
+def test_stale_report_cleanup_never_deletes_files_outside_the_output_folder(tmp_path, entry):
+    """Regression: manifest.json entries were removed if they held no '..', so an absolute path in a planted or
+    corrupted manifest deleted any file the user could write."""
+    run = _run(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "candidates.csv").write_text("precious")
+    (out / "link").symlink_to(tmp_path / "elsewhere")
+    (out / "deep" / "er").mkdir(parents=True)
+    (out / "deep" / "er" / "candidates.csv").write_text("not ours")
+    name = entry.format(victim=victim)
+    (out / "manifest.json").write_text(json.dumps({"teams": [{"csv": name, "html": name}]}))
+    write_reports(run.lists, out, as_of=AS_OF)
+    assert victim.read_text() == "precious"
+    assert (tmp_path / "elsewhere" / "candidates.csv").read_text() == "precious"
+    assert (out / "deep" / "er" / "candidates.csv").exists()
+
+
 # ------------------------------------------------------------------ the command
 
 
@@ -189,7 +212,9 @@ def test_cli_candidates_with_the_default_playbook_and_minimal_register(tmp_path)
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--as-of", "2025-02-30"], "expected a date YYYY-MM-DD"),
+        # Regression: a well-formed but impossible date was told the format was wrong.
+        (["--as-of", "2025-02-30"], "'2025-02-30' is not a calendar date"),
+        (["--as-of", "03/02/2025"], "expected a date YYYY-MM-DD"),
         (["--playbook", "BAD"], "segments.strategic.thresholds.uptime_percent: expected a number"),
         (["--register", "BADREG"], "row 2, column annual_revenue: expected a number"),
         (["--db", "NODB"], "no database at"),
@@ -392,3 +417,10 @@ def test_contracts_signed_after_as_of_are_not_judged_and_the_run_says_so(tmp_pat
     with Store(db) as store:
         later = build_candidates(store, reg, book, as_of=date(2021, 2, 2), embeddings=False)
     assert later.not_yet_signed == () and {g.document for g in later.gaps} == {"harbor-msa", "acme-order"}
+
+
+def test_html_counts_are_singular_for_one(tmp_path):
+    """Regression: a team with one account read "1 accounts"."""
+    run = _run(tmp_path)
+    html = team_html("Enterprise East", run.lists["Enterprise East"], date(2025, 3, 1))
+    assert "across 1 account, highest" in html and "1 accounts" not in html
