@@ -35,7 +35,9 @@ import yaml
 from pipeline.gaps import ContractView, Embedder, Gap, Portfolio, minilm_embedder, renegotiation_gaps, signed_on
 from pipeline.playbook import Playbook, load_playbook
 from pipeline.rank import RankedGap, rank_gaps
-from pipeline.register import Counterparty, SegmentChange, match_documents, merge_history, read_register, standing_on
+from pipeline.register import (
+    Counterparty, RegisterError, SegmentChange, match_documents, merge_history, read_register, standing_on,
+)
 from pipeline.report import Reports, write_reports
 from pipeline.store import DocumentReference, Store
 
@@ -81,6 +83,12 @@ class CandidateRun:
         return lines
 
 
+def _reference(name: str, refs: Mapping[str, DocumentReference]) -> DocumentReference | None:
+    """The stored document a register name means: by its name, its file name, or its file name without extension."""
+    return next((refs[k] for k in (name.casefold(), Path(name).name.casefold(), Path(name).stem.casefold()) if k in refs),
+                None)
+
+
 def resolve_documents(counterparties: Sequence[Counterparty], refs: Mapping[str, DocumentReference]
                       ) -> tuple[list[Counterparty], tuple[str, ...], tuple[tuple[str, str, str | None], ...]]:
     """The register's document names turned into stored documents' names.
@@ -96,8 +104,7 @@ def resolve_documents(counterparties: Sequence[Counterparty], refs: Mapping[str,
     for cp in counterparties:
         names: list[str] = []
         for d in cp.documents:
-            ref = next((refs[k] for k in (d.casefold(), Path(d).name.casefold(), Path(d).stem.casefold()) if k in refs),
-                       None)
+            ref = _reference(d, refs)
             if ref is None:
                 missing.append(d)
                 names.append(d)
@@ -108,6 +115,26 @@ def resolve_documents(counterparties: Sequence[Counterparty], refs: Mapping[str,
                 names.append(ref.name)
         out.append(replace(cp, documents=tuple(names)) if tuple(names) != cp.documents else cp)
     return out, tuple(missing), tuple(unread)
+
+
+def _one_owner_per_contract(register: str | Path, counterparties: Sequence[Counterparty],
+                            refs: Mapping[str, DocumentReference]) -> None:
+    """:class:`RegisterError` when two counterparties name the same stored contract, however each spells it.
+
+    The register's own check compares the names as written; ``harbor-msa``, ``harbor-msa.pdf`` and
+    ``contracts/harbor-msa.pdf`` are one contract once resolved, and its gaps must go to one team.
+    """
+    owners: dict[str, list[tuple[str, str]]] = {}
+    for cp in counterparties:
+        for written in cp.documents:
+            ref = _reference(written, refs)
+            if ref is not None and ref.name is not None:
+                owners.setdefault(ref.name.casefold(), []).append((cp.name, written))
+    for claims in owners.values():
+        if len({name for name, _ in claims}) > 1:
+            listed = "; ".join(f"{name!r} as {written!r}" for name, written in claims)
+            raise RegisterError(f"{register}: one stored contract is listed for more than one counterparty ({listed}); "
+                                "give each contract one counterparty")
 
 
 def _history_of(rows: Sequence[Mapping[str, Any]]) -> list[SegmentChange]:
@@ -140,7 +167,9 @@ def build_candidates(
         v.document: [t.value.get("name", "") for t in v.terms.get("parties", ()) if isinstance(t.value, dict)]
         for v in views
     }
-    counterparties, missing, unread = resolve_documents(counterparties, store.document_references())
+    refs = store.document_references()
+    _one_owner_per_contract(register, counterparties, refs)
+    counterparties, missing, unread = resolve_documents(counterparties, refs)
     counterparties = match_documents(counterparties, parties)
     counterparties, changes = merge_history(counterparties, _history_of(store.segment_history()), as_of)
     store.write_register(

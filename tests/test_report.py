@@ -19,7 +19,7 @@ from pipeline.deliver import build_candidates
 from pipeline.gaps import Gap
 from pipeline.playbook import parse_playbook
 from pipeline.rank import account_value, rank_gaps, urgency
-from pipeline.register import Counterparty
+from pipeline.register import Counterparty, RegisterError
 from pipeline.report import CSV_COLUMNS, chart_svg, team_html, write_reports
 from pipeline.store import Store
 from tests.candidates_fixtures import PLAYBOOK, REGISTER, write_inputs
@@ -424,3 +424,22 @@ def test_html_counts_are_singular_for_one(tmp_path):
     run = _run(tmp_path)
     html = team_html("Enterprise East", run.lists["Enterprise East"], date(2025, 3, 1))
     assert "across 1 account, highest" in html and "1 accounts" not in html
+
+
+def test_one_contract_listed_for_two_counterparties_under_different_spellings_is_an_error(tmp_path):
+    """Regression: harbor-msa, harbor-msa.pdf and /contracts/harbor-msa.pdf passed the register's check (it compares
+    the names as written), all resolved to one stored contract, and the last row's team got its gaps silently."""
+    register = ("document,counterparty,account_team,segment\n"
+                "harbor-msa,Harbor,Enterprise East,strategic\n"
+                "harbor-msa.pdf,Someone Else,Team B,transactional\n"
+                "keystone-license,Keystone,Commercial,strategic\n")
+    db, reg, book = write_inputs(tmp_path, register=register)
+    with Store(db) as store, pytest.raises(RegisterError, match="more than one counterparty.*'Harbor' as 'harbor-msa'; "
+                                                                 "'Someone Else' as 'harbor-msa.pdf'"):
+        build_candidates(store, reg, book, as_of=date(2025, 3, 1), embeddings=False)
+    # One counterparty may spell its own contract twice.
+    reg.write_text("document,counterparty,account_team,segment\nharbor-msa,Harbor,Enterprise East,strategic\n"
+                   "/contracts/harbor-msa.pdf,Harbor,Enterprise East,strategic\n")
+    with Store(db) as store:
+        run = build_candidates(store, reg, book, as_of=date(2025, 3, 1), embeddings=False)
+    assert {g.document for g in run.gaps} == {"harbor-msa"}
