@@ -86,7 +86,8 @@ def publish(lists: Mapping[str, Sequence[Mapping[str, Any]]], as_of: dt.date) ->
 @task(cache_policy=NO_CACHE)
 def build_lists(db: str, register: str, playbook: str, out: str | None, as_of: dt.date) -> dict[str, list[dict[str, Any]]]:
     """The core call: gaps → ranked lists per team, stored in ``gaps``, and their CSV/HTML under ``out``."""
-    return candidate_lists(db, register, playbook, out=out, as_of=as_of, warn=get_run_logger().warning)
+    return candidate_lists(db, register, playbook, out=out, as_of=as_of, warn=get_run_logger().warning,
+                           imported_on=dt.date.today())
 
 
 @flow(name="candidates")

@@ -651,6 +651,8 @@ def candidates(db_path: str, register_path: str, playbook_path: str | None, as_o
     moves and renewal deadlines. Exits 0 on success, 1 when some team's
     e-mail could not be sent, 2 on a bad register, playbook or database.
     """
+    import datetime as dt
+
     from pipeline import deliver
     from pipeline.playbook import DEFAULT_PLAYBOOK, PlaybookError, load_playbook
     from pipeline.register import RegisterError
@@ -664,7 +666,8 @@ def candidates(db_path: str, register_path: str, playbook_path: str | None, as_o
         raise CliError(str(e)) from e
     store = _existing(db_path)
     try:
-        run = deliver.build_candidates(store, register_path, playbook, as_of=as_of, embeddings=not no_embeddings)
+        run = deliver.build_candidates(store, register_path, playbook, as_of=as_of, embeddings=not no_embeddings,
+                                       imported_on=dt.date.today())  # the CLI is the edge that reads the clock
         reports = write_reports(run.lists, out_dir, as_of=as_of, segments_order=run.segments_order)
     except (RegisterError, ReportError, DatabaseError) as e:
         raise CliError(str(e)) from e

@@ -153,8 +153,13 @@ def build_candidates(
     as_of: date,
     embed: Embedder | None = None,
     embeddings: bool = True,
+    imported_on: date | None = None,
 ) -> CandidateRun:
     """Gaps for every registered contract in ``store``, ranked per team, and stored (tables gaps, counterparties).
+
+    ``imported_on`` is the day this register is read (the callers pass today; default ``as_of``): a segment
+    change found in it without a ``segment_since`` is dated then. Judging as of another day must not
+    rewrite history: a what-if run for next June would otherwise record next June's date for today's move.
 
     ``embed`` checks language against the playbook's preferred wording; when
     None and ``embeddings`` is true, MiniLM is loaded lazily, only if the
@@ -171,7 +176,8 @@ def build_candidates(
     _one_owner_per_contract(register, counterparties, refs)
     counterparties, missing, unread = resolve_documents(counterparties, refs)
     counterparties = match_documents(counterparties, parties)
-    counterparties, changes = merge_history(counterparties, _history_of(store.segment_history()), as_of)
+    imported_on = imported_on or as_of
+    counterparties, changes = merge_history(counterparties, _history_of(store.segment_history()), imported_on)
     store.write_register(
         [
             {"name": cp.name, "account_team": cp.account_team, "owner_email": cp.owner_email, "segment": cp.segment,
@@ -184,7 +190,7 @@ def build_candidates(
              "since": c.since.isoformat() if c.since else None}
             for c in changes
         ],
-        as_of.isoformat(),
+        imported_on.isoformat(),
     )
     # Judged as the accounts stood on as_of: a move up after that date is not yet a tier move.
     standing = [standing_on(cp, as_of) for cp in counterparties]
@@ -209,14 +215,14 @@ def build_candidates(
 
 def candidate_lists(
     db: str, register: str, playbook: str, *, out: str | None = None, as_of: date,
-    warn: Callable[[str], None] | None = None,
+    warn: Callable[[str], None] | None = None, imported_on: date | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """The ``candidates`` flow's core call: build, write the reports under ``out`` (if given), return rows per team.
 
     ``warn`` receives each of :meth:`CandidateRun.warnings` (the flow logs them).
     """
     with Store(db) as store:
-        run = build_candidates(store, register, playbook, as_of=as_of)
+        run = build_candidates(store, register, playbook, as_of=as_of, imported_on=imported_on)
     for line in run.warnings(db):
         if warn is not None:
             warn(line)

@@ -22,7 +22,7 @@ from pipeline.rank import account_value, rank_gaps, urgency
 from pipeline.register import Counterparty, RegisterError
 from pipeline.report import CSV_COLUMNS, chart_svg, team_html, write_reports
 from pipeline.store import Store
-from tests.candidates_fixtures import PLAYBOOK, REGISTER, write_inputs
+from tests.candidates_fixtures import PLAYBOOK, REGISTER, REGISTER_HEADER, write_inputs
 
 AS_OF = date(2025, 3, 1)
 
@@ -443,3 +443,23 @@ def test_one_contract_listed_for_two_counterparties_under_different_spellings_is
     with Store(db) as store:
         run = build_candidates(store, reg, book, as_of=date(2025, 3, 1), embeddings=False)
     assert {g.document for g in run.gaps} == {"harbor-msa"}
+
+
+def test_a_what_if_run_for_a_later_day_does_not_date_todays_segment_change_then(tmp_path):
+    """Regression: a run --as-of next June recorded a move found in today's register as made next June, so a run for
+    next week judged the account by its old segment and recorded nothing."""
+    full = lambda segment, since: (REGISTER_HEADER + "\n" +  # noqa: E731
+                                   f'"Acme, Inc.",Commercial,raj@example.com,acme-order,150000,10,2,1,1,{segment},{since},\n')
+    db, reg, book = write_inputs(tmp_path, register=full("transactional", "2018-07-19"))
+    today = date(2026, 12, 3)
+    with Store(db) as store:
+        build_candidates(store, reg, book, as_of=today, imported_on=today, embeddings=False)
+    reg.write_text(full("strategic", ""))
+    with Store(db) as store:
+        build_candidates(store, reg, book, as_of=date(2027, 6, 1), imported_on=today, embeddings=False)
+        history = [(r["segment"], r["since"]) for r in store.segment_history() if r["counterparty"] == "Acme, Inc."]
+    assert history == [("transactional", "2018-07-19"), ("strategic", "2026-12-03")]
+    with Store(db) as store:
+        week = build_candidates(store, reg, book, as_of=date(2026, 12, 10), imported_on=date(2026, 12, 10),
+                                embeddings=False)
+    assert {g.segment for g in week.gaps if g.counterparty == "Acme, Inc."} == {"strategic"}
