@@ -18,7 +18,10 @@ expiration_date             ISO date, computed from a term length where the     
 initial_term                months                                              "months"
 auto_renewal                bool                                                None
 renewal_term                months, or ``"perpetual"``                          "months"
-notice_period               days to give notice of non-renewal                  "days"
+notice_period               the notice of non-renewal: days, business days or   "days",
+                            months (weeks as days, years as months)             "business
+                                                                                days",
+                                                                                "months"
 termination_for_convenience ``{"party", "notice_days"}``                        None
 governing_law               a US state, a province, or a country                None
 liability_cap               ``{"type": "amount", "amount", "currency"}`` |      None
@@ -36,7 +39,10 @@ audit_rights                ``{"frequency": "annual" | "semiannual" |           
 ==========================  ==================================================  ===========
 
 Periods are converted to days as 1 week = 7, 1 month = 30 and 1 year = 365
-days, and to months as 1 year = 12 months.
+days, and to months as 1 year = 12 months. A notice period is not: it keeps
+its calendar unit (``notice_period`` in days, business days or months), so
+that the day notice is due can be counted back from the term's end
+(:func:`pipeline.gaps.notice_deadline`) without a 30-day month moving it.
 
 The extraction is rule-based (compiled regular expressions over the text, with
 dateparser for dates and price-parser for amounts). A value that is not found
@@ -58,7 +64,7 @@ from extractors.records import Clause, Document, Term
 
 __all__ = ["TERMS_VERSION", "TERM_KINDS", "terms"]
 
-TERMS_VERSION = "clausewise.terms.v5"
+TERMS_VERSION = "clausewise.terms.v6"
 
 TERM_KINDS = (
     "parties", "title", "agreement_date", "effective_date", "expiration_date", "initial_term",
@@ -749,9 +755,15 @@ _PERPETUAL_ANYWHERE = re.compile(
     r"[^.;]{0,40}?\s+(?:indefinitely|in\s+perpetuity|perpetually|until\s+(?:terminated|(?:it\s+is\s+)?terminated|either\s+party|the\s+parties\s+(?:mutually\s+)?agree|"
     r"the\s+(?:expiration|termination|end)\s+of\s+(?:the\s+)?(?:last|royalty|applicable|all)|such\s+time\s+as))"
 )
+#: A holdover: "shall thereafter continue on a month-to-month basis (until terminated on thirty days' notice)".
+_HOLDOVER = r"continue\w*\s+(?:thereafter\s+)?(?:in\s+(?:full\s+)?(?:force\s+and\s+)?effect\s+)?on\s+an?\s+(?:month|year)[\s-]+to[\s-]+(?:month|year)\s+basis"
 _AUTO_RENEW = re.compile(
     r"(?i)(?:automatic(?:ally)?\s+(?:be\s+)?(?:renew|extend|continue)|(?:renew|extend)\w*\s+automatically|"
-    r"auto-?renew|evergreen|shall\s+be\s+renewed\s+(?:for|on)|deemed\s+(?:to\s+be\s+)?(?:renewed|extended)|"
+    r"auto-?renew|evergreen|shall\s+be\s+renewed\s+(?:for|on)|"
+    # the agreement or its term deemed renewed, not "the timelines shall be deemed extended"
+    r"(?:agreement|contract|term)\s+(?:(?:shall|will|is|then|thereafter|automatically)\s+)*(?:be\s+)?deemed\s+(?:to\s+(?:have\s+)?be(?:en)?\s+)?"
+    r"(?:automatically\s+)?(?:renewed|extended)|"
+    rf"{_HOLDOVER}|"
     r"(?:shall|will)\s+(?:thereafter\s+)?(?:be\s+)?(?:renew|extend)\w*\s+(?:for|on\s+a)\s+(?:successive|additional|consecutive|further|subsequent)|"
     r"thereafter\s+(?:for|on)\s+(?:successive|additional|consecutive)|renew\w*\s+(?:on\s+a\s+)?(?:year-to-year|month-to-month|yearly|annual))"
 )
@@ -764,13 +776,32 @@ _SAME_TERM = re.compile(r"(?i)(?:renew\w*|extend\w*)[^.;]{0,80}?(?:same|equal|id
                         r"(?:periods?|terms?)\s+(?:of\s+)?equal\s+(?:in\s+)?(?:duration|length)\s+to\s+the\s+initial\s+term")
 _YEAR_TO_YEAR = re.compile(r"(?i)(?:year-to-year|year\s+to\s+year|annual|yearly|month-to-month|month\s+to\s+month)\s+(?:basis|renewal|terms?|periods?)|"
                            r"renew\w*\s+(?:on\s+a\s+)?(?:year-to-year|month-to-month|annual|yearly)")
-_RENEWAL_SENTENCE = re.compile(r"(?i)\b(?:renew|non-?renewal|extend|extension|evergreen|automatically\s+continue)")
+_RENEWAL_SENTENCE = re.compile(rf"(?i)\b(?:renew|non-?renewal|extend|extension|evergreen|automatically\s+continue|{_HOLDOVER})")
+#: A renewal of something other than this agreement: an insurance policy, its certificates, a licence or permit.
+_RENEWAL_OF_OTHER = re.compile(
+    r"(?i)\b(?:license|patent|registration|insurance|lease|permit|trademark)s?\s+renew|certificates?\s+of\s+insurance|"
+    r"insurance\s+(?:polic(?:y|ies)|certificates?|coverage)|\b(?:such|each|the|any)\s+(?:insurance\s+)?polic(?:y|ies)\b"
+)
 _NOTICE = re.compile(
     rf"(?i)(?:(?:at\s+least|not\s+less\s+than|no\s+less\s+than|minimum\s+of|no\s+later\s+than|not\s+later\s+than|"
     rf"upon|on|with|giving|gives|by\s+giving|provides?|within|of)\s+)?(?:the\s+other\s+part(?:y|ies)\s+)?(?P<period>{_PERIOD})\s*"
     rf"(?:\(\d+\)\s*)?(?:['’]s?\s*)?(?:advance\s+|prior\s+)?(?:written\s+)?(?:notice\s+)?(?:of\s+(?:non-?renewal|termination)\s+)?"
-    rf"(?:in\s+advance\s+of|prior\s+to|before|preceding|of)\s+(?:the\s+)?(?:end|expir\w+|termination|conclusion|close|anniversary|"
-    rf"last\s+day|commencement\s+of\s+any\s+renewal|then[-\s]current|renewal|initial|applicable|current)"
+    rf"(?:in\s+advance\s+of|prior\s+to|before|preceding|of)\s+(?:the\s+|any\s+|each\s+|a\s+|such\s+)?(?:end|expir\w+|termination|conclusion|close|anniversary|"
+    rf"last\s+day|commencement\s+of\s+(?:any|each|a|the|such)\s+renewal|then[-\s]current|renewal|initial|applicable|current)"
+)
+#: "not less than ninety (90) nor more than one hundred eighty (180) days prior to …": notice is due by the shorter
+#: period before the end (its first number may come without a unit), "between sixty (60) and ninety (90) days".
+_NOTICE_RANGE = re.compile(
+    rf"(?i)(?:(?:(?:not|no)\s+(?:less|fewer)\s+than|at\s+least)\s+(?P<low>{_QTY})(?:\s*(?:\(\s*\d+\s*\)\s*)?{_UNIT})?\s*,?\s*"
+    rf"(?:n?or|and|but)\s+(?:(?:not|no)\s+)?(?:more|greater)\s+than|between\s+(?P<low2>{_QTY})(?:\s*(?:\(\s*\d+\s*\)\s*)?{_UNIT})?\s+and)\s+"
+    rf"(?P<period>{_PERIOD})\s*(?:\(\d+\)\s*)?(?:['’]s?\s*)?"
+    rf"(?:advance\s+|prior\s+)?(?:written\s+)?(?:notice\s+)?(?:in\s+advance\s+of|prior\s+to|before|preceding)\b"
+)
+#: A sentence that goes on about the notice the one before it asked for: "Such notice must be given ninety (90) days
+#: prior to expiration.", "Notice of non-renewal shall be given …".
+_NOTICE_FOLLOWS = re.compile(
+    r"(?i)^\W*(?:(?:any|each|all)\s+)?such\s+(?:written\s+)?notices?\b|"
+    r"^\W*(?:(?:the|any|a|written)\s+)*notices?\s+of\s+(?:non-?renewal|(?:its\s+|the\s+|an?\s+)?(?:intention|intent|election|decision)\s+not\s+to\s+renew)"
 )
 _NOTICE_BEFORE = re.compile(
     rf"(?i)(?P<period>{_PERIOD})\s*(?:\(\d+\)\s*)?['’]?s?\s*(?:prior\s+|advance\s+)?(?:written\s+)?notice"
@@ -806,7 +837,7 @@ _OTHER_START = re.compile(
     r"(?i)\b(?:from|after|following|commencing\s+(?:on|with)|beginning\s+(?:on|with)|starting\s+(?:on|with))\s+"
     r"(?!(?:the\s+)?(?:Effective\s+Date|such\s+date|date\s+(?:hereof|of\s+(?:this|the\s+Agreement|its\s+(?:execution|signature)|execution|signature)|first|(?:on\s+which\s+)?"
     r"(?:(?:it|this\s+Agreement)\s+is\s+)?signed)|day\s+and\s+year|execution|signature|Commencement\s+Date|(?:expiry|expiration|termination)\s+date))(?:the\s+)?"
-    r"(?:[A-Z]\w+\s+){0,3}(?:Date|Sale|Launch|launch|delivery|acceptance|closing|Closing|completion|installation|receipt)|"
+    r"(?:[A-Z][\w'’-]*\s+){0,3}(?:Date|Sale|Launch|launch|delivery|acceptance|closing|Closing|completion|installation|receipt)|"
     r"(?:commenc\w*|begin\w*|start\w*|effective)\s+(?:as\s+of\s+|on\s+|upon\s+)?the\s+(?:date|day)\s+(?:upon\s+which|on\s+which(?!\s+(?:it|this\s+Agreement)\s+is\s+signed)|when|that|of\s+(?!this\s+Agreement|(?:its\s+)?execution|(?:its\s+)?signature))"
 )
 #: "… until the earlier of (a) its termination … or (b) the date that is two (2) years after the date of this Agreement".
@@ -815,7 +846,8 @@ _DATE_THAT_IS = re.compile(
 )
 #: A term given as a span of dates: "Term: April 1, 2020 through March 31, 2021", "… two years from May 1, 2013 to April 30, 2015".
 _RANGE_SENTENCE = re.compile(r"(?i)\b(?:term|period)s?\b")
-_RANGE_JOIN = re.compile(r"(?i)^\s*(?:to|through|thru|until|till|[-–—]|and\s+end(?:ing|s)\s+on)\s*(?:and\s+including\s+)?$")
+_MONTH_AT_END = re.compile(rf"\b{_MONTH}\s*$")
+_RANGE_JOIN = re.compile(r"(?i)^\s*,?\s*(?:(?:through|thru)(?:\s+to)?|to|until|till|[-–—]|and\s+end(?:ing|s)\s+on|(?:and\s+)?expir(?:ing|es)(?:\s+on)?)\s*(?:and\s+including\s+)?$")
 #: A sentence that starts with the end of the agreement ("Upon the expiration or termination of this Agreement, …") says what
 #: survives it, not how long the agreement runs.
 _AFTER_END = re.compile(r"(?i)^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:upon|on|after|following)\s+(?:the\s+|any\s+)?(?:expiration|expiry|termination)\b")
@@ -957,7 +989,7 @@ def _term_end(
                             t.term("initial_term", 12 * n, "months", s, e, 0.7), (s, e), None)
             m = _TERM_LENGTH.search(sent)
             if m and not re.search(r"(?i)\b(?:after|following)\s+(?:the\s+)?(?:expiration|termination|initial\s+term\b)|notice|prior\s+to\b|renew|successive|"
-                                   r"additional\s+(?:period|term)|extension|\bwithin|\bany\s+(?:period|term)\s+of\s+$", sent[: m.start("period")][-80:]):
+                                   r"additional\s+(?:period|term)|extension|\bprolong\w*|\b(?:further|automatically)\s+extend\w*|\bextend\w*\s+(?:automatically|further)|\bwithin|\bany\s+(?:period|term)\s+of\s+$", sent[: m.start("period")][-80:]):
                 p = period(m.group("period"))
                 months = _months(p) if p else None
                 if months and 1 <= months <= 1200:
@@ -997,6 +1029,11 @@ def _date_range_end(t: _Text) -> Term | None:
     other period (a royalty or notice period, a contract year) does not count.
     """
     for s, e, _m in _sentences_matching(t, _RANGE_SENTENCE):
+        while _MONTH_AT_END.search(t.flat, s, e):  # "April. 1st 2019" cut after "April."
+            gap = len(t.flat[e:]) - len(t.flat[e:].lstrip())
+            if e + gap >= len(t.flat) or (nxt := t.sentence_at(e + gap))[0] != e + gap:
+                break
+            e = nxt[1]
         sent = t.flat[s:e]
         if _OTHER_TERM.search(sent) or re.search(r"(?i)\b(?:during|throughout|within)\b", sent):
             continue
@@ -1006,6 +1043,40 @@ def _date_range_end(t: _Text) -> Term | None:
                     and _RANGE_SENTENCE.search(t.flat[max(s, m1.start() - 80) : m1.start()]):
                 return t.term("expiration_date", v2, "date", s, e, 0.6)
     return None
+
+
+def _notice_term(t: _Text, p: tuple[float, str], start: int, end: int) -> Term:
+    """A notice period in its own calendar unit: days (weeks as 7 days), business days, or months (a year as 12)."""
+    n, unit = p
+    if unit in MONTHS_PER:
+        return t.term("notice_period", int(round(n * MONTHS_PER[unit])), "months", start, end, 0.8)
+    if unit == "business day":
+        return t.term("notice_period", int(round(n)), "business days", start, end, 0.8)
+    return t.term("notice_period", _days(p), "days", start, end, 0.8)
+
+
+def _notice(t: _Text, s: int, e: int, holdover: bool = False) -> Term | None:
+    """The notice of non-renewal in the renewal sentence ``t.flat[s:e]``, or in the next one if it goes on about it.
+
+    "not less than ninety (90) nor more than one hundred eighty (180) days prior to …" gives the shorter period
+    (the last day to give notice is the end less 90 days). A holdover ("shall thereafter continue on a month-to-month
+    basis until terminated … on thirty (30) days' written notice") takes its notice of termination.
+    """
+    sent = t.flat[s:e]
+    if (r := _NOTICE_RANGE.search(sent)) is not None:
+        upper = period(r.group("period"))
+        low = quantity(r.group("low") or r.group("low2"))
+        if upper is not None and low is not None and 0 < low <= upper[0]:
+            group = "low" if r.group("low") else "low2"
+            return _notice_term(t, (low, upper[1]), s + r.start(group), s + r.end("period"))
+    m = _NOTICE.search(sent) or (_NOTICE_BEFORE.search(sent) if holdover or re.search(r"(?i)non-?renew|not\s+to\s+renew|not\s+renew", sent) else None)
+    if m is None:
+        gap = len(t.flat[e:]) - len(t.flat[e:].lstrip())
+        if e + gap < len(t.flat) and (nxt := t.sentence_at(e + gap))[0] == e + gap and _NOTICE_FOLLOWS.match(t.flat[nxt[0] : nxt[1]]):
+            return _notice(t, nxt[0], nxt[1], holdover=True)
+        return None
+    p = period(m.group("period"))
+    return _notice_term(t, p, s + m.start("period"), s + m.end("period")) if p else None
 
 
 def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) -> list[Term]:
@@ -1046,7 +1117,7 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
     notice: Term | None = None
     for s, e, _m in _sentences_matching(t, _RENEWAL_SENTENCE):
         sent = t.flat[s:e]
-        if re.search(r"(?i)\b(?:license|patent|registration|insurance|lease|permit|trademark)s?\s+renew", sent):
+        if _RENEWAL_OF_OTHER.search(sent):
             continue
         is_auto = _AUTO_RENEW.search(sent)
         if auto is None and is_auto:
@@ -1066,11 +1137,7 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
             elif is_auto and re.search(r"(?i)automatically\s+(?:continue|renew)\w*\s+(?:thereafter\s+)?(?:in\s+effect\s+)?until", sent):
                 renewal = t.term("renewal_term", "perpetual", None, s, e, 0.5)
         if notice is None and (is_auto or re.search(r"(?i)non-?renew|not\s+to\s+renew|intention\s+not|elect\w*\s+not|not\s+be\s+renewed|renew", sent)):
-            m = _NOTICE.search(sent) or (_NOTICE_BEFORE.search(sent) if re.search(r"(?i)non-?renew|not\s+to\s+renew|not\s+renew", sent) else None)
-            if m:
-                p = period(m.group("period"))
-                if p and p[1] != "business day":
-                    notice = t.term("notice_period", _days(p), "days", s + m.start("period"), s + m.end("period"), 0.8)
+            notice = _notice(t, s, e, holdover=re.search(_HOLDOVER, sent, re.IGNORECASE) is not None)
         if renewal is not None and notice is not None and auto is not None:
             break
     if auto is not None:

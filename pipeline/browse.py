@@ -39,37 +39,67 @@ TABLES: dict[str, tuple[str, str]] = {
     "watermarks": ("Watermarks", "Where each inbox's nightly run will start next time (newest file time seen, in ns)."),
 }
 
-_CURRENT_TERM_END = """
+#: A date ``n`` calendar months before or after ``x`` (sign "-" or "+"), on the same day or the month's last day, as
+#: :func:`pipeline.gaps.add_months` counts (SQLite's own '+1 months' runs January 31 on to March 3).
+def _months_sql(x: str, sign: str, n: str) -> str:
+    return (f"min(date({x}, 'start of month', '{sign}' || {n} || ' months', '+' || (cast(strftime('%d', {x}) AS integer) - 1) "
+            f"|| ' days'), date({x}, 'start of month', '{sign}' || {n} || ' months', '+1 months', '-1 days'))")
+
+
+_CURRENT_TERM_END = f"""
 WITH RECURSIVE
 as_of(day) AS (SELECT date(coalesce(nullif(:as_of, ''), 'now'))),
 facts AS (
   SELECT d.sha256, d.name,
     max(CASE WHEN t.kind = 'expiration_date' THEN json_extract(t.value, '$') END) AS expiration_date,
-    max(CASE WHEN t.kind = 'notice_period' THEN json_extract(t.value, '$') END) AS notice_days,
+    max(CASE WHEN t.kind = 'notice_period' THEN json_extract(t.value, '$') END) AS notice_n,
+    max(CASE WHEN t.kind = 'notice_period' THEN coalesce(t.unit, 'days') END) AS notice_unit,
     max(CASE WHEN t.kind = 'auto_renewal' THEN json_extract(t.value, '$') END) AS auto_renewal,
     max(CASE WHEN t.kind = 'renewal_term' AND t.unit = 'months' THEN json_extract(t.value, '$') END) AS renewal_months
   FROM documents d JOIN terms t ON t.sha256 = d.sha256
   WHERE d.status = 'ingested'
   GROUP BY d.sha256
 ),
-terms_end(sha256, name, term_end, notice_days, auto_renewal, renewal_months, renewals) AS (
-  SELECT sha256, name, expiration_date, coalesce(notice_days, 0), auto_renewal, renewal_months, 0 FROM facts
+terms_end(sha256, name, term_end, notice_n, notice_unit, auto_renewal, renewal_months, renewals) AS (
+  SELECT sha256, name, expiration_date, notice_n, notice_unit, auto_renewal, renewal_months, 0 FROM facts
   WHERE expiration_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
   UNION ALL
-  SELECT sha256, name, date(term_end, '+' || renewal_months || ' months'), notice_days, auto_renewal, renewal_months,
-         renewals + 1
+  SELECT sha256, name, {_months_sql("term_end", "+", "renewal_months")}, notice_n, notice_unit, auto_renewal,
+         renewal_months, renewals + 1
   FROM terms_end
   WHERE auto_renewal = 1 AND renewal_months > 0 AND renewals < 600
-    AND date(term_end, '-' || notice_days || ' days') < (SELECT day FROM as_of)
+    AND term_end < date((SELECT day FROM as_of), '+25 months')
+),
+weekdays AS (
+  SELECT *, CAST(strftime('%w', term_end) AS integer) AS w FROM terms_end
+),
+dated AS (
+  -- the notice counted back in its own unit: calendar days, calendar months, or Monday-Friday business days
+  -- (from the Friday before a weekend end; public holidays unknown); no notice found: none for a contract
+  -- that auto-renews (the deadline is unknown, not the end), the end itself for one that does not
+  SELECT *, CASE
+      WHEN notice_n IS NULL THEN CASE WHEN auto_renewal = 1 THEN NULL ELSE term_end END
+      WHEN notice_unit = 'months' THEN {_months_sql("term_end", "-", "notice_n")}
+      WHEN notice_unit = 'business days' THEN date(term_end,
+        '-' || (CASE w WHEN 0 THEN 2 WHEN 6 THEN 1 ELSE 0 END + 7 * (notice_n / 5) + notice_n % 5
+                + CASE WHEN notice_n % 5 >= CASE WHEN w IN (0, 6) THEN 5 ELSE w END THEN 2 ELSE 0 END) || ' days')
+      ELSE date(term_end, '-' || notice_n || ' days')
+    END AS notice_deadline
+  FROM weekdays
+),
+current_term AS (
+  SELECT *, row_number() OVER (PARTITION BY sha256 ORDER BY term_end) AS nth FROM dated
+  WHERE coalesce(notice_deadline, term_end) >= (SELECT day FROM as_of)
 )
-SELECT name AS document, term_end, notice_days,
-  date(term_end, '-' || notice_days || ' days') AS notice_deadline,
+SELECT name AS document, term_end,
+  CASE WHEN notice_n IS NULL THEN NULL ELSE notice_n || ' ' || notice_unit END AS notice,
+  notice_deadline,
   CASE auto_renewal WHEN 1 THEN 'yes' WHEN 0 THEN 'no' ELSE '' END AS auto_renews,
   renewals AS renewals_since_signing
-FROM terms_end
-WHERE date(term_end, '-' || notice_days || ' days')
+FROM current_term
+WHERE nth = 1 AND coalesce(notice_deadline, term_end)
   BETWEEN (SELECT day FROM as_of) AND date((SELECT day FROM as_of), '+90 days')
-ORDER BY notice_deadline, document
+ORDER BY notice_deadline IS NOT NULL, notice_deadline, document
 """
 
 #: The search box, or the empty phrase "" (which matches nothing) while it is blank: Datasette runs a canned
@@ -92,7 +122,9 @@ CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
         "Renewal notice deadlines in the next 90 days",
         "Contracts whose last day to give notice of non-renewal falls within 90 days of as_of (today when "
         "blank): the current term's end (expiration_date, rolled forward by renewal_term while the contract "
-        "auto-renews) minus notice_period days.",
+        "auto-renews) less notice_period, in its own unit (days, months, or business days: Monday to Friday, "
+        "public holidays not known). A contract that auto-renews with no notice period found has no known "
+        "deadline: it is listed first, with a blank notice_deadline, once its term's end is within 90 days.",
         _CURRENT_TERM_END.strip(),
     ),
     "clauses_by_category": (

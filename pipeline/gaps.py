@@ -35,9 +35,14 @@ kinds, in this order:
     terms were set for the old tier.
 ``renewal_deadline``
     the day notice must be given (the end of the current term, rolled forward
-    by ``renewal_term`` while the contract auto-renews, minus ``notice_period``
-    days) falls within ``settings.renewal_window_days`` of ``as_of``. This is
-    urgency, not a gap: ranking uses it to raise the contract's other gaps.
+    by ``renewal_term`` while the contract auto-renews, less ``notice_period``
+    in its own unit: see :func:`notice_deadline`) falls within
+    ``settings.renewal_window_days`` of ``as_of``. This is urgency, not a
+    gap: ranking uses it to raise the contract's other gaps. A contract that
+    auto-renews but whose notice period was not found has no known deadline:
+    its gap comes when the term's end is within the window, with no date in
+    ``found``, an ask to read the renewal clause now, and ``due`` = ``as_of``
+    (the deadline can only be earlier than the end, and may be past).
 """
 
 from __future__ import annotations
@@ -60,7 +65,7 @@ from pipeline.register import Counterparty, segment_at
 
 __all__ = [
     "GAP_KINDS", "ContractView", "Embedder", "Evidence", "Gap", "Portfolio", "TermValue", "metric_value",
-    "minilm_embedder", "notice_deadline", "presence", "renegotiation_gaps", "signed_on", "term_evidence",
+    "minilm_embedder", "notice_days", "notice_deadline", "presence", "renegotiation_gaps", "signed_on", "term_evidence",
 ]
 
 GAP_KINDS = ("missing", "weak_value", "non_standard", "outlier", "tier_move", "renewal_deadline")
@@ -231,6 +236,9 @@ def metric_value(contract: ContractView, metric: str, counterparty: Counterparty
     t = contract.term(kind)
     if t is None:
         return None
+    if metric == "notice_period_days":
+        days = notice_days(t.value, t.unit)
+        return (days, t) if days is not None else None
     value = t.value
     if isinstance(value, dict):
         value = value.get("percent") if metric == "price_increase_cap" else value.get("amount")
@@ -259,32 +267,82 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-def notice_deadline(contract: ContractView, as_of: date) -> tuple[date, date, TermValue] | None:
+#: Calendar days a notice period stands for when compared with a threshold in days (playbook ``notice_period_days``,
+#: ``clausewise export terms``): a month is 30 days (so "three months" meets "<= 90 days"), a business day 7/5 of a
+#: day, rounded up (30 business days = 42 days).
+_DAYS_PER_NOTICE_UNIT = {"days": 1.0, "months": 30.0, "business days": 7 / 5}
+
+
+def notice_days(value: Any, unit: str | None) -> float | None:
+    """A ``notice_period`` term's value in calendar days (see :data:`_DAYS_PER_NOTICE_UNIT`); None if not a number."""
+    n = _number(value)
+    per = _DAYS_PER_NOTICE_UNIT.get(unit or "days")
+    if n is None or per is None:
+        return None
+    return float(n) if per == 1 else float(math.ceil(n * per - 1e-9))
+
+
+def notice_due(end: date, value: Any, unit: str | None) -> date | None:
+    """The last day to give notice of ``value`` ``unit`` before a term ending on ``end``; None if not a number.
+
+    Days are calendar days (``end`` - 30 days); months are calendar months (the same day of the month, or the
+    month's last day when it is shorter: twelve months before 2023-01-15 is 2022-01-15, not 360 days); business
+    days are Monday to Friday counted back from ``end`` (from the Friday before, when ``end`` is a weekend), so
+    that that many business days lie after the deadline up to the end. Public holidays are not known here: each
+    one in the period makes the real deadline a business day earlier.
+    """
+    n = _number(value)
+    if n is None or n < 0:
+        return None
+    if unit == "months":
+        return add_months(end, -int(n))
+    if unit == "business days":
+        return date.fromisoformat(str(np.busday_offset(np.datetime64(end.isoformat()), -int(n), roll="backward")))
+    return end - timedelta(days=int(n))
+
+
+def notice_deadline(contract: ContractView, as_of: date) -> tuple[date | None, date, TermValue] | None:
     """``(notice deadline, end of the current term, evidence)`` for the first deadline on or after ``as_of``.
 
     The current term ends on ``expiration_date`` rolled forward by
     ``renewal_term`` months for as long as the contract auto-renews and the
-    deadline has passed; the deadline is that end minus ``notice_period``
-    days (0 when none was found). None when there is no dated term end, or
-    its deadline is already past.
+    deadline has passed; the deadline is that end less ``notice_period``, in
+    the period's own unit (:func:`notice_due`). None when there is no dated
+    term end, or its deadline is already past.
+
+    No notice period found: for a contract that auto-renews the deadline is
+    unknown, not the end itself (notice is due some time before the end, and
+    taking the end would put the deadline late), so it comes back as None,
+    with the current term's end (the first on or after ``as_of``) and the
+    auto-renewal term as evidence. For a contract that is not known to renew
+    the deadline is the end: the term simply ends then.
     """
     expiry = contract.term("expiration_date")
     end = _iso(expiry.value) if expiry else None
     if end is None or expiry is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(expiry.value)):
         return None
     notice = contract.term("notice_period")
-    days = _number(notice.value) if notice else None
-    days = int(days) if days is not None else 0
     auto = contract.term("auto_renewal")
+    renews = auto is not None and auto.value is True
     renewal = contract.term("renewal_term")
     months = _number(renewal.value) if renewal else None
+
+    def due(end: date) -> date | None:
+        if notice is None:
+            return None if renews else end
+        return notice_due(end, notice.value, notice.unit)
+
+    if notice is not None and due(end) is None:
+        notice = None  # not a number: as if not found
     rolls = 0
-    while end - timedelta(days=days) < as_of:
-        if not (auto and auto.value is True and months and months > 0) or rolls >= 600:
+    while (due(end) or end) < as_of:
+        if not (renews and months and months > 0) or rolls >= 600:
             return None
         end = add_months(end, int(months))
         rolls += 1
-    return end - timedelta(days=days), end, notice or expiry
+    if notice is None and renews and auto is not None:
+        return None, end, auto
+    return due(end), end, notice or expiry
 
 
 # ------------------------------------------------------------------ presence
@@ -470,6 +528,16 @@ def _renewal(contract: ContractView, cp: Counterparty, playbook: Playbook, as_of
         return None
     deadline, end, evidence = found
     window = playbook.settings.renewal_window_days
+    benchmark = f"within {window} days of {as_of.isoformat()}"
+    severity = playbook.settings.severity_of("renewal_deadline")
+    if deadline is None:  # auto-renews, notice period not found: the end is known, the deadline is not
+        if (end - as_of).days > window:
+            return None
+        ask = (f"Read the renewal clause now: the term renews on {end.isoformat()} and no notice period for "
+               f"non-renewal was found, so the last day to give notice is unknown (before {end.isoformat()}, "
+               f"possibly past); give notice or renegotiate the gaps listed for this contract first.")
+        return Gap(contract.document, cp.name, cp.segment, "renewal_deadline", "Renewal Term", None, benchmark,
+                   severity, evidence.page, _quote(evidence.quote), ask, contract.sha256, as_of)
     if (deadline - as_of).days > window:
         return None
     auto = contract.term("auto_renewal")
@@ -477,8 +545,7 @@ def _renewal(contract: ContractView, cp: Counterparty, playbook: Playbook, as_of
     ask = (f"Act before {deadline.isoformat()}: the term {what} on {end.isoformat()}; give notice or "
            f"renegotiate the gaps listed for this contract first.")
     return Gap(contract.document, cp.name, cp.segment, "renewal_deadline", "Renewal Term", deadline.isoformat(),
-               f"within {window} days of {as_of.isoformat()}", playbook.settings.severity_of("renewal_deadline"),
-               evidence.page, _quote(evidence.quote), ask, contract.sha256, deadline)
+               benchmark, severity, evidence.page, _quote(evidence.quote), ask, contract.sha256, deadline)
 
 
 def renegotiation_gaps(

@@ -58,8 +58,9 @@ NORMALISATION = {
         "(1 year = 12); 'perpetual' → 'perpetual'; a period in days or weeks stays unmatched."
     ),
     "notice period": (
-        "the first period in each ';' or '/' separated answer → days (week 7, month 30, year 365); the "
-        "prediction is in days already; any alternative may match."
+        "the first period in each ';' or '/' separated answer → days (week 7, month 30, year 365, a business "
+        "day 1); the prediction likewise (its unit is days, business days or months: months are read from the "
+        "words, so 'one year' → 365 and 'twelve months' → 360, else × 30); any alternative may match."
     ),
 }
 
@@ -166,6 +167,12 @@ def normalise_prediction(category: str, term: Term | None) -> Any:
     value = term.value
     if category == "Governing Law":
         return _jurisdiction(str(value))
+    if category == "Notice Period To Terminate Renewal" and term.unit == "months" and isinstance(value, int):
+        # kept in months for the deadline; here in days like CUAD's answers, from the contract's words ("one year" → 365)
+        p = period(term.text)
+        if p is not None and p[1] in ("month", "year") and round(p[0] * (12 if p[1] == "year" else 1)) == value:
+            return int(round(p[0] * DAYS_PER[p[1]]))
+        return value * 30
     if category in ("Renewal Term", "Notice Period To Terminate Renewal"):
         return value if isinstance(value, (int, str)) else None
     return str(value)
@@ -287,8 +294,12 @@ def terms_record(name: str, stored: Sequence[Mapping[str, Any]]) -> dict[str, An
     ``payment_days``, …), null when the term was not found. Dates are
     ``YYYY-MM-DD`` or null: a date whose day the contract leaves blank, and an
     evergreen contract's ``"perpetual"`` expiration, export as null (the
-    latter with ``"evergreen": true``).
+    latter with ``"evergreen": true``). ``notice_period_days`` is in calendar
+    days whatever the contract's unit (:func:`pipeline.gaps.notice_days`:
+    a month is 30 days, a business day 7/5, rounded up).
     """
+    from pipeline.gaps import notice_days
+
     from extractors.terms import TERM_KINDS
 
     record: dict[str, Any] = {"document": name, "title": None, "parties": []}
@@ -310,6 +321,9 @@ def terms_record(name: str, stored: Sequence[Mapping[str, Any]]) -> dict[str, An
             value = value if isinstance(value, str) and _ISO_DATE.match(value) else None
         if kind in ("renewal_term", "initial_term") and not isinstance(value, int):
             value = None
+        if kind == "notice_period":
+            days = notice_days(value, row.get("unit"))
+            value = None if days is None else int(days)
         record[key] = value
     if record["evergreen"] is None and record["expiration_date"] is not None:
         record["evergreen"] = False

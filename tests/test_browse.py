@@ -82,12 +82,39 @@ def test_metadata_titles_every_table_and_leaves_out_queries_whose_tables_are_mis
 
 def test_renewal_notice_deadlines_in_the_next_90_days(db):
     assert _run(db, "renewal_notice_deadlines", as_of=AS_OF) == [
-        {"document": "evergreen", "term_end": "2025-03-31", "notice_days": 60, "notice_deadline": "2025-01-30",
+        {"document": "evergreen", "term_end": "2025-03-31", "notice": "60 days", "notice_deadline": "2025-01-30",
          "auto_renews": "yes", "renewals_since_signing": 5},
-        {"document": "fixed-term", "term_end": "2025-03-01", "notice_days": 30, "notice_deadline": "2025-01-30",
+        {"document": "fixed-term", "term_end": "2025-03-01", "notice": "30 days", "notice_deadline": "2025-01-30",
          "auto_renews": "no", "renewals_since_signing": 0},
     ]
     assert [r["document"] for r in _run(db, "renewal_notice_deadlines", as_of="2025-09-10")] == ["far-off"]
+
+
+def test_renewal_notice_deadlines_count_months_and_business_days_and_leave_an_unknown_notice_blank(tmp_path):
+    path = str(tmp_path / "units.db")
+    with Store(path) as store:
+        for n, (name, terms) in enumerate([
+            # twelve calendar months before 2026-01-20, not 360 days (2025-01-25, late)
+            ("months", {"expiration_date": ("2026-01-20", "date"), "notice_period": (12, "months")}),
+            # thirty business days before Sunday 2025-03-16: from Friday 2025-03-14 back to Friday 2025-01-31
+            ("business-days", {"expiration_date": ("2025-03-16", "date"), "notice_period": (30, "business days")}),
+            # auto-renews, no notice period found: the deadline is unknown, not the term's end; listed first
+            ("no-notice", {"expiration_date": ("2025-02-28", "date"), "auto_renewal": (True, None),
+                           "renewal_term": (12, "months")}),
+            # renews monthly from January 31, 2024, rolled as pipeline.gaps.add_months rolls it (February 29, then the
+            # 29th or the month's last day), not by SQLite's '+1 months' (January 31 + 1 month = March 2)
+            ("month-end", {"expiration_date": ("2024-01-31", "date"), "notice_period": (30, "days"),
+                           "auto_renewal": (True, None), "renewal_term": (1, "months")}),
+        ], start=1):
+            analysis = _analysis(n, name, terms, {})
+            store.write_analysis(analysis.document.source, analysis, size=100)
+    rows = _run(path, "renewal_notice_deadlines", as_of=AS_OF)
+    assert [(r["document"], r["term_end"], r["notice"], r["notice_deadline"]) for r in rows] == [
+        ("no-notice", "2025-02-28", None, None),
+        ("months", "2026-01-20", "12 months", "2025-01-20"),
+        ("month-end", "2025-02-28", "30 days", "2025-01-29"),
+        ("business-days", "2025-03-16", "30 business days", "2025-01-31"),
+    ]
 
 
 def test_clauses_by_category_and_search(db):
@@ -214,10 +241,10 @@ def test_browse_serves_datasette_on_loopback_and_a_canned_query_renders_rows(db,
         headers = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "table.rows-and-columns thead th")]
         rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
                 for tr in driver.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")]
-        assert headers == ["document", "term_end", "notice_days", "notice_deadline", "auto_renews",
+        assert headers == ["document", "term_end", "notice", "notice_deadline", "auto_renews",
                            "renewals_since_signing"]
-        assert rows == [["evergreen", "2025-03-31", "60", "2025-01-30", "yes", "5"],
-                        ["fixed-term", "2025-03-01", "30", "2025-01-30", "no", "0"]]
+        assert rows == [["evergreen", "2025-03-31", "60 days", "2025-01-30", "yes", "5"],
+                        ["fixed-term", "2025-03-01", "30 days", "2025-01-30", "no", "0"]]
     finally:
         if driver is not None:
             driver.quit()

@@ -442,3 +442,65 @@ def test_a_cpi_linked_price_cap_is_judged_only_when_it_has_a_ceiling():
     lesser = _view("l", price_increase_cap={"index": "CPI", "percent": 3, "rule": "lesser"})
     assert metric_value(plus, "price_increase_cap") is None
     assert metric_value(lesser, "price_increase_cap")[0] == 3
+
+
+def _renewing(notice=None, expiration="2023-01-15"):
+    terms = {"expiration_date": (TermValue(expiration, "date", 2, "three (3) years from the Effective Date"),),
+             "auto_renewal": (TermValue(True, None, 2, "automatically renew"),),
+             "renewal_term": (TermValue(12, "months", 2, "one (1) year"),)}
+    if notice is not None:
+        terms["notice_period"] = (TermValue(notice[0], notice[1], 2, notice[2]),)
+    return ContractView("r", "r", {}, terms)
+
+
+def test_notice_in_months_counts_calendar_months_not_30_day_months():
+    """Regression: twelve months' notice was 360 days, so the deadline fell on 2022-01-20, five days late."""
+    notice = TermValue(12, "months", 2, "twelve (12) months")
+    assert notice_deadline(_renewing((12, "months", "twelve (12) months")), date(2022, 1, 1)) == (
+        date(2022, 1, 15), date(2023, 1, 15), notice)
+    # the month's last day when it is shorter: three months before May 31 is February 28
+    assert notice_deadline(_renewing((3, "months", "three months"), "2023-05-31"), date(2023, 1, 1))[0] == date(2023, 2, 28)
+
+
+def test_notice_in_business_days_skips_weekends():
+    """Regression: business days were dropped, so the deadline was the term's end itself."""
+    # 2023-01-15 is a Sunday: 30 business days back from Friday 2023-01-13 is Friday 2022-12-02
+    assert notice_deadline(_renewing((30, "business days", "thirty (30) business days")), date(2022, 1, 1))[:2] == (
+        date(2022, 12, 2), date(2023, 1, 15))
+    # from a weekday: five business days before Wednesday 2023-03-15 is Wednesday 2023-03-08
+    assert notice_deadline(_renewing((5, "business days", "five business days"), "2023-03-15"), date(2023, 1, 1))[0] == \
+        date(2023, 3, 8)
+
+
+def test_auto_renewal_without_a_notice_period_has_no_deadline_not_the_terms_end():
+    """Regression: no notice period found made the deadline the expiry date itself, presented as a notice deadline."""
+    view = _renewing()
+    assert notice_deadline(view, date(2022, 1, 1)) == (None, date(2023, 1, 15), TermValue(True, None, 2, "automatically renew"))
+    assert notice_deadline(view, date(2023, 1, 16)) == (None, date(2024, 1, 15), TermValue(True, None, 2, "automatically renew"))
+    cp = Counterparty("R", "T", segment="strategic", documents=("r",))
+    book = parse_playbook({"segments": {"strategic": {}}})
+    assert renegotiation_gaps(view, cp, book, as_of=date(2022, 10, 1)) == []  # the end is 106 days away
+    assert renegotiation_gaps(view, cp, book, as_of=date(2022, 11, 1)) == [
+        Gap("r", "R", "strategic", "renewal_deadline", "Renewal Term", None, "within 90 days of 2022-11-01", "medium", 2,
+            "automatically renew",
+            "Read the renewal clause now: the term renews on 2023-01-15 and no notice period for non-renewal was found, "
+            "so the last day to give notice is unknown (before 2023-01-15, possibly past); give notice or renegotiate "
+            "the gaps listed for this contract first.", "r", date(2022, 11, 1)),
+    ]
+    # a contract that does not renew and names no notice simply ends: that day is the one to act by
+    ends = ContractView("e", terms={"expiration_date": (TermValue("2023-01-15", "date", 2, "ends"),)})
+    assert notice_deadline(ends, date(2022, 1, 1)) == (date(2023, 1, 15), date(2023, 1, 15), TermValue("2023-01-15", "date", 2, "ends"))
+
+
+def test_notice_period_threshold_in_days_reads_months_and_business_days():
+    book = parse_playbook({"segments": {"strategic": {"thresholds": {"notice_period_days": 90}}}})
+    cp = Counterparty("R", "T", segment="strategic", documents=("r",))
+    as_of = date(2020, 1, 1)
+    weak = lambda notice: [(g.kind, g.found) for g in renegotiation_gaps(_renewing(notice), cp, book, as_of=as_of)  # noqa: E731
+                           if g.kind == "weak_value"]
+    assert weak((3, "months", "three (3) months")) == []  # 90 days
+    assert weak((4, "months", "four (4) months")) == [("weak_value", 120)]
+    assert weak((60, "business days", "sixty (60) business days")) == []  # 84 days
+    assert weak((70, "business days", "seventy (70) business days")) == [("weak_value", 98)]
+    assert weak((90, "days", "ninety (90) days")) == []
+    assert metric_value(_renewing((30, "business days", "x")), "notice_period_days") == (42, TermValue(30, "business days", 2, "x"))

@@ -685,3 +685,102 @@ def test_party_name_read_from_a_sentence_of_the_body():
         '1) Cremer shall supply the Product. 2) Cremer shall supply Ultragenyx exclusively in the Field (the "Field").')
     assert found == [{"name": "CREMER OLEO GmbH & Co KG, Hamburg, Germany", "alias": "Cremer"},
                      {"name": "Ultragenyx Pharmaceutical Inc, Novato, California", "alias": "Ultragenyx"}]
+
+
+# ------------------------------------------------- renewal notice, as contracts write it
+
+INITIAL = "2. Term. The initial term of this Agreement is three (3) years from the Effective Date. "
+RENEWS = "This Agreement shall automatically renew for successive one (1) year periods unless either party gives written notice of non-renewal"
+
+
+def _renewal(text: str) -> dict:
+    found = terms(read_text(PREAMBLE + text, "t.txt"), ())
+    return {t.kind: (t.value, t.unit) for t in found
+            if t.kind in ("expiration_date", "initial_term", "auto_renewal", "renewal_term", "notice_period")}
+
+
+@pytest.mark.parametrize(("sentence", "notice"), [
+    # business days were dropped, so the deadline fell on the term's end
+    (RENEWS + " at least thirty (30) business days prior to the end of the then-current term.", (30, "business days")),
+    (RENEWS + " at least sixty (60) days prior to any Renewal Term.", (60, "days")),
+    (RENEWS + " at least sixty (60) days prior to the commencement of each renewal term.", (60, "days")),
+    # the notice in the next sentence was never read
+    (RENEWS + ". Such notice must be given ninety (90) days prior to expiration.", (90, "days")),
+    (RENEWS + ". Notice of non-renewal shall be given no later than sixty (60) days before the end of the then-current term.",
+     (60, "days")),
+    # months were turned into 30-day months, which put the deadline late
+    (RENEWS + " at least twelve (12) months prior to the end of the then-current term.", (12, "months")),
+    (RENEWS + " at least one (1) year prior to the end of the then-current term.", (12, "months")),
+    (RENEWS + " at least two (2) weeks prior to the end of the then-current term.", (14, "days")),
+    # a window: notice is due by the shorter period, not the longer
+    (RENEWS + " not less than ninety (90) nor more than one hundred eighty (180) days prior to the end of the then-current "
+              "term.", (90, "days")),
+    (RENEWS + " between sixty (60) and ninety (90) days prior to the end of the then-current term.", (60, "days")),
+])
+def test_renewal_notice_in_business_days_months_a_window_or_the_next_sentence(sentence, notice):
+    assert _renewal(INITIAL + sentence) == {
+        "expiration_date": ("2024-03-03", "date"), "initial_term": (36, "months"), "auto_renewal": (True, None),
+        "renewal_term": (12, "months"), "notice_period": notice,
+    }
+
+
+def test_next_sentence_notice_only_when_it_is_about_that_notice():
+    assert "notice_period" not in _renewal(
+        INITIAL + RENEWS + ". Notices shall be sent to the addresses above at least ten (10) days before any meeting.")
+
+
+def test_automatic_extension_is_not_the_initial_term():
+    text = ('2. Term. "Initial Term" means the period beginning on the Effective Date and ending on the last day of the '
+            'month in which the fifth anniversary of the Master Agreement Effective Date falls. This Agreement shall come '
+            'into force on the Effective Date, stay effective for the Initial Term, and be prolonged, or further extended '
+            'automatically for a period of 12 months, unless a Party serves written notice of termination 65 days prior '
+            'to the end of the Initial Term.')
+    assert _renewal(text) == {"auto_renewal": (True, None), "renewal_term": (12, "months"),
+                              "notice_period": (65, "days")}
+
+
+def test_no_expiration_from_a_start_on_a_lower_case_or_possessive_event():
+    assert _renewal("2. Term. The Term shall be fifteen (15) years after the plant's in-service date.") == {
+        "initial_term": (180, "months"), "auto_renewal": (False, None)}
+
+
+@pytest.mark.parametrize(("sentence", "expiration"), [
+    ("Service Period means May. 1st 2018 through to April 30, 2019.", "2019-04-30"),
+    ("The Service Period shall be July 1st 2020 and expiring June 30th 2021.", "2021-06-30"),
+])
+def test_expiration_from_a_span_through_to_or_expiring(sentence, expiration):
+    assert _one(PREAMBLE + "2. " + sentence)["expiration_date"] == expiration
+
+
+def test_month_to_month_holdover_is_a_renewal_with_its_notice():
+    assert _renewal("2. Term. This Agreement shall commence on the Effective Date and continue until December 31, 2022, "
+                    "and shall thereafter continue on a month-to-month basis until terminated by either party on thirty "
+                    "(30) days' written notice.") == {
+        "expiration_date": ("2022-12-31", "date"), "auto_renewal": (True, None), "renewal_term": (1, "months"),
+        "notice_period": (30, "days")}
+
+
+@pytest.mark.parametrize("sentence", [
+    "Supplier shall deliver renewals of its certificates of insurance at least 30 days prior to the expiration of each "
+    "such policy.",
+    "If a Force Majeure event occurs, the timelines shall be deemed extended for the duration of the event.",
+])
+def test_insurance_renewals_and_extended_timelines_are_not_the_agreements_renewal(sentence):
+    assert _renewal(INITIAL + sentence) == {
+        "expiration_date": ("2024-03-03", "date"), "initial_term": (36, "months"), "auto_renewal": (False, None)}
+
+
+def test_cuad_notice_normalisation_reads_months_and_years_as_days():
+    from extractors.records import Term
+
+    def term(value, unit, text):
+        return Term("notice_period", value, unit, None, 1, 0, len(text), text, 0.8)
+
+    category = "Notice Period To Terminate Renewal"
+    assert normalise_prediction(category, term(12, "months", "twelve (12) months")) == 360
+    assert normalise_prediction(category, term(12, "months", "one (1) year")) == 365
+    assert normalise_prediction(category, term(30, "business days", "thirty (30) business days")) == 30
+    assert normalise_prediction(category, term(90, "days", "ninety (90) days")) == 90
+    assert normalise_answer(category, "three (3) months") == frozenset({90})
+    assert terms_record("x", [{"kind": "notice_period", "value": 3, "unit": "months"}])["notice_period_days"] == 90
+    assert terms_record("x", [{"kind": "notice_period", "value": 30, "unit": "business days"}])["notice_period_days"] == 42
