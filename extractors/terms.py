@@ -24,9 +24,13 @@ notice_period               the notice of non-renewal: days, business days or   
                                                                                 "months"
 termination_for_convenience ``{"party", "notice_days"}``                        None
 governing_law               a US state, a province, or a country                None
-liability_cap               ``{"type": "amount", "amount", "currency"}`` |      None
-                            ``{"type": "fees_multiple", "multiple",
-                            "months"}`` | ``{"type": "uncapped"}``
+liability_cap               ``{"type": "amount", "amount", "currency"}`` |      currency
+                            ``{"type": "fees_multiple", "multiple",             (amount),
+                            "months"}`` | ``{"type": "lesser_of" |              else None
+                            "greater_of", "of": [amount or fees_multiple,
+                            ...]}`` | ``{"type": "uncapped"}``: the general
+                            cap, not an insurance limit or a super-cap
+                            for one kind of claim
 payment_days                net days                                            "days"
 price_increase_cap          ``{"percent": 5}`` or ``{"index": "CPI"}``          None
 uptime_percent              e.g. 99.9                                           "percent"
@@ -1274,31 +1278,61 @@ def _governing_law(t: _Text) -> Term | None:
 
 # ------------------------------------------------------------------- commercial
 
-_MONEY = r"(?:(?:US|U\.S\.|USD|CAD|C|A|AUD|EUR|GBP)?\s?[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion))?|\d[\d,]*(?:\.\d+)?\s*(?:million\s+|billion\s+)?(?:dollars|US\s+dollars|USD|euros?|EUR|pounds|GBP))"
+#: ISO codes written before a figure ("USD 1,000,000", "CHF1,000,000"); upper case only, so words are not codes.
+_CODES = r"(?-i:USD|EUR|GBP|CHF|CAD|AUD|NZD|JPY|CNY|RMB|HKD|SGD|INR|SEK|NOK|DKK|ZAR|MXN|BRL)"
+#: A figure; an O between digits is a scanned 0 ("$5OO,000").
+_FIGURE = r"\d(?:[\d,]|(?-i:O)(?=[\dO,]))*(?:\.\d+)?"
+_FIGURE_MONEY = (
+    rf"(?:(?:US|U\.S\.|USD|CAD|C|A|AUD|EUR|GBP)?\s?[$€£]\s?{_FIGURE}(?:\s*(?:million|billion))?"
+    rf"|\((?:pounds|euros?)\)\s?{_FIGURE}(?:\s*(?:million|billion))?"  # EDGAR's rendering of £ and €
+    rf"|\b{_CODES}\s?{_FIGURE}(?:\s*(?:million|billion))?"
+    rf"|{_FIGURE}\s*(?:million\s+|billion\s+)?(?:dollars|US\s+dollars|euros?|pounds|{_CODES}\b))"
+)
+#: An amount: "$1,000,000", "USD 1,000,000", "€500,000", "(pounds)500,000", "one million dollars",
+#: "five hundred thousand dollars ($500,000)" (the figures in brackets win).
+_MONEY = (rf"(?:{_NUMWORDS}\s+(?:(?:US|U\.S\.|United\s+States)\s+)?(?:dollars|euros?|pounds(?:\s+sterling)?)"
+          rf"(?:\s+and\s+{_NUMWORDS}\s+(?:cents|pence))?(?:\s*\(\s*{_FIGURE_MONEY}\s*\))?|{_FIGURE_MONEY})")
 _MONEY_RE = re.compile(_MONEY, re.IGNORECASE)
+_CURRENCIES = (
+    ("EUR", re.compile(r"€|\bEUR|(?i:\beuros?\b)")), ("GBP", re.compile(r"£|\bGBP|(?i:\bpounds\b)")),
+    ("CAD", re.compile(r"\bCAD|\bC\s?\$")), ("AUD", re.compile(r"\bAUD|\bA\s?\$")),
+    *((code, re.compile(rf"\b{code}")) for code in ("CHF", "NZD", "JPY", "CNY", "RMB", "HKD", "SGD", "INR", "SEK",
+                                                     "NOK", "DKK", "ZAR", "MXN", "BRL")),
+)
 
 
 def money(text: str) -> tuple[float, str] | None:
-    """``"$1,000,000"`` → ``(1000000.0, "USD")``, through price-parser; None if no amount."""
-    try:
-        from price_parser import Price
+    """``"$1,000,000"`` → ``(1000000.0, "USD")``; ``"CHF 1,000,000"``, ``"one million dollars"`` too; None if no amount.
 
-        price = Price.fromstring(text)
-    except Exception:
-        return None
-    if price.amount is None:
-        return None
-    amount = float(price.amount)
-    if re.search(r"(?i)\bmillion\b", text):
+    Figures go through price-parser (the bracketed figures when words come
+    with them); an amount in words only through :func:`words_to_number`.
+    The currency is the symbol's or code's, USD when there is none.
+    """
+    bracketed = re.search(r"\(([^()]*\d[^()]*)\)", text)
+    figures = bracketed.group(1) if bracketed and re.search(r"[A-Za-z]{3}", text[: bracketed.start()]) else text
+    if re.search(r"\d", figures):
+        figures = re.sub(r"\d[\dO,.]*", lambda d: d.group().replace("O", "0"), figures)
+        try:
+            from price_parser import Price
+
+            price = Price.fromstring(re.sub(r"\((?:pounds|euros?)\)", "", figures))
+        except Exception:
+            return None
+        if price.amount is None:
+            return None
+        amount = float(price.amount)
+        scale = figures
+    else:
+        words = re.sub(r"(?i)^\s*an?\s+(?=\w)", "", re.split(r"(?i)\s+(?:US|U\.S\.|United|dollars|euros?|pounds)\b", text)[0])
+        n = words_to_number(words)
+        if n is None:
+            return None
+        amount, scale = float(n), ""
+    if re.search(r"(?i)\bmillion\b", scale):
         amount *= 1_000_000
-    elif re.search(r"(?i)\bbillion\b", text):
+    elif re.search(r"(?i)\bbillion\b", scale):
         amount *= 1_000_000_000
-    symbol = (price.currency or "").upper()
-    currency = ("EUR" if "€" in symbol or "EUR" in symbol else "GBP" if "£" in symbol or "GBP" in symbol
-                else "CAD" if symbol.startswith("C") and "$" in symbol or "CAD" in symbol
-                else "USD")
-    if re.search(r"(?i)euro", text):
-        currency = "EUR"
+    currency = next((code for code, rx in _CURRENCIES if rx.search(text)), "USD")
     return amount, currency
 
 
@@ -1308,40 +1342,145 @@ def _number(value: float) -> int | float:
 
 _CAP_SENTENCE = re.compile(r"(?i)\bliabilit(?:y|ies)\b[^.]{0,400}?(?:shall\s+not\s+exceed|not\s+to\s+exceed|exceed|limited\s+to|"
                            r"in\s+excess\s+of|greater\s+than|more\s+than|capped\s+at|maximum\s+(?:aggregate\s+)?(?:amount|liability))")
+_FEES_NOUN = r"(?:fees|amounts?|charges|sums|compensation|payments|price)"
+#: One fees leg: an optional multiplier ("two times (2x)", "2x", "twice", "150% of") and the fees noun;
+#: the look-back period is read after it (:func:`_fees_leg`).
 _FEES_MULTIPLE = re.compile(
-    rf"(?i)(?:(?P<mult>{_QTY})\s+times\s+)?(?:the\s+)?(?:total\s+|aggregate\s+)?(?:amount\s+of\s+)?(?:the\s+)?(?:fees|amounts|charges|sums)\b"
-    rf"[^.;]{{0,80}}?(?:paid|payable)[^.;]{{0,120}}?(?:during|in|for|over|within)\s+the\s+(?:(?:immediately\s+)?(?:preceding|prior|previous)\s+)?(?P<period>{_PERIOD})"
+    rf"(?i)(?:(?P<mult>{_QTY})\s*(?:\(\s*\d+(?:\.\d+)?\s*[x×]\s*\)\s*)?(?:times|[x×])(?![a-z])\s*(?:\(\s*\d+(?:\.\d+)?\s*[x×]\s*\)\s*)?"
+    rf"|(?P<word>twice|double|triple)\s+|(?P<pct>{_QTY})\s*(?:percent|per\s+cent|%)\s*(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s*)?of\s+)?"
+    rf"(?:the\s+)?(?:(?:total|aggregate|cumulative)\s+)?(?:(?P<annual>annual|yearly)\s+)?(?:amount\s+of\s+(?:the\s+)?)?"
+    rf"(?P<noun>{_FEES_NOUN})\b"
 )
+_FEES_NOUN_RE = re.compile(rf"(?i)\b{_FEES_NOUN}\b")
+_PAID = re.compile(r"(?i)\b(?:paid|payable|received|invoiced|charged)\b")
+_LOOKBACK = re.compile(
+    rf"(?i)\b(?:(?:during|in|for|over|within|under)\s+(?:the|any|a)\s+(?:(?:immediately\s+)?(?:preceding|prior|previous|last|past)\s+)?"
+    rf"|(?:preceding|prior|previous|last|past)\s+)(?P<period>{_PERIOD})"
+    r"|\b(?:(?:preceding|prior|previous|last|past)\s+(?:calendar\s+|contract\s+)?|per\s+|each\s+|in\s+any\s+(?:calendar\s+|contract\s+)?)"
+    r"(?P<year>year)\b|\b(?P<annually>annually|per\s+annum)\b"
+)
+_MONTHS_OF_FEES = re.compile(rf"(?i)\b(?P<period>{_PERIOD})\s+(?:of\s+|worth\s+of\s+)?(?:the\s+)?(?:fees|charges)\b")
+_FORMULA = re.compile(r"(?i)\b(?P<op>lesser|lower|smaller|greater|higher|larger)\s+of\b|"
+                      r"\bwhichever\s+is\s+(?:the\s+)?(?P<after>less|lesser|lower|smaller|greater|higher|larger)\b")
+#: Sentences about insurance limits or liquidated damages, not a limitation of liability
+#: ("general liability insurance in excess of", "liquidated damages of RMB 100,000 or …, whichever is higher").
+_NOT_A_CAP = re.compile(r"(?i)\binsur(?:ance|ed|er|ers)\b|\bcoverage\b|\bpolic(?:y|ies)\b|\bumbrella\b|"
+                        r"\bexcess\s+liability\b|\bgeneral\s+liability\b|\bper\s+occurrence\b|\bliquidated\s+damages\b")
+#: What a general cap says: the whole of a party's liability.
+_CAP_GENERAL = re.compile(r"(?i)\b(?:in\s+no\s+event|under\s+no\s+circumstances)\b|"
+                          r"\b(?:aggregate|total|maximum|cumulative|entire|overall)\s+(?:\w+\s+){0,2}?liabilit(?:y|ies)\b(?!\s+insurance)|"
+                          r"\bliabilit(?:y|ies)\s+(?:\w+\s+){0,3}?(?:hereunder|under\s+(?:or\s+in\s+connection\s+with\s+)?this\s+agreement)\b|"
+                          r"\bin\s+the\s+aggregate\b")
+#: A cap scoped to one section or kind of claim: a carve-out or super-cap, not the general cap.
+_CAP_SCOPED = re.compile(r"(?i)\bfor\s+(?:any\s+)?breach(?:es)?\s+of\s+(?:its\s+obligations\s+under\s+)?(?:section|article|clause|paragraph)\b|"
+                         r"\bwith\s+respect\s+to\s+(?!this\s+agreement|the\s+agreement|any\s+and\s+all|all\b)|\bin\s+respect\s+of\b|"
+                         r"\bper\s+(?:incident|occurrence|claim|event|loss|breach)\b|\bindemnif\w*|\bsuper[\s-]?cap\b|"
+                         r"\bunder\s+(?:section|article|clause|paragraph)\s+\d")
+#: Exceptions named in a general cap ("except for its indemnification obligations, …"): not a scope.
+_CAP_EXCEPTION = re.compile(r"(?i)\b(?:except|other\s+than|excluding|exclusive\s+of|save|apart\s+from|with\s+the\s+exception\s+of|"
+                            r"shall\s+not\s+apply|does\s+not\s+apply|do\s+not\s+apply|not\s+including)\b[^,;:]{0,200}")
 _UNCAPPED = re.compile(r"(?i)(?:liabilit\w+[^.]{0,200}?(?:shall\s+be\s+|is\s+|are\s+)?unlimited|not\s+be\s+subject\s+to\s+any\s+(?:monetary\s+)?(?:cap|limit)|"
                        r"nothing\s+in\s+this\s+agreement\s+limits\s+the\s+amount\s+of\s+either\s+party's\s+liability)")
 
 
+def _fees_leg(text: str, m: re.Match[str]) -> tuple[int, dict[str, Any]] | None:
+    """The fees leg ``m`` starts, as ``(end, {"type": "fees_multiple", ...})``; None without a look-back period."""
+    if m.group("mult"):
+        mult = quantity(m.group("mult"))
+    elif m.group("word"):
+        mult = {"twice": 2.0, "double": 2.0, "triple": 3.0}[m.group("word").lower()]
+    elif m.group("pct"):
+        pct = quantity(m.group("pct"))
+        mult = pct / 100 if pct else None
+    else:
+        mult = 1.0
+    if not mult:
+        return None
+    if m.group("annual"):
+        return m.end(), {"type": "fees_multiple", "multiple": _number(mult), "months": 12}
+    window = text[m.end() : m.end() + 250]
+    paid = _PAID.search(window)
+    later = _FEES_NOUN_RE.search(window)
+    if paid is None or (later is not None and later.start() < paid.start() and not m.group("mult") and not m.group("pct")
+                        and not m.group("word")):
+        return None  # "an amount equal to two times the fees paid": the later noun is the one paid
+    look = _LOOKBACK.search(window, paid.end())
+    if look is None or look.start() - paid.end() > 160:
+        return None
+    if look.group("period"):
+        p = period(look.group("period"))
+        months = _months(p) if p else None
+    else:
+        months = 12
+    if not months:
+        return None
+    return m.end() + look.end(), {"type": "fees_multiple", "multiple": _number(mult), "months": months}
+
+
+def _cap_legs(text: str) -> list[tuple[int, int, dict[str, Any]]]:
+    """Every amount and fees expression in ``text``: ``(start, end, value)``, in order, none overlapping."""
+    legs: list[tuple[int, int, dict[str, Any]]] = []
+    for m in _FEES_MULTIPLE.finditer(text):
+        if legs and m.start() < legs[-1][1]:
+            continue
+        found = _fees_leg(text, m)
+        if found is not None:
+            legs.append((m.start(), found[0], found[1]))
+    for m in _MONTHS_OF_FEES.finditer(text):
+        p = period(m.group("period"))
+        months = _months(p) if p else None
+        if months and not any(s < m.end() and m.start() < e for s, e, _ in legs):
+            legs.append((m.start(), m.end(), {"type": "fees_multiple", "multiple": 1, "months": months}))
+    for m in _MONEY_RE.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e, _ in legs):
+            continue
+        parsed = money(m.group())
+        if parsed and parsed[0] > 0:
+            legs.append((m.start(), m.end(), {"type": "amount", "amount": _number(parsed[0]), "currency": parsed[1]}))
+    return sorted(legs, key=lambda x: x[0])
+
+
+def _cap_value(tail: str) -> dict[str, Any] | None:
+    """The cap a sentence's tail (from "liability" on) sets: its first amount or fees expression, or both legs
+    of "the lesser (greater) of …" as ``{"type": "lesser_of" | "greater_of", "of": [leg, leg]}``."""
+    legs = _cap_legs(tail)
+    if not legs:
+        return None
+    formula = _FORMULA.search(tail)
+    if formula is not None and (formula.group("after") or formula.start() < legs[0][0]):
+        op = (formula.group("op") or formula.group("after")).lower()
+        kind = "lesser_of" if op in ("less", "lesser", "lower", "smaller") else "greater_of"
+        if formula.group("op"):
+            after = [x for x in legs if x[0] >= formula.end() and x[0] - formula.end() < 300]
+        else:
+            after = [x for x in legs if x[1] <= formula.start() and formula.start() - x[1] < 300]
+        if len(after) >= 2:
+            return {"type": kind, "of": [after[0][2], after[1][2]]}
+    return legs[0][2]
+
+
 def _liability_cap(t: _Text) -> Term | None:
+    """The general cap on liability: of the sentences that set one, not those about insurance limits, the one that
+    caps the whole of a party's liability ("aggregate", "in no event") over one scoped to a section or a kind of
+    claim (a carve-out or super-cap); the first of equals."""
+    best: tuple[int, int, int, dict[str, Any]] | None = None
     for s, e, m in _sentences_matching(t, _CAP_SENTENCE):
         sent = t.flat[s:e]
         if re.search(r"(?i)for\s+which\s+liability\s+is\s+unlimited|do\s+not\s+apply\s+to", sent) and not re.search(r"(?i)shall\s+not\s+exceed", sent):
             continue
-        tail = t.flat[m.start() : e]
-        fm = _FEES_MULTIPLE.search(tail)
-        mm = _MONEY_RE.search(tail)
-        if fm and (mm is None or fm.start() < mm.start()):
-            p = period(fm.group("period"))
-            months = _months(p) if p else None
-            mult = quantity(fm.group("mult")) if fm.group("mult") else 1.0
-            if months and mult:
-                value = {"type": "fees_multiple", "multiple": _number(mult), "months": months}
-                return t.term("liability_cap", value, None, s, e, 0.8)
-        if mm:
-            parsed = money(mm.group())
-            if parsed and parsed[0] > 0:
-                value = {"type": "amount", "amount": _number(parsed[0]), "currency": parsed[1]}
-                return t.term("liability_cap", value, parsed[1], s, e, 0.8)
-        if fm is None and re.search(r"(?i)(?:fees|amounts)\s+(?:actually\s+)?(?:paid|payable)", tail):
-            p2 = re.search(rf"(?i)(?:preceding|prior|previous|last)\s+(?P<period>{_PERIOD})", tail)
-            pp = period(p2.group("period")) if p2 else None
-            months = _months(pp) if pp else None
-            if months:
-                return t.term("liability_cap", {"type": "fees_multiple", "multiple": 1, "months": months}, None, s, e, 0.6)
+        general = _CAP_GENERAL.search(sent) is not None
+        if not general and _NOT_A_CAP.search(sent):
+            continue
+        value = _cap_value(t.flat[m.start() : e])
+        if value is None:
+            continue
+        score = int(general) - 2 * int(_CAP_SCOPED.search(_CAP_EXCEPTION.sub(" ", sent)) is not None)
+        if best is None or score > best[0]:
+            best = (score, s, e, value)
+    if best is not None:
+        score, s, e, value = best
+        unit = value["currency"] if value["type"] == "amount" else None
+        return t.term("liability_cap", value, unit, s, e, 0.8 if score >= 0 else 0.6)
     for s, e, m in _sentences_matching(t, _UNCAPPED):
         sent = t.flat[s:e]
         if re.search(r"(?i)excluded\s+claims|for\s+which\s+liability\s+is\s+unlimited|exclusions?\s+and\s+limitations?", sent):

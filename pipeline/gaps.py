@@ -88,7 +88,7 @@ TERM_EVIDENCE: dict[str, Callable[[Any], bool]] = {
     "Service Credits": lambda v: v is True,
     "Price Adjustment": lambda v: bool(v),
     "Data Protection": lambda v: bool(v),
-    "Cap On Liability": lambda v: isinstance(v, dict) and v.get("type") in ("amount", "fees_multiple"),
+    "Cap On Liability": lambda v: isinstance(v, dict) and v.get("type") in ("amount", "fees_multiple", "lesser_of", "greater_of"),
     "Uncapped Liability": lambda v: isinstance(v, dict) and v.get("type") == "uncapped",
     "Agreement Date": lambda v: bool(v),
     "Effective Date": lambda v: bool(v),
@@ -207,6 +207,29 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+def _cap_months(value: Any, revenue: float | None) -> float | None:
+    """A ``liability_cap`` value in months' fees (see :func:`metric_value`); None when it cannot be told."""
+    if not isinstance(value, dict):
+        return None
+    kind = value.get("type")
+    if kind == "uncapped":
+        return math.inf
+    if kind == "fees_multiple":
+        months, multiple = _number(value.get("months")), _number(value.get("multiple", 1))
+        return months * multiple if months is not None and multiple is not None else None
+    if kind == "amount":
+        amount = _number(value.get("amount"))
+        if amount is None or not revenue or revenue <= 0:
+            return None
+        return amount / (revenue / 12)  # unrounded: 11.995 months is below 12 (shown to 3 places)
+    if kind in ("lesser_of", "greater_of") and isinstance(value.get("of"), list):
+        known = [x for x in (_cap_months(leg, revenue) for leg in value["of"]) if x is not None]
+        if not known:
+            return None
+        return min(known) if kind == "lesser_of" else max(known)
+    return None
+
+
 def metric_value(contract: ContractView, metric: str, counterparty: Counterparty | None = None) -> tuple[float, TermValue] | None:
     """The contract's value for a threshold metric, with the term it came from; None when not found.
 
@@ -214,24 +237,23 @@ def metric_value(contract: ContractView, metric: str, counterparty: Counterparty
     amount is ``amount / (annual_revenue / 12)`` (the register's revenue read
     as annual fees); uncapped is infinity, which a ``liability_cap_months``
     threshold judges as no cap at all (a weak value), not as the best one.
+    "The lesser of" / "the greater of" (``{"type": "lesser_of" | "greater_of",
+    "of": [leg, ...]}``) is the least / the greatest of its legs. A leg that
+    cannot be converted (an amount, when the account has no revenue) is left
+    out. For "the greater of" the other legs are a floor the cap reaches
+    whatever the amount, so the cap is never read higher than it is; for "the
+    lesser of" they are only a ceiling: a cap that ceiling already puts below
+    a position is flagged, one it puts at or above is not flagged (as a bare
+    amount without revenue is not judged). A formula none of whose
+    legs converts is None.
     """
     if metric == "liability_cap_months":
         t = contract.term("liability_cap")
-        if t is None or not isinstance(t.value, dict):
+        if t is None:
             return None
-        kind = t.value.get("type")
-        if kind == "uncapped":
-            return math.inf, t
-        if kind == "fees_multiple":
-            months, multiple = _number(t.value.get("months")), _number(t.value.get("multiple", 1))
-            return (months * multiple, t) if months is not None and multiple is not None else None
-        if kind == "amount":
-            amount = _number(t.value.get("amount"))
-            revenue = counterparty.input("annual_revenue") if counterparty else None
-            if amount is None or not revenue or revenue <= 0:
-                return None
-            return amount / (revenue / 12), t  # unrounded: 11.995 months is below 12 (shown to 3 places)
-        return None
+        revenue = counterparty.input("annual_revenue") if counterparty else None
+        months = _cap_months(t.value, revenue)
+        return (months, t) if months is not None else None
     kind = {"notice_period_days": "notice_period", "renewal_term_months": "renewal_term"}.get(metric, metric)
     t = contract.term(kind)
     if t is None:

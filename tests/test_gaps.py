@@ -406,6 +406,43 @@ def test_a_cap_just_under_the_threshold_is_not_rounded_up_to_meet_it():
     assert [(g.kind, g.found) for g in renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1))] == [("weak_value", 11.995)]
 
 
+USD_1M = {"type": "amount", "amount": 1_000_000, "currency": "USD"}
+
+
+@pytest.mark.parametrize(("cap", "revenue", "found"), [
+    # $1M against $4M a year is 3 months' fees: the lesser leg binds
+    ({"type": "lesser_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 12}]}, 4_000_000.0, [3]),
+    ({"type": "greater_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 12}]}, 4_000_000.0, []),
+    ({"type": "greater_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 6}]}, 4_000_000.0, [6]),
+    # without revenue the amount leg is left out: "greater of" keeps the fees leg as its floor …
+    ({"type": "greater_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 6}]}, None, [6]),
+    # … and "lesser of" its ceiling: below 12 months whatever the amount, so flagged
+    ({"type": "lesser_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 6}]}, None, [6]),
+    ({"type": "fees_multiple", "multiple": 2, "months": 6}, None, []),
+    ({"type": "fees_multiple", "multiple": 1.5, "months": 6}, None, [9]),
+])
+def test_lesser_of_and_greater_of_caps_are_judged_by_the_binding_leg(cap, revenue, found):
+    """Regression: "the lesser of $1,000,000 or 12 months' fees" was stored as $1,000,000 alone; a formula is judged
+    as its least (lesser of) or greatest (greater of) leg in months' fees."""
+    book = parse_playbook({"segments": {"strategic": {"thresholds": {"liability_cap_months": 12}}}})
+    inputs = (("annual_revenue", revenue),) if revenue else ()
+    cp = Counterparty("X", "T", segment="strategic", documents=("x",), inputs=inputs)
+    gaps = renegotiation_gaps(_view("x", liability_cap=cap), cp, book, as_of=date(2025, 1, 1))
+    assert [(g.kind, g.category, g.found, g.benchmark) for g in gaps] == [
+        ("weak_value", "Cap On Liability", f, ">= 12 months' fees") for f in found]
+
+
+def test_a_cap_formula_shows_the_clause_is_present():
+    """A "lesser of" cap counts as a Cap On Liability clause where extracted terms count, like a plain amount."""
+    book = parse_playbook({"settings": {"present_from_terms": ["Cap On Liability"]},
+                           "segments": {"strategic": {"require": ["Cap On Liability"]}}})
+    cp = Counterparty("X", "T", segment="strategic", documents=("x",))
+    view = _view("x", liability_cap={"type": "lesser_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 12}]})
+    assert renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1)) == []
+    assert [g.category for g in renegotiation_gaps(_view("y"), cp, book, as_of=date(2025, 1, 1))] == ["Cap On Liability"]
+    assert metric_value(view, "liability_cap_months")[0] == 12  # no revenue: the fees leg, a ceiling
+
+
 def test_playbook_segment_names_ignore_case_like_the_registers():
     """Regression: `segments: {Strategic: ...}` never matched a register's "strategic" (which is lower-cased)."""
     book = parse_playbook({"segments": {"Strategic": {"require": ["Cap On Liability"]}}})

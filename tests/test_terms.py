@@ -117,6 +117,109 @@ def test_other_jurisdictions_and_caps():
     assert found["audit_rights"] == {"frequency": "quarterly"}
 
 
+CAP_PREAMBLE = (
+    "MASTER SERVICES AGREEMENT\nThis Master Services Agreement (the \"Agreement\") is entered into as of January 15, 2020 "
+    "(the \"Effective Date\") by and between Acme Corp., a Delaware corporation (\"Supplier\"), and Beta LLC, a New York "
+    "limited liability company (\"Customer\").\n"
+)
+USD_1M = {"type": "amount", "amount": 1000000, "currency": "USD"}
+FEES_12 = {"type": "fees_multiple", "multiple": 1, "months": 12}
+
+
+def _caps(text: str) -> list[tuple[object, str | None, str]]:
+    """The liability caps found after a preamble: (value, unit, the sentence's first words)."""
+    return [(t.value, t.unit, t.text[:30]) for t in terms(read_text(CAP_PREAMBLE + text, "cap.txt"), ())
+            if t.kind == "liability_cap"]
+
+
+def test_liability_cap_is_the_general_cap_not_a_super_cap_for_one_kind_of_claim():
+    """Regression: the first capping sentence won, so a $10M cap on data-protection claims hid the $500,000 cap."""
+    assert _caps(
+        "Supplier's liability for breaches of Section 9 (Data Protection) shall not exceed $10,000,000. Except as set out "
+        "above, Supplier's aggregate liability under this Agreement shall not exceed $500,000."
+    ) == [({"type": "amount", "amount": 500000, "currency": "USD"}, "USD", "Except as set out above, Suppl")]
+
+
+def test_liability_insurance_is_not_the_cap_that_follows_it():
+    """Regression: "general liability insurance in excess of $10,000,000" was read as a $10M cap."""
+    assert _caps(
+        "Supplier shall carry general liability insurance in excess of $10,000,000. In no event shall either party's "
+        "aggregate liability exceed the fees paid in the twelve (12) months preceding the claim."
+    ) == [(FEES_12, None, "In no event shall either party")]
+
+
+@pytest.mark.parametrize("text", [
+    "Supplier shall maintain (4) Umbrella/Excess Liability with limits of not less than $5,000,000 in excess of all the "
+    "above-referenced Commercial General Liability.",
+    "Operations Expense means all operating costs (Liability Insurance of $100/month, miscellaneous expenses not exceeding "
+    "$250/month, Fax, Phone).",
+    "Operator shall maintain Umbrella Liability Insurance coverage covering in excess of (a) above in the amount of ten "
+    "million dollars ($10,000,000).",
+    # liquidated damages, not a limit on liability
+    "Article V [Liability for Default] Party B shall pay liquidated damages to Party A at an amount of RMB 100,000 or 50% "
+    "of the total amount paid under the involved order, whichever is higher.",
+])
+def test_insurance_limits_and_liquidated_damages_are_not_caps(text):
+    """Regression: insurance limits (CUAD contracts without a cap) were read as liability caps."""
+    assert _caps(text) == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("In no event shall Supplier's aggregate liability exceed the lesser of $1,000,000 or the fees paid in the twelve (12) "
+     "months preceding the claim.", {"type": "lesser_of", "of": [USD_1M, FEES_12]}),
+    ("In no event shall Supplier's aggregate liability exceed the greater of $1,000,000 or the fees paid in the twelve (12) "
+     "months preceding the claim.", {"type": "greater_of", "of": [USD_1M, FEES_12]}),
+    ("Supplier's maximum liability hereunder is limited to the lesser of: the amount paid under this Agreement within the "
+     "six (6) month period immediately preceding the claim; or five hundred thousand dollars ($5OO,000).",
+     {"type": "lesser_of", "of": [{"type": "fees_multiple", "multiple": 1, "months": 6},
+                                  {"type": "amount", "amount": 500000, "currency": "USD"}]}),
+    ("Supplier's aggregate liability shall not exceed $1,000,000 or the fees paid in the 12 months preceding the claim, "
+     "whichever is greater.", {"type": "greater_of", "of": [USD_1M, FEES_12]}),
+])
+def test_lesser_of_and_greater_of_caps_keep_both_legs(text, value):
+    """Regression: "the lesser (greater) of $1,000,000 or the fees paid …" was read as $1,000,000 alone."""
+    assert [v for v, _, _ in _caps(text)] == [value]
+
+
+@pytest.mark.parametrize(("cap", "multiple", "months"), [
+    ("two times (2x) the fees paid in the twelve (12) months preceding the claim", 2, 12),
+    ("150% of the fees paid in the twelve (12) months preceding the claim", 1.5, 12),
+    ("one hundred fifty percent (150%) of the fees payable in the prior year", 1.5, 12),
+    ("three (3) times the fees paid by Customer in the preceding year", 3, 12),
+    ("two times (2x) the annual fees", 2, 12),
+    ("an amount equal to two times the fees paid by Customer in the twelve months preceding the claim", 2, 12),
+    ("the amount paid by Customer to Supplier during the six (6) months preceding the claim", 1, 6),
+    ("twelve (12) months' fees", 1, 12),
+])
+def test_fees_multiples_keep_their_multiplier_and_period(cap, multiple, months):
+    """Regression: "two times (2x)" and "150% of" read as one times the fees; "preceding year", "annual fees" and the
+    singular "amount paid" gave no cap."""
+    assert _caps(f"In no event shall Supplier's aggregate liability exceed {cap}.") == [
+        ({"type": "fees_multiple", "multiple": multiple, "months": months}, None, "In no event shall Supplier's a")]
+
+
+@pytest.mark.parametrize(("amount", "value"), [
+    ("one million dollars", (1000000, "USD")),
+    ("five hundred thousand dollars ($5OO,000)", (500000, "USD")),
+    ("Four Dollars and Forty One Cents ($4.41)", (4.41, "USD")),
+    ("USD 1,000,000", (1000000, "USD")),
+    ("USD1,000,000", (1000000, "USD")),
+    ("EUR 500,000", (500000, "EUR")),
+    ("CHF 1,000,000", (1000000, "CHF")),
+    ("(pounds)500,000", (500000, "GBP")),
+    ("\u20ac500,000", (500000, "EUR")),
+    ("\u00a3250,000", (250000, "GBP")),
+    ("C$250,000", (250000, "CAD")),
+    ("A$250,000", (250000, "AUD")),
+    ("$1.5 million", (1500000, "USD")),
+])
+def test_cap_amounts_in_words_scanned_and_in_other_currencies(amount, value):
+    """Regression: spelled-out amounts, ISO codes before the figures and EDGAR's "(pounds)" gave no cap, and a scanned
+    "$5OO,000" was read as $5."""
+    assert _caps(f"In no event shall Supplier's aggregate liability exceed {amount}.") == [
+        ({"type": "amount", "amount": value[0], "currency": value[1]}, value[1], "In no event shall Supplier's a")]
+
+
 def _expected_from_truth(tr: dict) -> dict:
     p = tr["price_increase_cap"]
     e = {
