@@ -38,12 +38,17 @@ default playbook, with the reasoning written beside each position)::
 
 Every error is a :class:`PlaybookError` whose message starts with the dotted
 path of the bad key, e.g. ``segments.strategic.thresholds.uptime_percent:
-expected a number, got 'high'``.
+expected a number, got 'high'`` (after the file's name when read by
+:func:`load_playbook`). Names ignore case: segments, categories (a misspelt
+one gets a "did you mean") and severities (``High``). Percent thresholds are
+written in percent: ``uptime_percent: 0.999`` is an error (write 99.9).
 """
 
 from __future__ import annotations
 
+import difflib
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +59,7 @@ import yaml
 __all__ = [
     "CATEGORIES", "COMMERCIAL_CATEGORIES", "CUAD_CATEGORIES", "DEFAULT_PLAYBOOK", "METRICS", "SEVERITIES", "Language",
     "Metric", "Playbook", "PlaybookError", "RankingConfig", "Requirement", "SegmentPositions", "SegmentationConfig",
-    "Settings", "Threshold", "load_playbook", "parse_playbook",
+    "Settings", "Threshold", "column_name", "load_playbook", "parse_playbook",
 ]
 
 #: The default playbook, with its reasoning beside each position.
@@ -132,6 +137,26 @@ METRIC_ALIASES = {
     "payment_terms": "payment_days", "price_increase_cap_percent": "price_increase_cap",
     "renewal_term": "renewal_term_months", "insurance": "insurance_minimum",
 }
+
+
+#: Other names a register header (or a playbook's column name) may use for a known register column.
+COLUMN_ALIASES = {"team": "account_team", "owner": "owner_email", "email": "owner_email", "name": "counterparty",
+                  "contracts": "documents", "revenue": "annual_revenue", "margin": "margin_pct"}
+#: Register inputs with a known scale, so a weight may leave out its cap: 1-5 scores full marks at 5.
+SCORE_COLUMNS = ("growth_potential", "strategic_fit", "effort_to_manage")
+
+
+def column_name(name: str) -> str:
+    """A register column as written (``"Annual Revenue"``, ``"revenue"``) as the register reads it
+    (``annual_revenue``): lower case, spaces and dashes as underscores, then :data:`COLUMN_ALIASES`. The register's
+    headers and the playbook's segmentation inputs and ``ranking.value_field`` all go through this."""
+    key = re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").lower())
+    return COLUMN_ALIASES.get(key, key)
+
+
+def is_percentage_column(column: str) -> bool:
+    """Columns holding a percentage (``margin_pct``): the only ones where a register may write ``%``."""
+    return column.endswith(("_pct", "_percent")) or column in ("pct", "percent")
 
 
 class PlaybookError(ValueError):
@@ -230,6 +255,14 @@ class SegmentationConfig:
     ``method: weighted``: ``score = sum(weight * min(value / cap, 1))`` over
     ``inputs``; the segment is the first of ``tiers`` (highest first) whose
     minimum the score reaches.
+
+    Validated so every segment is reachable: the weights of each score sum to
+    1 (so a score runs 0..1); every input has a ``cap`` (the value that
+    scores full marks), which only the 1-5 scores (cap 5) and percentage
+    columns such as ``margin_pct`` (cap 100) may leave out; tier minimums lie
+    in 0..1, the lowest is 0 and no two are equal; the 2x2 thresholds lie in
+    (0, 1]. Input column names are read as register headers are
+    (``Annual Revenue`` is ``annual_revenue``).
 
     ``method: two_by_two``: financial ``importance`` and ``effort`` are two such
     scores; importance >= ``importance_threshold`` is high, effort >=
@@ -358,6 +391,11 @@ def _choice(value: Any, where: str, options: Sequence[str]) -> str:
     return value
 
 
+def _severity(value: Any, where: str) -> str:
+    """A severity name, in any case (``High`` is ``high``), as segment and category names are."""
+    return _choice(value.strip().lower() if isinstance(value, str) else value, where, SEVERITIES)
+
+
 def _unknown_keys(m: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
     for k in m:
         if k not in allowed:
@@ -369,8 +407,9 @@ def _category(value: Any, where: str) -> str:
     name = _text(value, where)
     found = _CATEGORY_BY_KEY.get(" ".join(name.split()).lower())
     if found is None:
-        raise _fail(where, f"unknown clause category {name!r} (expected one of the 41 CUAD categories or "
-                           f"{', '.join(COMMERCIAL_CATEGORIES)})")
+        close = difflib.get_close_matches(" ".join(name.split()).lower(), list(_CATEGORY_BY_KEY), n=1, cutoff=0.6)
+        hint = f"; did you mean {_CATEGORY_BY_KEY[close[0]]!r}?" if close else ""
+        raise _fail(where, f"unknown clause category {name!r}{hint} (expected one of: {', '.join(CATEGORIES)})")
     return found
 
 
@@ -387,7 +426,7 @@ def _requirements(value: Any, where: str, severity: str) -> tuple[Requirement, .
             category = _category(key, f"{where}.{key}")
             spec = _mapping(spec, f"{where}.{key}")
             _unknown_keys(spec, ("severity", "ask"), f"{where}.{key}")
-            sev = _choice(spec["severity"], f"{where}.{key}.severity", SEVERITIES) if "severity" in spec else severity
+            sev = _severity(spec["severity"], f"{where}.{key}.severity") if "severity" in spec else severity
             ask = _text(spec["ask"], f"{where}.{key}.ask") if "ask" in spec else None
             out.append(Requirement(category, sev, ask))
     elif value is None:
@@ -414,12 +453,18 @@ def _thresholds(value: Any, where: str, severity: str) -> tuple[Threshold, ...]:
             if "value" not in spec:
                 raise _fail(f"{here}.value", "missing")
             number = _number(spec["value"], f"{here}.value", low=0)
-            sev = _choice(spec["severity"], f"{here}.severity", SEVERITIES) if "severity" in spec else severity
+            sev = _severity(spec["severity"], f"{here}.severity") if "severity" in spec else severity
             ask = _text(spec["ask"], f"{here}.ask") if "ask" in spec else None
         else:
             number, sev, ask = _number(spec, here, low=0), severity, None
+        at = here if not isinstance(spec, Mapping) else f"{here}.value"
         if metric in ("uptime_percent", "price_increase_cap") and number > 100:
-            raise _fail(here if not isinstance(spec, Mapping) else f"{here}.value", f"a percentage cannot exceed 100, got {number:g}")
+            raise _fail(at, f"a percentage cannot exceed 100, got {number:g}")
+        # A percentage written as a fraction (0.999 for 99.9%) would be a threshold nothing ever falls below.
+        # No one means an uptime under 1%; a price-increase cap of 0 (no increase) is kept.
+        if (metric == "uptime_percent" and number < 1) or (metric == "price_increase_cap" and 0 < number < 1):
+            raise _fail(at, f"a percentage, written in percent: got {number:g}; write {number * 100:g} for "
+                            f"{number * 100:g}%")
         if any(t.metric == metric for t in out):
             raise _fail(here, f"{metric} is given twice (as {key} and under another name)")
         out.append(Threshold(metric, number, sev, ask))
@@ -441,7 +486,7 @@ def _language(value: Any, where: str, severity: str, default_similarity: float) 
             fallback=_text(spec["fallback"], f"{here}.fallback") if spec.get("fallback") is not None else None,
             min_similarity=(_number(spec["min_similarity"], f"{here}.min_similarity", low=-1, high=1)
                             if "min_similarity" in spec else default_similarity),
-            severity=_choice(spec["severity"], f"{here}.severity", SEVERITIES) if "severity" in spec else severity,
+            severity=_severity(spec["severity"], f"{here}.severity") if "severity" in spec else severity,
             ask=_text(spec["ask"], f"{here}.ask") if "ask" in spec else None,
         ))
     return tuple(out)
@@ -450,7 +495,7 @@ def _language(value: Any, where: str, severity: str, default_similarity: float) 
 def _segment(name: str, value: Any, where: str, settings: Settings) -> SegmentPositions:
     spec = _mapping(value, where)
     _unknown_keys(spec, ("severity", "require", "thresholds", "language", "why"), where)
-    severity = _choice(spec["severity"], f"{where}.severity", SEVERITIES) if "severity" in spec else "medium"
+    severity = _severity(spec["severity"], f"{where}.severity") if "severity" in spec else "medium"
     return SegmentPositions(
         name=name,
         severity=severity,
@@ -508,29 +553,60 @@ def _settings(value: Any) -> Settings:
         for k, v in _mapping(spec["severity"], f"{where}.severity").items():
             if k not in sev:
                 raise _fail(f"{where}.severity.{k}", f"unknown gap kind (expected one of {', '.join(sev)})")
-            sev[k] = _choice(v, f"{where}.severity.{k}", SEVERITIES)
+            sev[k] = _severity(v, f"{where}.severity.{k}")
         kw["severity"] = tuple(sorted(sev.items()))
     return Settings(**{**d.__dict__, **kw})
 
 
+def _default_cap(column: str) -> float | None:
+    """The cap of an input with a known scale: 5 for a 1-5 score, 100 for a percentage; None for the rest."""
+    if column in SCORE_COLUMNS:
+        return 5.0
+    if is_percentage_column(column):
+        return 100.0
+    return None
+
+
 def _weights(value: Any, where: str) -> tuple[InputWeight, ...]:
+    """Weighted inputs. Column names are read as register headers are (``Annual Revenue`` is ``annual_revenue``).
+    Each input needs a cap unless its scale is known (:func:`_default_cap`): without one, a revenue would score
+    full marks from $1. The weights must sum to 1, so a score runs from 0 to 1 and a tier's minimum (or a 2x2's
+    threshold) is a share of full marks."""
     spec = _mapping(value, where)
     if not spec:
         raise _fail(where, "expected at least one input, e.g. {annual_revenue: {weight: 0.5, cap: 5000000}}")
-    out = []
-    for column, w in spec.items():
-        here = f"{where}.{column}"
+    out: list[InputWeight] = []
+    for key, w in spec.items():
+        here = f"{where}.{key}"
+        column = column_name(key)
+        if not column:
+            raise _fail(here, "empty column name")
+        if any(x.column == column for x in out):
+            raise _fail(here, f"column {column} is given twice (column names are read as register headers are)")
         if isinstance(w, Mapping):
             _unknown_keys(w, ("weight", "cap"), here)
             if "weight" not in w:
                 raise _fail(f"{here}.weight", "missing")
             weight = _number(w["weight"], f"{here}.weight", low=0)
-            cap = _number(w.get("cap", 1), f"{here}.cap")
+            raw_cap = w.get("cap")
+        else:
+            weight, raw_cap = _number(w, here, low=0), None
+        if raw_cap is None:
+            default = _default_cap(column)
+            if default is None:
+                raise _fail(f"{here}.cap", "missing: the value that scores full marks (e.g. "
+                                           f"{{weight: {weight:g}, cap: 5000000}} for a revenue); only 1-5 scores "
+                                           f"({', '.join(SCORE_COLUMNS)}) and percentages may leave it out")
+            cap = default
+        else:
+            cap = _number(raw_cap, f"{here}.cap")
             if cap <= 0:
                 raise _fail(f"{here}.cap", f"expected a positive number, got {cap:g}")
-        else:
-            weight, cap = _number(w, here, low=0), 1.0
         out.append(InputWeight(column, weight, cap))
+    total = sum(w.weight for w in out)
+    if abs(total - 1) > 1e-6:
+        raise _fail(where, f"the weights sum to {total:g}; they must sum to 1 (a score runs from 0 to full marks "
+                           "at 1, and the tier minimums and thresholds are shares of it)")
     return tuple(out)
 
 
@@ -547,19 +623,41 @@ def parse_segmentation(value: Any, where: str = "segmentation") -> SegmentationC
         if not tiers_spec:
             raise _fail(f"{where}.tiers", "expected segment: minimum score, e.g. {strategic: 0.7, transactional: 0}")
         # Lower-cased like the playbook's segment names and the register's, so "Strategic" matches throughout.
-        tiers = sorted(((str(k).lower(), _number(v, f"{where}.tiers.{k}")) for k, v in tiers_spec.items()),
+        tiers = sorted(((str(k).lower(), _number(v, f"{where}.tiers.{k}", low=0)) for k, v in tiers_spec.items()),
                        key=lambda kv: -kv[1])
         if tiers[-1][1] > 0:
             raise _fail(f"{where}.tiers", "the lowest tier must start at 0 so every score gets a segment")
+        # Every tier must be reachable: a score is at most 1 (the weights sum to 1), and of two tiers with one
+        # minimum the second never gets an account.
+        for i, (name, minimum) in enumerate(tiers):
+            key = next(k for k in tiers_spec if str(k).lower() == name)
+            if minimum > 1:
+                raise _fail(f"{where}.tiers.{key}", f"{minimum:g} is above the highest possible score (1), so no "
+                                                    "account could reach it")
+            if any(other == name for other, _ in tiers[:i]):
+                raise _fail(f"{where}.tiers.{key}", "given twice (tier names ignore case)")
+            same = [other for other, m in tiers[:i] if m == minimum]
+            if same:
+                raise _fail(f"{where}.tiers.{key}", f"the same minimum ({minimum:g}) as {same[0]}, so one of them "
+                                                    "could never be reached")
         return SegmentationConfig(method, prefer, inputs=inputs, tiers=tuple(tiers))
     _unknown_keys(spec, ("method", "prefer", "importance", "effort", "importance_threshold", "effort_threshold"), where)
     return SegmentationConfig(
         method, prefer,
         importance=_weights(spec.get("importance"), f"{where}.importance"),
         effort=_weights(spec.get("effort"), f"{where}.effort"),
-        importance_threshold=_number(spec.get("importance_threshold", 0.5), f"{where}.importance_threshold"),
-        effort_threshold=_number(spec.get("effort_threshold", 0.5), f"{where}.effort_threshold"),
+        importance_threshold=_score_threshold(spec.get("importance_threshold", 0.5), f"{where}.importance_threshold"),
+        effort_threshold=_score_threshold(spec.get("effort_threshold", 0.5), f"{where}.effort_threshold"),
     )
+
+
+def _score_threshold(value: Any, where: str) -> float:
+    """A 2x2 threshold: a share of full marks, above 0 (at 0 every account is "high") and at most 1 (above 1 none
+    is)."""
+    number = _number(value, where)
+    if not 0 < number <= 1:
+        raise _fail(where, f"expected a score above 0 and at most 1 (a share of full marks), got {number:g}")
+    return number
 
 
 def _ranking(value: Any) -> RankingConfig:
@@ -569,7 +667,8 @@ def _ranking(value: Any) -> RankingConfig:
     d = RankingConfig()
     kw: dict[str, Any] = {}
     if "value_field" in spec:
-        kw["value_field"] = _text(spec["value_field"], f"{where}.value_field")
+        # Read as register headers are, so "Contract Value" names the column contract_value.
+        kw["value_field"] = column_name(_text(spec["value_field"], f"{where}.value_field"))
     if "value_transform" in spec:
         kw["value_transform"] = _choice(spec["value_transform"], f"{where}.value_transform",
                                         ("log10", "sqrt", "linear", "none"))
@@ -578,8 +677,7 @@ def _ranking(value: Any) -> RankingConfig:
     if "severity_weights" in spec:
         weights = dict(d.severity_weights)
         for k, v in _mapping(spec["severity_weights"], f"{where}.severity_weights").items():
-            _choice(k, f"{where}.severity_weights.{k}", SEVERITIES)
-            weights[k] = _number(v, f"{where}.severity_weights.{k}", low=0)
+            weights[_severity(k, f"{where}.severity_weights.{k}")] = _number(v, f"{where}.severity_weights.{k}", low=0)
         kw["severity_weights"] = tuple((s, weights[s]) for s in SEVERITIES)
     if "urgency_boost" in spec:
         kw["urgency_boost"] = _number(spec["urgency_boost"], f"{where}.urgency_boost", low=0)
@@ -587,7 +685,16 @@ def _ranking(value: Any) -> RankingConfig:
 
 
 def parse_playbook(data: Any, source: str | None = None) -> Playbook:
-    """A validated :class:`Playbook` from parsed YAML (a mapping)."""
+    """A validated :class:`Playbook` from parsed YAML (a mapping). With ``source``, every error starts with it."""
+    try:
+        return _playbook(data, source)
+    except PlaybookError as e:
+        if source is None:
+            raise
+        raise PlaybookError(f"{source}: {e}") from None
+
+
+def _playbook(data: Any, source: str | None) -> Playbook:
     top = _mapping(data, "playbook")
     if not top:
         raise _fail("playbook", "empty; expected at least `segments:`")

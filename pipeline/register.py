@@ -13,13 +13,37 @@
 
 Headers are matched case-insensitively, with spaces or dashes read as
 underscores ("Account Team"). Rows of one counterparty may repeat (one per
-document) but must agree on the team and segment. Every problem raises
-:class:`RegisterError` naming the row (its line in the file) and the column.
+document) but must agree on the team and on the segments they write (a blank
+segment takes the one another row writes); their owner e-mails are all kept
+(``owner_email`` is the first, :attr:`Counterparty.owner_emails` all of them;
+one cell may list several, separated by ``;``). Every problem raises
+:class:`RegisterError` naming the file, the row (its line in the file) and
+the column.
+
+Excel and CRM exports: the delimiter is a comma, a semicolon or a tab (sniffed
+on the header, or named by a first line ``sep=;``); empty columns at the end
+of the header are dropped while every cell under them is empty. Numbers may
+carry one currency symbol or ISO code (``$``, ``€``, ``£``, ``EUR``; taken as
+written, never converted, so a column must keep to one currency) and a ``%``
+in a percentage column (``margin_pct``) only. Thousands may be grouped with
+commas, spaces or apostrophes, or with dots when the decimal mark is a comma:
+a file that writes any number with a decimal comma (``35,5``, ``1.200,50``) or
+dot groups (``1.200.000``) is read that way throughout, one that writes
+``12.5`` or ``1,200.50`` the other way, and one that writes both is an error.
+Where nothing in the file says, ``1,200`` is 1200 and ``250.000`` (250 or
+250000?) is an error. A percentage column holding only fractions (``0.35``)
+is an error: write ``35`` or ``35%`` (or ``0.35%`` for 0.35%). ``segment_since``
+is ISO, or a form that reads one way only (``March 1 2024``, ``13/03/2024``);
+``01/03/2024`` is an error.
 
 A segment comes from the ``segment`` column or, where that is blank (or the
 playbook's ``segmentation.prefer`` is ``computed``), from the inputs, by
 :func:`segment_for` (a weighted score or a 2x2; see
 :class:`pipeline.playbook.SegmentationConfig`).
+
+With ``playbook=`` (:func:`parse_register`), its ``ranking.value_field`` is
+read as a number too, and ``previous_segment`` must be one of its tiers and
+differ from the segment.
 
 Segment history: ``segment_since`` and ``previous_segment`` give one dated
 change; :func:`merge_history` adds what the store already knew and records a
@@ -30,7 +54,9 @@ segment was this account in when the contract was signed".
 
 from __future__ import annotations
 
+import calendar
 import csv
+import difflib
 import io
 import math
 import re
@@ -38,19 +64,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from pipeline.playbook import InputWeight, SegmentationConfig
+from pipeline.playbook import InputWeight, Playbook, SegmentationConfig, column_name, is_percentage_column
 
 __all__ = [
-    "INPUT_COLUMNS", "Counterparty", "RegisterError", "SegmentChange", "UnknownSegment", "match_documents",
+    "INPUT_COLUMNS", "Counterparty", "DocumentMatches", "RegisterError", "SegmentChange", "UnknownSegment",
+    "document_matches", "match_documents",
     "merge_history", "normalise_name", "parse_register", "read_register", "segment_at", "segment_for", "score", "standing_on",
 ]
 
 INPUT_COLUMNS = ("annual_revenue", "margin_pct", "growth_potential", "strategic_fit", "effort_to_manage")
 _KNOWN = {"counterparty", "account_team", "owner_email", "documents", "document", "segment", "segment_since",
           "previous_segment", *INPUT_COLUMNS}
-_HEADER_ALIASES = {"team": "account_team", "owner": "owner_email", "email": "owner_email", "name": "counterparty",
-                   "contracts": "documents", "revenue": "annual_revenue", "margin": "margin_pct"}
 MAX_ROWS = 200_000
 
 
@@ -81,6 +107,12 @@ class Counterparty:
     segment: str = ""
     inputs: tuple[tuple[str, float], ...] = ()  # (column, value) for every numeric input given
     history: tuple[SegmentChange, ...] = ()  # oldest first
+    other_owner_emails: tuple[str, ...] = ()  # owners after owner_email, from other rows or the same cell
+
+    @property
+    def owner_emails(self) -> tuple[str, ...]:
+        """Every owner the register names for this counterparty, first-named first."""
+        return ((self.owner_email,) if self.owner_email else ()) + self.other_owner_emails
 
     def input(self, column: str) -> float | None:
         return dict(self.inputs).get(column)
@@ -97,13 +129,16 @@ class Counterparty:
 
 
 def score(inputs: Mapping[str, float], weights: Sequence[InputWeight]) -> float:
-    """``sum(weight * min(value / cap, 1))``; a missing input counts 0."""
+    """``sum(weight * min(value / cap, 1))``; a missing input counts 0.
+
+    Rounded to 9 decimals, which absorbs float error in a sum (0.45 + 0.25 reaching a 0.7 minimum) but not a real
+    shortfall: 0.6999999 stays below 0.7."""
     total = 0.0
     for w in weights:
         value = inputs.get(w.column)
         if value is not None:
             total += w.weight * max(0.0, min(value / w.cap, 1.0))
-    return round(total, 6)
+    return round(total, 9)
 
 
 def segment_for(inputs: Mapping[str, float], config: SegmentationConfig) -> str:
@@ -144,155 +179,398 @@ def standing_on(counterparty: Counterparty, when: date) -> Counterparty:
 
 
 def _header(name: str) -> str:
-    key = re.sub(r"[\s\-]+", "_", name.strip().lower().lstrip("\ufeff"))
-    return _HEADER_ALIASES.get(key, key)
+    return column_name(name)
 
 
-def _parse_number(text: str, row: int, column: str, source: str) -> float:
-    cleaned = text.strip().replace(",", "").replace("$", "").replace("%", "").replace("_", "")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise RegisterError(f"{source}: row {row}, column {column}: expected a number, got {text.strip()!r}") from None
-    if not math.isfinite(value):
-        raise RegisterError(f"{source}: row {row}, column {column}: expected a finite number, got {text.strip()!r}")
-    return value
+_DELIMITERS = (",", ";", "\t")
+_SEP_LINE = re.compile(r'^"?sep=(.)"?[,;\t]*\r?\n', re.IGNORECASE)
+
+
+def _dialect(text: str) -> tuple[str, str, int]:
+    """(delimiter, the text without an Excel ``sep=`` line, rows that line took).
+
+    A first line ``sep=;`` (as Excel writes it) names the delimiter; otherwise it is sniffed on the header: of
+    comma, semicolon (European Excel) and tab, the one that makes a ``counterparty`` column, else the one that
+    splits the header into the most columns (comma on a tie).
+    """
+    m = _SEP_LINE.match(text)
+    if m:
+        return m.group(1), text[m.end():], 1
+    first = text.split("\n", 1)[0]
+    best, best_n = ",", 0
+    for d in _DELIMITERS:
+        try:
+            cells = next(csv.reader([first], delimiter=d), [])
+        except csv.Error:
+            continue
+        if "counterparty" in {_header(c) for c in cells}:
+            return d, text, 0
+        if len(cells) > best_n:
+            best, best_n = d, len(cells)
+    return best, text, 0
+
+
+# Numbers. A cell may carry one currency, as a symbol or an ISO code, before or after the amount ("$250,000",
+# "250.000,00 EUR"); the amount is taken as written (no conversion), so a column must keep to one currency.
+# A percent sign belongs only in a percentage column (margin_pct). Digits may be grouped by commas, dots (with a
+# decimal comma), spaces or apostrophes. Whether a file writes decimals with a point or a comma is read from the
+# cells that can only be read one way ("12.5", "1,200.50", "1,200,000" / "35,5", "1.200,50", "1.200.000"); the
+# few that read both ways ("1,200", "250.000") follow the file, and in a file that never shows a decimal comma a
+# comma groups thousands and a point is the decimal point, except that "250.000" (250 or 250000?) is then an
+# error. A file showing both ways is an error.
+_CURRENCIES = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR"}
+_CURRENCY_CODES = frozenset({"USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "INR", "CNY", "SEK", "NOK",
+                             "DKK", "PLN", "CZK", "HUF", "SGD", "HKD", "ZAR", "BRL", "MXN"})
+_CUR = r"US\$|[$€£¥₹]|[A-Za-z]{3}"
+_CELL = re.compile(rf"(?P<s1>[-+]?)\s*(?P<c1>{_CUR})?\s*(?P<s2>[-+]?)\s*(?P<num>[\d.,'’_\s]*?)\s*(?P<c2>{_CUR})?\s*(?P<pct>%)?")
+_GROUPED = re.compile(r"\d{1,3}(?:[\s'’]\d{3})+(?:[.,]\d+)?")
+
+
+@dataclass(frozen=True)
+class _Amount:
+    point: float | None  # the value with a decimal point (and comma thousands)
+    comma: float | None  # the value with a decimal comma (and dot thousands)
+    currency: str | None
+    percent: bool
+
+
+def _amount(text: str) -> _Amount:
+    """The readings of one number cell; ValueError (its message the reason) when it is not a number."""
+    m = _CELL.fullmatch(text.strip().replace("\u2212", "-").replace("\u00a0", " ").replace("\u202f", " "))
+    if m is None or (m["s1"] and m["s2"]) or (m["c1"] and m["c2"]) or not re.search(r"\d", m["num"] or ""):
+        raise ValueError("expected a number")
+    code = m["c1"] or m["c2"]
+    currency = None
+    if code:
+        currency = _CURRENCIES.get(code) or (code.upper() if code.upper() in _CURRENCY_CODES else None)
+        if currency is None:
+            raise ValueError("expected a number")
+    sign = -1.0 if "-" in (m["s1"] + m["s2"]) else 1.0
+    num = m["num"].replace("_", "")
+    if _GROUPED.fullmatch(num):  # "250 000,00", "1'200.50": the mark after the groups is the decimal one
+        num = re.sub(r"[\s'’]", "", num)
+        if "," in num:
+            value = float(num.replace(",", "."))
+            return _Amount(None, sign * value, currency, bool(m["pct"]))
+    if re.fullmatch(r"\d+", num):
+        point = comma = float(num)
+    else:
+        point = (float(num) if re.fullmatch(r"\d*\.\d+", num)
+                 else float(num.replace(",", "")) if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", num) else None)
+        comma = (float(num.replace(",", ".")) if re.fullmatch(r"\d*,\d+", num)
+                 else float(num.replace(".", "").replace(",", ".")) if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", num)
+                 else None)
+        if point is None and comma is None:
+            raise ValueError("expected a number")
+    return _Amount(None if point is None else sign * point, None if comma is None else sign * comma, currency,
+                   bool(m["pct"]))
+
+
+def _numbers(rows: Sequence[tuple[int, Mapping[str, str]]], columns: Iterable[str], source: str
+             ) -> dict[int, dict[str, float]]:
+    """Every number in ``columns``, by row: read as the module's number rules say, or a RegisterError."""
+    cols = [c for c in columns if rows and c in rows[0][1]]
+    amounts: dict[tuple[int, str], _Amount] = {}
+    seen: dict[str, tuple[int, str, str]] = {}  # "point"/"comma" -> the first cell only readable that way
+    currency: dict[str, tuple[str, int]] = {}
+    for row, cells in rows:
+        for c in cols:
+            text = cells[c]
+            if not text:
+                continue
+            try:
+                a = _amount(text)
+            except ValueError as e:
+                raise RegisterError(f"{source}: row {row}, column {c}: {e}, got {text!r}") from None
+            if a.percent and not is_percentage_column(c):
+                raise RegisterError(f"{source}: row {row}, column {c}: a percent sign belongs only in a percentage "
+                                    f"column (such as margin_pct), got {text!r}")
+            if a.currency and is_percentage_column(c):
+                raise RegisterError(f"{source}: row {row}, column {c}: a currency in a percentage column, got {text!r}")
+            if a.currency:
+                first = currency.setdefault(c, (a.currency, row))
+                if first[0] != a.currency:
+                    raise RegisterError(f"{source}: row {row}, column {c}: {a.currency}, but row {first[1]} is in "
+                                        f"{first[0]}; amounts are compared as written, so convert them to one currency")
+            for style, only in (("point", a.comma is None), ("comma", a.point is None)):
+                if only:
+                    seen.setdefault(style, (row, c, text))
+            amounts[(row, c)] = a
+    if "point" in seen and "comma" in seen:
+        (r1, c1, t1), (r2, c2, t2) = sorted((seen["point"], seen["comma"]))
+        raise RegisterError(f"{source}: row {r2}, column {c2}: {t2!r} cannot be read the way row {r1}, column {c1} "
+                            f"writes numbers ({t1!r}): write every number with a decimal point, or every one with a "
+                            "decimal comma")
+    decimal_comma = "comma" in seen
+    if not seen:
+        # Nothing shows the file's convention, and "250.000" is 250 with a decimal point but 250000 with dots
+        # grouping thousands: too costly a guess for a revenue. ("1,200" is read as 1200: comma thousands.)
+        for (row, c), a in amounts.items():
+            if a.point is not None and a.comma is not None and a.point != a.comma and "." in _cell_text(rows, row, c):
+                raise RegisterError(
+                    f"{source}: row {row}, column {c}: {_cell_text(rows, row, c)!r} could be {a.point:g} (a decimal "
+                    f"point) or {a.comma:g} (dots grouping thousands), and no other number in the file says which; "
+                    f"write {a.comma:.0f} or {a.point:g}")
+    out: dict[int, dict[str, float]] = {row: {} for row, _ in rows}
+    for (row, c), a in amounts.items():
+        value = a.comma if decimal_comma else a.point
+        if value is None:  # only readable the other way; cannot happen after the check above
+            value = a.point if a.point is not None else a.comma
+        if not math.isfinite(value):  # type: ignore[arg-type]
+            raise RegisterError(f"{source}: row {row}, column {c}: expected a finite number, got {_cell_text(rows, row, c)!r}")
+        out[row][c] = value  # type: ignore[assignment]
+    # A percentage column holding only fractions (0.35 for 35%) would be read as 0.35%: say so rather than guess.
+    for c in cols:
+        if not is_percentage_column(c):
+            continue
+        written = [(row, v, amounts[(row, c)].percent) for row, _ in rows if (v := out[row].get(c)) is not None]
+        plain = [(row, v) for row, v, pct in written if not pct]
+        if plain and all(abs(v) <= 1 for _, v in plain) and any(v != int(v) for _, v in plain):
+            row, v = next((row, v) for row, v in plain if v != int(v))
+            raise RegisterError(f"{source}: row {row}, column {c}: {v:g} reads as {v:g}%, and every value in the "
+                                f"column is 1 or less, as if written as fractions; write {v * 100:g} for "
+                                f"{v * 100:g}% (or {v:g}% if {v:g}% is meant)")
+    return out
+
+
+def _cell_text(rows: Sequence[tuple[int, Mapping[str, str]]], row: int, column: str) -> str:
+    return next(cells[column] for r, cells in rows if r == row)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_MONTHS = {m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:], "Sept")}
 
 
 def _parse_date(text: str, row: int, column: str, source: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise RegisterError(f"{source}: row {row}, column {column}: expected a date YYYY-MM-DD, got {text.strip()!r}") from None
+    """A date as ISO (``2024-03-01``) or in a form that reads one way only: with the month in words
+    (``March 1 2024``, ``1 Mar 2024``) or numeric with the day above 12 (``13/03/2024``). ``01/03/2024`` (1 March
+    or 3 January?) is an error, as is anything relative ("yesterday") or without a four-digit year."""
+    text = text.strip()
+    bad = RegisterError(f"{source}: row {row}, column {column}: expected a date YYYY-MM-DD, got {text!r}")
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
+        except ValueError:
+            raise bad from None
+    words = re.findall(r"[A-Za-z]+", text)
+    if (not re.search(r"(?<!\d)\d{4}(?!\d)", text) or not re.fullmatch(r"[\w\s,./\-]+", text)
+            or any(w.lower() not in _MONTHS | {"st", "nd", "rd", "th", "of"} for w in words)):
+        raise bad
+    if re.match(r"\d{4}\D", text):  # year first: always year, month, day
+        try:
+            y, mo, d = (int(p) for p in re.split(r"\D+", text) if p)
+            return date(y, mo, d)
+        except ValueError:
+            raise bad from None
+    import dateparser  # only for the rare non-ISO date
+
+    readings = {
+        dateparser.parse(text, languages=["en"], settings={"DATE_ORDER": order, "STRICT_PARSING": True})
+        for order in ("DMY", "MDY")
+    }
+    if None in readings:
+        raise bad
+    if len(readings) > 1:
+        a, b = sorted(readings)  # type: ignore[type-var]
+        raise RegisterError(f"{source}: row {row}, column {column}: {text!r} could be {a:%d %B %Y} or {b:%d %B %Y}; "
+                            "write it as YYYY-MM-DD")
+    return readings.pop().date()  # type: ignore[union-attr]
 
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
-def parse_register(text: str, segmentation: SegmentationConfig | None = None, *, source: str = "register") -> list[Counterparty]:
-    """Counterparties from register CSV text, validated. See the module docstring for the forms."""
-    reader = csv.reader(io.StringIO(text))
+def parse_register(
+    text: str,
+    segmentation: SegmentationConfig | None = None,
+    *,
+    source: str = "register",
+    playbook: Playbook | None = None,
+) -> list[Counterparty]:
+    """Counterparties from register CSV text, validated. See the module docstring for the forms.
+
+    ``playbook`` (optional) supplies the segmentation when ``segmentation`` is None, its ``ranking.value_field``
+    (read as a number; a header without it is an error unless it is the standard ``annual_revenue``), and its
+    tier order (a ``previous_segment`` outside it is an error).
+    """
+    if segmentation is None and playbook is not None:
+        segmentation = playbook.segmentation
+    delimiter, text, offset = _dialect(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         raw_header = next(reader)
     except StopIteration:
         raise RegisterError(f"{source}: empty file; expected a header row") from None
     except csv.Error as e:
-        raise RegisterError(f"{source}: row 1: not CSV: {e}") from None
+        raise RegisterError(f"{source}: row {1 + offset}: not CSV: {e}") from None
+    header_row = 1 + offset
+    raw_rows: list[tuple[int, list[str]]] = []
+    row_no = header_row
+    try:
+        for values in reader:
+            row_no += 1
+            if row_no > MAX_ROWS + offset:
+                raise RegisterError(f"{source}: more than {MAX_ROWS} rows")
+            if any(v.strip() for v in values):
+                raw_rows.append((row_no, values))
+    except csv.Error as e:
+        raise RegisterError(f"{source}: row {row_no + 1}: not CSV: {e}") from None
     header = [_header(h) for h in raw_header]
+    # Excel exports often end the header with empty columns; drop them while every cell under them is empty.
+    while header and not header[-1]:
+        i = len(header) - 1
+        filled = next((r for r, values in raw_rows if len(values) > i and values[i].strip()), None)
+        if filled is not None:
+            raise RegisterError(f"{source}: row {header_row}, column {i + 1}: empty column name, but row {filled} "
+                                "has a value there")
+        header.pop()
     for i, h in enumerate(header):
         if not h:
-            raise RegisterError(f"{source}: row 1, column {i + 1}: empty column name")
+            raise RegisterError(f"{source}: row {header_row}, column {i + 1}: empty column name")
         if header.count(h) > 1:
-            raise RegisterError(f"{source}: row 1, column {h}: appears twice")
+            raise RegisterError(f"{source}: row {header_row}, column {h}: appears twice")
     for required in ("counterparty", "account_team"):
         if required not in header:
-            given = ", ".join(h.strip().lstrip("\ufeff") for h in raw_header)
-            raise RegisterError(f"{source}: row 1: missing column {required} (the header has: {given})")
+            given = ", ".join(h.strip().lstrip("\ufeff") for h in raw_header if h.strip())
+            raise RegisterError(f"{source}: row {header_row}: missing column {required} (the header has: {given})")
     if "documents" not in header and "document" not in header:
-        raise RegisterError(f"{source}: row 1: missing column documents (or document, one row per contract)")
+        raise RegisterError(f"{source}: row {header_row}: missing column documents (or document, one row per contract)")
     numeric = set(INPUT_COLUMNS) | (set(segmentation.columns) if segmentation else set())
     if segmentation is not None and segmentation.prefer == "computed":
         for column in segmentation.columns:
             if column not in header:
-                raise RegisterError(f"{source}: row 1: missing column {column}, which the segmentation uses")
+                raise RegisterError(f"{source}: row {header_row}: missing column {column}, which the segmentation uses")
+    ranking = playbook.ranking if playbook is not None else None
+    if ranking is not None and ranking.value_transform != "none":
+        field = ranking.value_field
+        numeric.add(field)
+        # The standard revenue column may be absent (the minimal form): every account then ranks at default_value.
+        # A column the playbook names itself must be there, or every account would silently be worth the same.
+        if field not in header and field not in INPUT_COLUMNS:
+            close = difflib.get_close_matches(field, header, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise RegisterError(f"{source}: row {header_row}: missing column {field}, which the playbook's "
+                                f"ranking.value_field names{hint} (the header has: {', '.join(header)})")
 
-    merged: dict[str, dict[str, object]] = {}
+    rows: list[tuple[int, dict[str, str]]] = []
+    for row, values in raw_rows:
+        extra = values[len(header):]
+        if len(values) < len(header) or any(v.strip() for v in extra):
+            raise RegisterError(f"{source}: row {row}: {len(values)} cells, expected {len(header)} (the header has "
+                                f"{len(header)} columns)")
+        rows.append((row, {h: v.strip() for h, v in zip(header, values)}))
+    numbers = _numbers(rows, sorted(numeric), source)
+    tiers = playbook.tier_order if playbook is not None else ()
+    prefer_computed = segmentation is not None and segmentation.prefer == "computed"
+
+    merged: dict[str, dict[str, Any]] = {}
     order: list[str] = []
-    row_no = 1
-    try:
-        for values in reader:
-            row_no += 1
-            if row_no > MAX_ROWS:
-                raise RegisterError(f"{source}: more than {MAX_ROWS} rows")
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                raise RegisterError(f"{source}: row {row_no}: {len(values)} cells, expected {len(header)} (the header has {len(header)} columns)")
-            cells = {h: v.strip() for h, v in zip(header, values)}
-            name = " ".join(cells["counterparty"].split())
-            team = " ".join(cells["account_team"].split())
-            if not name:
-                raise RegisterError(f"{source}: row {row_no}, column counterparty: empty")
-            if not team:
-                raise RegisterError(f"{source}: row {row_no}, column account_team: empty")
-            email = cells.get("owner_email") or None
-            if email is not None and not _EMAIL.match(email):
+    for row_no, cells in rows:
+        name = " ".join(cells["counterparty"].split())
+        team = " ".join(cells["account_team"].split())
+        if not name:
+            raise RegisterError(f"{source}: row {row_no}, column counterparty: empty")
+        if not team:
+            raise RegisterError(f"{source}: row {row_no}, column account_team: empty")
+        emails = [e for e in re.split(r"[;,\s]+", cells.get("owner_email", "")) if e]
+        for email in emails:
+            if not _EMAIL.match(email):
                 raise RegisterError(f"{source}: row {row_no}, column owner_email: not an e-mail address: {email!r}")
-            docs_cell = cells.get("documents", cells.get("document", ""))
-            docs = [d.strip() for d in re.split(r"[;|\n]", docs_cell) if d.strip()]
-            inputs = {c: _parse_number(cells[c], row_no, c, source) for c in numeric if c in cells and cells[c]}
-            segment = cells.get("segment", "")
-            if segment and not re.fullmatch(r"[A-Za-z][\w\- ]{0,40}", segment):
-                raise RegisterError(f"{source}: row {row_no}, column segment: not a segment name: {segment!r}")
-            segment = segment.lower()
-            since = _parse_date(cells["segment_since"], row_no, "segment_since", source) if cells.get("segment_since") else None
-            previous = (cells.get("previous_segment") or "").lower() or None
-            if previous and not since:
-                raise RegisterError(f"{source}: row {row_no}, column segment_since: needed when previous_segment is given")
-            if segmentation is not None and (segmentation.prefer == "computed" or not segment):
-                missing = [c for c in segmentation.columns if c not in inputs]
-                if missing:
-                    what = "empty" if missing[0] in cells else "missing"
-                    raise UnknownSegment(f"{source}: row {row_no}, column {missing[0]}: {what}, and the segment "
-                                         "must be computed from it")
-                segment = segment_for(inputs, segmentation)
-            if not segment:
-                raise UnknownSegment(f"{source}: row {row_no}, column segment: empty, and the playbook has no "
-                                     "segmentation to compute one")
-            entry = {"name": name, "team": team, "email": email, "docs": docs, "inputs": inputs,
-                     "segment": segment, "since": since, "previous": previous, "row": row_no}
-            key = name.casefold()
-            if key not in merged:
-                merged[key] = entry
-                order.append(key)
-                continue
-            first = merged[key]
-            for field_name, column in (("team", "account_team"), ("segment", "segment")):
-                if first[field_name] != entry[field_name]:
-                    raise RegisterError(
-                        f"{source}: row {row_no}, column {column}: {entry[field_name]!r} disagrees with row "
-                        f"{first['row']} ({first[field_name]!r}) for the same counterparty {name!r}")
-            first["docs"] = [*first["docs"], *docs]  # type: ignore[misc]
-            first["email"] = first["email"] or email
-            first["inputs"] = {**entry["inputs"], **first["inputs"]}  # type: ignore[dict-item]
-            if entry["since"] and not first["since"]:
-                first["since"], first["previous"] = entry["since"], entry["previous"]
-    except csv.Error as e:
-        raise RegisterError(f"{source}: row {row_no}: not CSV: {e}") from None
+        docs_cell = cells.get("documents", cells.get("document", ""))
+        docs = [d.strip() for d in re.split(r"[;|\n]", docs_cell) if d.strip()]
+        segment = cells.get("segment", "")
+        if segment and not re.fullmatch(r"[A-Za-z][\w\- ]{0,40}", segment):
+            raise RegisterError(f"{source}: row {row_no}, column segment: not a segment name: {segment!r}")
+        segment = segment.lower()
+        since = _parse_date(cells["segment_since"], row_no, "segment_since", source) if cells.get("segment_since") else None
+        previous = (cells.get("previous_segment") or "").lower() or None
+        if previous and not since:
+            raise RegisterError(f"{source}: row {row_no}, column segment_since: needed when previous_segment is given")
+        if previous and tiers and previous not in tiers:
+            close = difflib.get_close_matches(previous, tiers, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise RegisterError(f"{source}: row {row_no}, column previous_segment: {previous!r} is not a tier of the "
+                                f"playbook ({', '.join(tiers)}, lowest first){hint}; a tier move could not be judged")
+        key = name.casefold()
+        if key not in merged:
+            merged[key] = {"name": name, "team": team, "emails": list(emails), "docs": docs, "inputs": numbers[row_no],
+                           "given": segment or None, "given_row": row_no, "since": since, "previous": previous,
+                           "since_row": row_no, "row": row_no, "cells": cells}
+            order.append(key)
+            continue
+        first = merged[key]
+        if first["team"] != team:
+            raise RegisterError(f"{source}: row {row_no}, column account_team: {team!r} disagrees with row "
+                                f"{first['row']} ({first['team']!r}) for the same counterparty {name!r}")
+        # A blank segment on a repeated row inherits the one written on another row; only segments the rows
+        # write are compared (a computed one is not the user's, and is computed once, from the merged inputs).
+        if segment and not prefer_computed:
+            if first["given"] is None:
+                first["given"], first["given_row"] = segment, row_no
+            elif first["given"] != segment:
+                raise RegisterError(f"{source}: row {row_no}, column segment: {segment!r} disagrees with row "
+                                    f"{first['given_row']} ({first['given']!r}) for the same counterparty {name!r}")
+        first["docs"] = [*first["docs"], *docs]
+        first["emails"] = list(dict.fromkeys([*first["emails"], *emails]))
+        first["inputs"] = {**numbers[row_no], **first["inputs"]}
+        if since and not first["since"]:
+            first["since"], first["previous"], first["since_row"] = since, previous, row_no
 
     owners: dict[str, str] = {}
     out = []
     for key in order:
         e = merged[key]
-        for doc in e["docs"]:  # type: ignore[attr-defined]
+        for doc in e["docs"]:
             other = owners.setdefault(str(doc).casefold(), str(e["name"]))
             if other != e["name"]:
                 raise RegisterError(f"{source}: row {e['row']}, column documents: {doc!r} is already listed "
                                     f"for {other!r}")
+        segment, computed = e["given"] or "", False
+        if segmentation is not None and (prefer_computed or not segment):
+            missing = [c for c in segmentation.columns if c not in e["inputs"]]
+            if missing:
+                what = "empty" if missing[0] in e["cells"] else "missing"
+                raise UnknownSegment(f"{source}: row {e['row']}, column {missing[0]}: {what}, and the segment "
+                                     "must be computed from it")
+            segment, computed = segment_for(e["inputs"], segmentation), True
+        if not segment:
+            raise UnknownSegment(f"{source}: row {e['row']}, column segment: empty, and the playbook has no "
+                                 "segmentation to compute one")
+        if e["previous"] is not None and e["previous"] == segment:
+            how = "the segment computed from the inputs" if computed else "the segment"
+            raise RegisterError(f"{source}: row {e['since_row']}, column previous_segment: {e['previous']!r} is "
+                                f"{how}; previous_segment is the segment before a change (leave it blank if there "
+                                "was none)")
         history: tuple[SegmentChange, ...] = ()
         if e["since"] is not None:
-            history = (SegmentChange(str(e["name"]), str(e["segment"]), e["previous"], e["since"]),)  # type: ignore[arg-type]
+            history = (SegmentChange(str(e["name"]), segment, e["previous"], e["since"]),)
+        emails = e["emails"]
         out.append(Counterparty(
-            name=str(e["name"]), account_team=str(e["team"]), owner_email=e["email"],  # type: ignore[arg-type]
-            documents=tuple(dict.fromkeys(e["docs"])),  # type: ignore[call-overload]
-            segment=str(e["segment"]), inputs=tuple(sorted(e["inputs"].items())),  # type: ignore[attr-defined]
-            history=history,
+            name=str(e["name"]), account_team=str(e["team"]), owner_email=emails[0] if emails else None,
+            documents=tuple(dict.fromkeys(e["docs"])), segment=segment, inputs=tuple(sorted(e["inputs"].items())),
+            history=history, other_owner_emails=tuple(emails[1:]),
         ))
     if not out:
         raise RegisterError(f"{source}: no counterparties (only a header)")
     return out
 
 
-def read_register(path: str | Path, segmentation: SegmentationConfig | None = None) -> list[Counterparty]:
-    """Counterparties from a register CSV file (UTF-8, optionally with a BOM)."""
+def read_register(
+    path: str | Path, segmentation: SegmentationConfig | None = None, *, playbook: Playbook | None = None
+) -> list[Counterparty]:
+    """Counterparties from a register CSV file (UTF-8, optionally with a BOM). See :func:`parse_register`."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as e:
         raise RegisterError(f"{path}: cannot read: {e.strerror or e}") from e
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise RegisterError(f"{path}: not UTF-8 text (byte {e.start})") from e
-    return parse_register(text, segmentation, source=str(path))
+        line = data[:e.start].count(b"\n") + 1
+        raise RegisterError(f"{path}: row {line}: not UTF-8 text (byte {e.start}); in Excel, save it as "
+                            "\"CSV UTF-8 (Comma delimited)\"") from e
+    return parse_register(text, segmentation, source=str(path), playbook=playbook)
 
 
 # ------------------------------------------------------------------ history
@@ -352,20 +630,49 @@ def normalise_name(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", lowered).split())
 
 
-def match_documents(counterparties: Sequence[Counterparty], parties_by_document: Mapping[str, Sequence[str]]) -> list[Counterparty]:
+@dataclass(frozen=True)
+class DocumentMatches:
+    """What :func:`document_matches` found: the counterparties with the documents matched to them, and the
+    documents left unassigned because their party names fit more than one counterparty, each as
+    ``(document, (counterparty, ...))``."""
+
+    counterparties: tuple[Counterparty, ...]
+    ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def document_matches(counterparties: Sequence[Counterparty], parties_by_document: Mapping[str, Sequence[str]]
+                     ) -> DocumentMatches:
     """Fill in the documents of counterparties listed without any, from the party names extracted.
 
     A document matches when one of its extracted party names equals the
     counterparty's name once legal suffixes and punctuation are set aside.
-    Documents already claimed by another counterparty are never taken.
+    Documents already claimed by another counterparty are never taken. A
+    document whose names fit two counterparties (``"Acme Analytics, Inc."``
+    and ``Acme Analytics LLC`` both read ``acme analytics``, or one name for
+    each of two) goes to neither: it is listed in ``ambiguous``, for the
+    caller to warn about, and the register should name its documents.
     """
     claimed = {d.casefold() for cp in counterparties for d in cp.documents}
-    wanted = {normalise_name(cp.name): cp.name for cp in counterparties if not cp.documents}
+    wanted: dict[str, list[str]] = {}
+    for cp in counterparties:
+        if not cp.documents:
+            wanted.setdefault(normalise_name(cp.name), []).append(cp.name)
     found: dict[str, list[str]] = {}
+    ambiguous: list[tuple[str, tuple[str, ...]]] = []
     for document, names in sorted(parties_by_document.items()):
         if document.casefold() in claimed:
             continue
-        hits = {wanted[n] for n in (normalise_name(x) for x in names) if n in wanted}
+        hits = sorted({cp for n in (normalise_name(x) for x in names) if n in wanted for cp in wanted[n]})
         if len(hits) == 1:
-            found.setdefault(hits.pop(), []).append(document)
-    return [replace(cp, documents=tuple(found.get(cp.name, ()))) if not cp.documents else cp for cp in counterparties]
+            found.setdefault(hits[0], []).append(document)
+        elif hits:
+            ambiguous.append((document, tuple(hits)))
+    matched = tuple(replace(cp, documents=tuple(found.get(cp.name, ()))) if not cp.documents else cp
+                    for cp in counterparties)
+    return DocumentMatches(matched, tuple(ambiguous))
+
+
+def match_documents(counterparties: Sequence[Counterparty], parties_by_document: Mapping[str, Sequence[str]]) -> list[Counterparty]:
+    """The counterparties of :func:`document_matches`, without its list of ambiguous documents (which stay
+    unassigned). Callers that can warn should use :func:`document_matches`."""
+    return list(document_matches(counterparties, parties_by_document).counterparties)

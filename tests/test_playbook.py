@@ -161,3 +161,109 @@ def test_a_playbook_saying_one_thing_twice_is_an_error(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(PlaybookError, match=re.escape(message)):
         load_playbook(path)
+
+
+# ------------------------------------------------------------------ regressions: segmentation that could not work
+
+def _weighted(inputs, tiers=None, **extra):
+    return {"segmentation": {"method": "weighted", "inputs": inputs,
+                             "tiers": tiers or {"strategic": 0.7, "transactional": 0}, **extra},
+            "segments": {"strategic": {}}}
+
+
+REVENUE = {"weight": 0.5, "cap": 5_000_000}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_weighted({"annual_revenue": {"weight": 0.2, "cap": 5e6}, "strategic_fit": {"weight": 0.1, "cap": 5}}),
+         "segmentation.inputs: the weights sum to 0.3; they must sum to 1"),
+        (_weighted({"annual_revenue": {"weight": 2, "cap": 5e6}, "strategic_fit": {"weight": 1, "cap": 5}}),
+         "segmentation.inputs: the weights sum to 3; they must sum to 1"),
+        (_weighted({"annual_revenue": REVENUE, "strategic_fit": 0.5}, {"strategic": 1.2, "transactional": 0}),
+         "segmentation.tiers.strategic: 1.2 is above the highest possible score (1)"),
+        (_weighted({"annual_revenue": REVENUE, "strategic_fit": 0.5},
+                   {"strategic": 0.7, "core": 0.7, "transactional": 0}),
+         "segmentation.tiers.core: the same minimum (0.7) as strategic, so one of them could never be reached"),
+        (_weighted({"annual_revenue": REVENUE, "strategic_fit": 0.5}, {"strategic": 0.7, "transactional": -0.5}),
+         "segmentation.tiers.transactional: expected a number >= 0, got -0.5"),
+        (_weighted({"annual_revenue": {"weight": 1}}),
+         "segmentation.inputs.annual_revenue.cap: missing: the value that scores full marks"),
+        (_weighted({"Annual Revenue": REVENUE, "annual_revenue": REVENUE}),
+         "segmentation.inputs.annual_revenue: column annual_revenue is given twice"),
+        ({"segmentation": {"method": "two_by_two", "importance": {"annual_revenue": {"weight": 1, "cap": 1e6}},
+                           "effort": {"effort_to_manage": 1}, "importance_threshold": 5}, "segments": {"develop": {}}},
+         "segmentation.importance_threshold: expected a score above 0 and at most 1 (a share of full marks), got 5"),
+        ({"segmentation": {"method": "two_by_two", "importance": {"annual_revenue": {"weight": 1, "cap": 1e6}},
+                           "effort": {"effort_to_manage": 1}, "effort_threshold": -1}, "segments": {"develop": {}}},
+         "segmentation.effort_threshold: expected a score above 0 and at most 1 (a share of full marks), got -1"),
+    ],
+)
+def test_segmentation_that_could_not_work_is_an_error(data, message):
+    """Regression: weights summing to 0.3 (strategic unreachable) or 3 (everyone strategic), tiers no score
+    could reach, 2x2 thresholds of 5 or -1, and a revenue without a cap (cap 1: everyone full marks) were all
+    accepted."""
+    with pytest.raises(PlaybookError) as e:
+        parse_playbook(data)
+    assert str(e.value).startswith(message)
+
+
+def test_segmentation_columns_are_read_like_register_headers():
+    """Regression: `inputs: {Annual Revenue: ...}` failed with "column Annual Revenue: missing" against a register
+    whose header has "Annual Revenue"."""
+    from pipeline.playbook import InputWeight
+    from pipeline.register import parse_register
+
+    book = parse_playbook(_weighted({"Annual Revenue": REVENUE, "Strategic-Fit": {"weight": 0.3},
+                                     "margin": {"weight": 0.2}}))
+    assert book.segmentation.inputs == (InputWeight("annual_revenue", 0.5, 5_000_000),
+                                        InputWeight("strategic_fit", 0.3, 5.0), InputWeight("margin_pct", 0.2, 100.0))
+    text = "document,counterparty,account_team,segment,Annual Revenue,Strategic Fit,Margin\nx,A,E,,5000000,5,50\n"
+    assert parse_register(text, book.segmentation)[0].segment == "strategic"  # 0.5 + 0.3 + 0.1
+
+
+def test_percent_thresholds_written_as_fractions_are_errors():
+    """Regression: uptime_percent: 0.999 was read as 0.999% and never flagged anything."""
+    with pytest.raises(PlaybookError, match=re.escape(
+            "segments.a.thresholds.uptime_percent: a percentage, written in percent: got 0.999; write 99.9 for 99.9%")):
+        parse_playbook({"segments": {"a": {"thresholds": {"uptime_percent": 0.999}}}})
+    with pytest.raises(PlaybookError, match=re.escape("segments.a.thresholds.price_increase_cap.value: a percentage")):
+        parse_playbook({"segments": {"a": {"thresholds": {"price_increase_cap": {"value": 0.05}}}}})
+    # No increase at all is a position.
+    assert parse_playbook({"segments": {"a": {"thresholds": {"price_increase_cap": 0}}}}).segments[0].thresholds == (
+        Threshold("price_increase_cap", 0.0, "medium"),)
+
+
+def test_severity_names_ignore_case():
+    """Regression: `severity: High` was rejected while segment and category names ignore case."""
+    book = parse_playbook({"settings": {"severity": {"tier_move": "Critical"}}, "ranking": {"severity_weights": {"HIGH": 4}},
+                           "segments": {"a": {"severity": "High", "require": {"Audit Rights": {"severity": "LOW"}}}}})
+    assert (book.positions("a").severity, book.positions("a").require) == ("high", (Requirement("Audit Rights", "low"),))
+    assert book.settings.severity_of("tier_move") == "critical" and book.ranking.weight("high") == 4
+
+
+def test_a_misspelt_category_suggests_the_right_one():
+    """Regression: "Cap On Liabilty" got no "did you mean", and the error listed none of the categories."""
+    with pytest.raises(PlaybookError) as e:
+        parse_playbook({"segments": {"a": {"require": ["Cap On Liabilty"]}}})
+    message = str(e.value)
+    assert message.startswith("segments.a.require[0]: unknown clause category 'Cap On Liabilty'; did you mean "
+                              "'Cap On Liability'? (expected one of: Document Name, Parties, ")
+    assert all(c in message for c in CATEGORIES)
+
+
+def test_playbook_errors_name_the_file(tmp_path):
+    """Regression: an empty playbook file said "playbook: empty; expected at least `segments:`", naming no file."""
+    path = tmp_path / "p.yaml"
+    path.write_text("# nothing yet\n", encoding="utf-8")
+    with pytest.raises(PlaybookError, match=f"^{re.escape(str(path))}: playbook: empty; expected at least"):
+        load_playbook(path)
+    path.write_text("segments:\n  a:\n    severity: urgent\n", encoding="utf-8")
+    with pytest.raises(PlaybookError, match=f"^{re.escape(str(path))}: segments.a.severity: expected one of"):
+        load_playbook(path)
+
+
+def test_ranking_value_field_is_read_like_a_register_header():
+    assert parse_playbook({"ranking": {"value_field": "Contract Value"}, "segments": {"a": {}}}).ranking.value_field == (
+        "contract_value")

@@ -216,3 +216,200 @@ def test_documents_matched_to_extracted_party_names():
         Counterparty("Bolt LLC", "West", documents=("bolt-msa",), segment="core"),
     ]
     assert normalise_name("Harbor & View, L.L.C.") == "harbor and view"
+
+
+# ------------------------------------------------------------------ regressions: registers exported from Excel or a CRM
+
+NUMBERS_HEADER = "counterparty,account_team,documents,segment,annual_revenue,margin_pct\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "inputs"),
+    [
+        ('A,T,a,core,"250.000,00",30\n', [{"annual_revenue": 250_000, "margin_pct": 30}]),
+        ('A,T,a,core,"1.200,50","35,5"\n', [{"annual_revenue": 1200.5, "margin_pct": 35.5}]),
+        ('A,T,a,core,"1.200.000",30\n', [{"annual_revenue": 1_200_000, "margin_pct": 30}]),
+        # In a file that writes decimals with a comma, dots group thousands everywhere.
+        ('A,T,a,core,250.000,"12,5"\n', [{"annual_revenue": 250_000, "margin_pct": 12.5}]),
+        ('A,T,a,core,"1,200,000.50",30\n', [{"annual_revenue": 1_200_000.5, "margin_pct": 30}]),
+        ('A,T,a,core,"1,200",30\n', [{"annual_revenue": 1200, "margin_pct": 30}]),
+        ('A,T,a,core,$250000,30%\n', [{"annual_revenue": 250_000, "margin_pct": 30}]),
+        ('A,T,a,core,"€ 250.000,00",30\nB,T,b,core,"1.000 EUR",20\n',
+         [{"annual_revenue": 250_000, "margin_pct": 30}, {"annual_revenue": 1000, "margin_pct": 20}]),
+        ('A,T,a,core,"£1,200.50",30\n', [{"annual_revenue": 1200.5, "margin_pct": 30}]),
+        ("A,T,a,core,250 000,30\n", [{"annual_revenue": 250_000, "margin_pct": 30}]),
+        ("A,T,a,core,100000,0.5%\n", [{"annual_revenue": 100_000, "margin_pct": 0.5}]),
+    ],
+)
+def test_european_and_currency_numbers_are_read_as_written(rows, inputs):
+    """Regression: every comma was deleted, so 250.000,00 read as 250.0, 1.200,50 as 1.2005 and 35,5 as 355; a
+    euro or pound sign made the cell "not a number" while a dollar sign was stripped."""
+    assert [dict(cp.inputs) for cp in parse_register(NUMBERS_HEADER + rows)] == inputs
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ('A,T,a,core,"1,200.50",30\nB,T,b,core,"35,5",20\n',
+         "row 3, column annual_revenue: '35,5' cannot be read the way row 2, column annual_revenue writes numbers "
+         "('1,200.50')"),
+        ("A,T,a,core,250.000,30\n",
+         "row 2, column annual_revenue: '250.000' could be 250 (a decimal point) or 250000 (dots grouping thousands)"),
+        ("A,T,a,core,35%,30\n",
+         "row 2, column annual_revenue: a percent sign belongs only in a percentage column (such as margin_pct), got '35%'"),
+        ("A,T,a,core,100000,$30\n", "row 2, column margin_pct: a currency in a percentage column"),
+        ("A,T,a,core,$100000,30\nB,T,b,core,€5000,30\n",
+         "row 3, column annual_revenue: EUR, but row 2 is in USD; amounts are compared as written"),
+        ("A,T,a,core,100000,0.35\nB,T,b,core,100000,0.2\n",
+         "row 2, column margin_pct: 0.35 reads as 0.35%, and every value in the column is 1 or less"),
+        ("A,T,a,core,XYZ 100,30\n", "row 2, column annual_revenue: expected a number, got 'XYZ 100'"),
+    ],
+)
+def test_numbers_that_cannot_be_read_one_way_are_errors(rows, message):
+    with pytest.raises(RegisterError) as e:
+        parse_register(NUMBERS_HEADER + rows, source="accounts.csv")
+    assert str(e.value).startswith("accounts.csv: ")
+    assert message in str(e.value)
+
+
+def _book(ranking=None, **top):
+    from pipeline.playbook import parse_playbook
+
+    return parse_playbook({"segments": {"core": {}, "growth": {}}, **({"ranking": ranking} if ranking else {}), **top})
+
+
+def test_a_custom_value_field_is_read_as_a_number():
+    """Regression: ranking.value_field naming a column the register did not parse as a number (contract_value)
+    left every account worth default_value."""
+    text = "document,counterparty,account_team,segment,Contract Value\nx,A,E,core,\"1,500,000\"\ny,B,E,core,2000\n"
+    book = _book({"value_field": "Contract Value"})
+    assert [cp.input("contract_value") for cp in parse_register(text, playbook=book)] == [1_500_000, 2000]
+
+
+def test_a_value_field_the_header_lacks_is_an_error():
+    """Regression: a misspelt ranking.value_field (annual_revnue) silently made every account worth 1.0."""
+    text = "document,counterparty,account_team,segment,annual_revenue\nx,A,E,core,100\n"
+    with pytest.raises(RegisterError, match="accounts.csv: row 1: missing column annual_revnue, which the playbook's "
+                                            "ranking.value_field names; did you mean annual_revenue?"):
+        parse_register(text, source="accounts.csv", playbook=_book({"value_field": "annual_revnue"}))
+    # The standard column may be absent (the minimal form): accounts then rank at default_value.
+    minimal = "document,counterparty,account_team,segment\nx,A,E,core\n"
+    assert parse_register(minimal, playbook=_book())[0].input("annual_revenue") is None
+
+
+def test_a_blank_segment_on_a_repeated_row_inherits_the_given_one():
+    """Regression: the blank row's segment was computed before rows merged, so the register failed with
+    "'transactional' disagrees with row 2 ('growth')", a segment the user never wrote."""
+    text = ("counterparty,account_team,documents,annual_revenue,strategic_fit,growth_potential,margin_pct,segment\n"
+            "B,C,d1,450000,1,5,2,growth\n"
+            "B,C,d2,450000,1,5,2,\n")
+    [cp] = parse_register(text, WEIGHTED)
+    assert (cp.segment, cp.documents) == ("growth", ("d1", "d2"))
+    # Blank first, given later: the same.
+    flipped = text.replace("d1,450000,1,5,2,growth", "d1,450000,1,5,2,").replace("d2,450000,1,5,2,\n", "d2,450000,1,5,2,growth\n")
+    assert parse_register(flipped, WEIGHTED)[0].segment == "growth"
+    # Two written segments still must agree.
+    with pytest.raises(RegisterError, match="row 3, column segment: 'core' disagrees with row 2 \\('growth'\\)"):
+        parse_register(text.replace("d2,450000,1,5,2,\n", "d2,450000,1,5,2,core\n"), WEIGHTED)
+
+
+def test_counterparties_whose_names_normalise_alike_get_no_document():
+    """Regression: both "Acme Analytics, Inc." and Acme Analytics LLC read "acme analytics", and the second one
+    silently took the contract."""
+    from pipeline.register import DocumentMatches, document_matches
+
+    cps = [Counterparty("Acme Analytics, Inc.", "East", segment="core"),
+           Counterparty("Acme Analytics LLC", "West", segment="core"),
+           Counterparty("Bolt", "West", segment="core")]
+    parties = {"acme-msa": ["Clausewise Demo Corp.", "ACME ANALYTICS INC"], "bolt-msa": ["Bolt"]}
+    assert document_matches(cps, parties) == DocumentMatches(
+        (cps[0], cps[1], Counterparty("Bolt", "West", documents=("bolt-msa",), segment="core")),
+        (("acme-msa", ("Acme Analytics LLC", "Acme Analytics, Inc.")),),
+    )
+    assert [cp.documents for cp in match_documents(cps, parties)] == [(), (), ("bolt-msa",)]
+
+
+EXCEL_ROWS = [Counterparty("Acme", "East", None, ("x",), "core"), Counterparty("Bolt", "West", None, ("y",), "growth")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "document;counterparty;account_team;segment\nx;Acme;East;core\ny;Bolt;West;growth\n",
+        "sep=;\ndocument;counterparty;account_team;segment\nx;Acme;East;core\ny;Bolt;West;growth\n",
+        "document\tcounterparty\taccount_team\tsegment\nx\tAcme\tEast\tcore\ny\tBolt\tWest\tgrowth\n",
+        "document,counterparty,account_team,segment,,\nx,Acme,East,core,,\ny,Bolt,West,growth,,\n",
+        "sep=,\r\ndocument,counterparty,account_team,segment,\r\nx,Acme,East,core,\r\ny,Bolt,West,growth\r\n",
+    ],
+    ids=["semicolons", "sep-line", "tabs", "trailing-empty-columns", "sep-line-crlf"],
+)
+def test_excel_exports_are_read(text):
+    """Regression: a semicolon-delimited export failed with "missing column counterparty (the header has:
+    counterparty;account_team;...)", a `sep=;` first line was read as the header, and trailing empty header
+    columns were "row 1, column 13: empty column name"."""
+    assert parse_register(text) == EXCEL_ROWS
+
+
+def test_excel_export_errors_count_the_sep_line():
+    with pytest.raises(RegisterError, match="r.csv: row 3, column account_team: empty"):
+        parse_register("sep=;\ndocument;counterparty;account_team;segment\nx;Acme;;core\n", source="r.csv")
+    with pytest.raises(RegisterError, match="row 1, column 5: empty column name, but row 3 has a value there"):
+        parse_register("document,counterparty,account_team,segment,\nx,Acme,East,core,\ny,Bolt,West,growth,oops\n")
+
+
+def test_every_owner_email_of_a_counterparty_is_kept():
+    """Regression: two owners on two rows of one counterparty kept only the first."""
+    text = ("document,counterparty,account_team,owner_email,segment\n"
+            "x,Acme,East,amy@example.com,core\n"
+            "y,Acme,East,raj@example.com; amy@example.com,core\n")
+    [cp] = parse_register(text)
+    assert (cp.owner_email, cp.owner_emails) == ("amy@example.com", ("amy@example.com", "raj@example.com"))
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("x,A,E,core,2024-01-01,core\n",
+         "row 2, column previous_segment: 'core' is the segment; previous_segment is the segment before a change"),
+        ("x,A,E,core,2024-01-01,gold\n",
+         "row 2, column previous_segment: 'gold' is not a tier of the playbook (growth, core, lowest first)"),
+        ("x,A,E,core,2024-01-01,grwth\n", "did you mean 'growth'?"),
+        ("x,A,E,core,01/03/2024,growth\n",
+         "row 2, column segment_since: '01/03/2024' could be 03 January 2024 or 01 March 2024; write it as YYYY-MM-DD"),
+        ("x,A,E,core,yesterday,growth\n", "row 2, column segment_since: expected a date YYYY-MM-DD, got 'yesterday'"),
+    ],
+)
+def test_previous_segment_and_dates_are_checked(rows, message):
+    """Regression: previous_segment equal to the segment, or not a tier at all, was accepted (a tier move could
+    never be found), and a date in any form but ISO was rejected, ambiguous or not."""
+    book = _book(settings={"tier_order": ["growth", "core"]})
+    with pytest.raises(RegisterError) as e:
+        parse_register("document,counterparty,account_team,segment,segment_since,previous_segment\n" + rows,
+                       source="accounts.csv", playbook=book)
+    assert str(e.value).startswith("accounts.csv: ") and message in str(e.value)
+
+
+@pytest.mark.parametrize(("written", "day"), [
+    ("March 1 2024", date(2024, 3, 1)), ("1 Mar 2024", date(2024, 3, 1)), ("Mar 1, 2024", date(2024, 3, 1)),
+    ("13/03/2024", date(2024, 3, 13)), ("2024/03/13", date(2024, 3, 13)), ("2024-3-1", date(2024, 3, 1)),
+])
+def test_unambiguous_dates_are_read(written, day):
+    [cp] = parse_register(f'document,counterparty,account_team,segment,segment_since\nx,A,E,core,"{written}"\n')
+    assert cp.history == (SegmentChange("A", "core", None, day),)
+
+
+def test_a_cp1252_register_says_how_to_save_it(tmp_path):
+    """Regression: the error said "not UTF-8 text (byte 72)" and nothing about what to do."""
+    path = tmp_path / "r.csv"
+    path.write_bytes("document,counterparty,account_team,segment\nx,Caf\u00e9 Ltd,East,core\n".encode("cp1252"))
+    with pytest.raises(RegisterError, match=r"r\.csv: row 2: not UTF-8 text \(byte 48\); in Excel, save it as "
+                                            r"\"CSV UTF-8 \(Comma delimited\)\""):
+        read_register(path)
+
+
+def test_a_score_just_below_a_tier_minimum_stays_below():
+    """Regression: scores were rounded to 6 decimals, so 0.6999999 reached a 0.7 minimum."""
+    config = parse_segmentation({"method": "weighted", "inputs": {"strategic_fit": {"weight": 1, "cap": 5}},
+                                 "tiers": {"strategic": 0.7, "core": 0}})
+    assert segment_for({"strategic_fit": 3.4999995}, config) == "core"
+    assert segment_for({"strategic_fit": 3.5}, config) == "strategic"
