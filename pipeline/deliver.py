@@ -36,7 +36,7 @@ from pipeline.gaps import ContractView, Embedder, Gap, Portfolio, minilm_embedde
 from pipeline.playbook import Playbook, load_playbook
 from pipeline.rank import RankedGap, rank_gaps
 from pipeline.register import (
-    Counterparty, RegisterError, SegmentChange, match_documents, merge_history, read_register, standing_on,
+    Counterparty, RegisterError, SegmentChange, document_matches, merge_history, read_register, standing_on,
 )
 from pipeline.report import Reports, write_reports
 from pipeline.store import DocumentReference, Store
@@ -69,6 +69,7 @@ class CandidateRun:
     unknown_segments: tuple[tuple[str, int], ...] = ()  # (segment, contracts): segments the playbook has no positions for
     playbook_segments: tuple[str, ...] = ()
     not_yet_signed: tuple[tuple[str, date], ...] = ()  # (document, signing date): signed after as_of, not judged
+    ambiguous_documents: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (document, counterparties its parties fit)
 
     def warnings(self, db: str) -> list[str]:
         """What a user must hear about this run: contracts the register names that were not judged, and why."""
@@ -80,6 +81,8 @@ class CandidateRun:
                   for segment, n in self.unknown_segments]
         lines += [f"{name} was signed on {day.isoformat()}, after {self.as_of.isoformat()}, so it was not judged as of "
                   "that date" for name, day in self.not_yet_signed]
+        lines += [f"{name} names parties of {' and '.join(cps)}, which the register lists without documents; it was "
+                  "given to neither, so list it under one of them" for name, cps in self.ambiguous_documents]
         return lines
 
 
@@ -166,7 +169,7 @@ def build_candidates(
     playbook has preferred language at all.
     """
     book = playbook if isinstance(playbook, Playbook) else load_playbook(playbook)
-    counterparties = read_register(register, book.segmentation)
+    counterparties = read_register(register, playbook=book)
     views = [ContractView.from_store(r) for r in store.contract_views()]
     parties = {
         v.document: [t.value.get("name", "") for t in v.terms.get("parties", ()) if isinstance(t.value, dict)]
@@ -175,7 +178,8 @@ def build_candidates(
     refs = store.document_references()
     _one_owner_per_contract(register, counterparties, refs)
     counterparties, missing, unread = resolve_documents(counterparties, refs)
-    counterparties = match_documents(counterparties, parties)
+    matches = document_matches(counterparties, parties)
+    counterparties = list(matches.counterparties)
     imported_on = imported_on or as_of
     counterparties, changes = merge_history(counterparties, _history_of(store.segment_history()), imported_on)
     store.write_register(
@@ -210,7 +214,8 @@ def build_candidates(
     store.write_gaps([{k: v for k, v in r.row().items() if k not in ("value", "urgency")}
                       for team in lists for r in (x for x in lists[team])], as_of.isoformat())
     return CandidateRun(as_of, tuple(counterparties), tuple(gaps), lists, tuple(changes), missing, unassigned,
-                        book.tier_order, unread, unknown, tuple(seg.name for seg in book.segments), later)
+                        book.tier_order, unread, unknown, tuple(seg.name for seg in book.segments), later,
+                        matches.ambiguous)
 
 
 def candidate_lists(
@@ -310,8 +315,8 @@ def recipients(counterparties: Sequence[Counterparty], config: Mapping[str, Any]
     """Addresses per team: the config's ``recipients`` where given, else the owners in the register."""
     out: dict[str, set[str]] = {}
     for cp in counterparties:
-        if cp.owner_email:
-            out.setdefault(cp.account_team, set()).add(cp.owner_email)
+        for address in cp.owner_emails:  # every owner the register names, on any of the counterparty's rows
+            out.setdefault(cp.account_team, set()).add(address)
     configured = (config or {}).get("recipients") or {}
     if not isinstance(configured, Mapping):
         raise DeliveryError("recipients: expected a mapping of team -> [addresses]")

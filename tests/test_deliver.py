@@ -168,3 +168,19 @@ def test_recipients_from_config_override_owners(tmp_path):
                                                       "Enterprise East": ["priya@example.com"]}
     with pytest.raises(DeliveryError, match="recipients.Commercial"):
         recipients(run.counterparties, {"recipients": {"Commercial": ["not an address"]}})
+
+
+def test_every_owner_the_register_names_receives_the_teams_list(tmp_path):
+    """Regression: a counterparty on two rows with two owners kept only the first row's, so the second owner was never
+    mailed."""
+    from tests.candidates_fixtures import REGISTER_HEADER
+
+    register = "\n".join([
+        REGISTER_HEADER,
+        '"Harbor Group, Inc.",Enterprise East,priya@example.com,harbor-msa,8000000,30,4,5,3,strategic,2018-01-01,',
+        '"Harbor Group, Inc.",Enterprise East,lee@example.com,keystone-license,8000000,30,4,5,3,strategic,2018-01-01,',
+    ]) + "\n"
+    db, reg, book = write_inputs(tmp_path, register=register)
+    with Store(db) as store:
+        run = build_candidates(store, reg, book, as_of=AS_OF, embeddings=False)
+    assert recipients(run.counterparties, {}) == {"Enterprise East": ["lee@example.com", "priya@example.com"]}

@@ -463,3 +463,36 @@ def test_a_what_if_run_for_a_later_day_does_not_date_todays_segment_change_then(
         week = build_candidates(store, reg, book, as_of=date(2026, 12, 10), imported_on=date(2026, 12, 10),
                                 embeddings=False)
     assert {g.segment for g in week.gaps if g.counterparty == "Acme, Inc."} == {"strategic"}
+
+
+def test_a_contract_whose_parties_fit_two_unlisted_counterparties_goes_to_neither_and_is_named(tmp_path):
+    """Regression: "Acme Analytics, Inc." and "Acme Analytics LLC" normalise alike; listed without documents, the
+    contract naming Acme Analytics silently went to whichever came last, and was judged by its segment."""
+    from tests.candidates_fixtures import Contract, populate
+
+    acme = Contract("acme-order", clauses=(("Law", "Governed by Delaware law.", {"Governing Law": 0.97}),),
+                    terms=(("parties", {"name": "Acme Analytics, Inc.", "alias": "Acme"}, None, "Acme Analytics, Inc."),))
+    db = populate(tmp_path / "cw.db", (acme,))
+    reg = tmp_path / "accounts.csv"
+    reg.write_text('counterparty,account_team,documents,segment\n"Acme Analytics, Inc.",Team A,,strategic\n'
+                   "Acme Analytics LLC,Team B,,transactional\n")
+    book = tmp_path / "playbook.yaml"
+    book.write_text(PLAYBOOK)
+    with Store(db) as store:
+        run = build_candidates(store, reg, book, as_of=date(2025, 3, 1), embeddings=False)
+    assert run.gaps == () and run.unassigned_documents == ("acme-order",)
+    [(document, claimants)] = run.ambiguous_documents
+    assert document == "acme-order" and sorted(claimants) == ["Acme Analytics LLC", "Acme Analytics, Inc."]
+    assert any(w.startswith("acme-order names parties of Acme Analytics") for w in run.warnings("cw.db"))
+
+
+def test_a_playbook_value_field_is_read_from_the_register(tmp_path):
+    """Regression: ranking.value_field naming a register column other than annual_revenue gave every account the
+    value 1.0, silently."""
+    db, reg, book = write_inputs(tmp_path, register="counterparty,account_team,documents,segment,contract_value\n"
+                                                     "Harbor,Enterprise East,harbor-msa,strategic,1000000\n",
+                                 playbook="ranking:\n  value_field: contract_value\n" + PLAYBOOK)
+    with Store(db) as store:
+        run = build_candidates(store, reg, book, as_of=date(2025, 3, 1), embeddings=False)
+    values = {round(r.value, 3) for rows in run.lists.values() for r in rows}
+    assert values == {6.0}
