@@ -82,6 +82,31 @@ def _existing(db_path: str) -> Store:
         raise CliError(str(e)) from e
 
 
+def _output_file(path: Path, option: str) -> Path:
+    """An output file, checked before any work is done: missing folders above it are created (for every
+    output option alike); a folder, or a place that cannot be written, is a usage error naming ``option``."""
+    if path.is_dir():
+        raise CliError(f"cannot write {option} {path}: it is a folder; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CliError(f"cannot write {option} {path}: cannot create {path.parent}: {e.strerror or e}") from e
+    if not os.access(path.parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise CliError(f"cannot write {option} {path}: permission denied")
+    return path
+
+
+def _output_folder(path: Path, option: str) -> Path:
+    """A folder the command writes into (a cache), created if missing and checked before any work is done."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CliError(f"cannot write {option} {path}: {e.strerror or e}") from e
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise CliError(f"cannot write {option} {path}: permission denied")
+    return path
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="clausewise")
 def cli() -> None:
@@ -279,20 +304,36 @@ def eval_cuad(data_dir: Path, folds: int, limit: int | None, work: Path, predict
     """
     from pipeline.cuad_eval import CuadError, cross_validate, load_cuad
 
+    if predictions_out is not None:
+        _output_file(predictions_out, "--predictions")  # before an hour of cross-validation, not after
+    _output_folder(work, "--work")
     try:
         data = load_cuad(data_dir, limit=limit)
     except CuadError as e:
         raise CliError(str(e)) from e
     if len(data.titles) < folds:
         raise CliError(f"{len(data.titles)} contracts cannot be split into {folds} folds")
-    result, predictions = cross_validate(data, work, k=folds, on_progress=lambda m: err.print(m))
+    try:
+        result, predictions = cross_validate(data, work, k=folds, on_progress=lambda m: err.print(m))
+    except CuadError as e:
+        raise CliError(str(e)) from e
     o = result.overall
     out.print(f"[bold]CUAD, {result.folds}-fold cross-validation over {result.documents} contracts[/]")
     out.print(f"AUPR {o.aupr:.3f}   P@80R {o.p_at_80r:.3f}   P@90R {o.p_at_90r:.3f}")
+    # Categories without a gold excerpt in these contracts have no precision-recall curve: "n/a", listed last.
+    ranked = sorted(result.by_category.items(), key=lambda kv: (not kv[1].defined, kv[1].aupr))
     table = Table("category", "AUPR", "P@80R", title="Per category (worst first)")
-    for category, s in sorted(result.by_category.items(), key=lambda kv: kv[1].aupr):
-        table.add_row(category, f"{s.aupr:.3f}", f"{s.p_at_80r:.3f}")
+    for category, s in ranked:
+        table.add_row(category, f"{s.aupr:.3f}" if s.defined else "n/a", f"{s.p_at_80r:.3f}" if s.defined else "n/a")
     out.print(table)
+    undefined = [c for c, s in ranked if not s.defined]
+    if undefined:
+        out.print(
+            f"n/a: {len(undefined)} categor{'y' if len(undefined) == 1 else 'ies'} without a labelled excerpt in these contracts "
+            f"({', '.join(undefined)}): no recall to measure, so no AUPR of their own (evaluate.py's rule would "
+            "print 0). The overall figures pool every question, as CUAD's evaluate.py does, so candidates given "
+            "in those categories count there as false positives."
+        )
     seconds = result.seconds
     rate = result.clauses / seconds["classify"] if seconds["classify"] else 0.0
     err.print(
@@ -300,7 +341,11 @@ def eval_cuad(data_dir: Path, folds: int, limit: int | None, work: Path, predict
         f"classify {seconds['classify']:.0f}s ({rate:.0f} clauses/s)"
     )
     if predictions_out is not None:
-        predictions_out.write_text(json.dumps(predictions), encoding="utf-8")
+        try:
+            predictions_out.write_text(json.dumps(predictions), encoding="utf-8")
+        except OSError as e:
+            raise CliError(f"cannot write --predictions {predictions_out}: {e.strerror or e}") from e
+        err.print(f"wrote out-of-fold predictions for {result.documents} contracts to {predictions_out}")
 
 
 @cli.group(name="export")
@@ -320,11 +365,13 @@ def export_cuad(db_path: str, out_path: Path) -> None:
     """
     from pipeline.cuad_eval import cuad_predictions
 
-    predictions = cuad_predictions(_existing(db_path))
+    store = _existing(db_path)
+    _output_file(out_path, "--out")
+    predictions = cuad_predictions(store)
     try:
         out_path.write_text(json.dumps(predictions, indent=1, ensure_ascii=False), encoding="utf-8")
     except OSError as e:
-        raise CliError(f"cannot write {out_path}: {e.strerror or e}") from e
+        raise CliError(f"cannot write --out {out_path}: {e.strerror or e}") from e
     documents = len({k.rsplit("__", 1)[0] for k in predictions})
     err.print(f"wrote {len(predictions)} questions for {documents} documents to {out_path}")
 
@@ -342,13 +389,15 @@ def export_terms(db_path: str, out_path: Path) -> None:
     """
     from pipeline.terms_eval import terms_records
 
-    records = terms_records(_existing(db_path))
+    store = _existing(db_path)
+    _output_file(out_path, "--out")
+    records = terms_records(store)
     try:
         with open(out_path, "w", encoding="utf-8") as fh:
             for record in records:
                 fh.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
     except OSError as e:
-        raise CliError(f"cannot write {out_path}: {e.strerror or e}") from e
+        raise CliError(f"cannot write --out {out_path}: {e.strerror or e}") from e
     err.print(f"wrote terms of {len(records)} documents to {out_path}")
 
 
@@ -386,6 +435,7 @@ def eval_terms(data_dir: Path, limit: int | None, work: Path) -> None:
     from pipeline.cuad_eval import CuadError
     from pipeline.terms_eval import NORMALISATION, evaluate_terms
 
+    _output_folder(work, "--work")
     try:
         result = evaluate_terms(data_dir, work, limit=limit, on_progress=lambda m: err.print(m))
     except CuadError as e:
@@ -406,16 +456,19 @@ def eval_terms(data_dir: Path, limit: int | None, work: Path) -> None:
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="CUAD-shaped folder for the CUAD-sourced labels (skipped when absent).")
 def eval_obligations(gold_path: Path | None, data_dir: Path | None) -> None:
     """Precision and recall of obligations (obligor + modality + action) against hand labels."""
-    from pipeline.obligations_eval import GOLD_PATH, GoldError, evaluate_obligations
+    from pipeline.obligations_eval import GOLD_PATH, GoldError, obligations_result
 
     try:
-        result = evaluate_obligations(gold_path or GOLD_PATH, cuad_dir=data_dir)
+        result = obligations_result(gold_path or GOLD_PATH, cuad_dir=data_dir)
     except GoldError as e:
         raise CliError(str(e)) from e
     table = Table("source", "sentences", "gold", "predicted", "matched", "precision", "recall", title="Obligations")
-    for source, s in result.items():
+    for source, s in result.scores.items():
         table.add_row(source, str(s.sentences), str(s.gold), str(s.predicted), str(s.matched), f"{s.precision:.3f}", f"{s.recall:.3f}")
     out.print(table)
+    for reason, n in result.skipped.items():
+        hint = " (give --data DIR, a CUAD folder, to score them)" if "no --data" in reason else ""
+        out.print(f"[bold]Not scored:[/] {_count(n, 'labelled sentence')}, {reason}{hint}; \"all\" leaves them out.")
 
 
 @eval_group.command(name="gaps")
@@ -447,6 +500,10 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
         raise CliError(str(e)) from e
     book = gaps_eval.presence_playbook(settings, threshold=threshold, with_terms=with_terms)
     terms = book.settings.uses_terms
+    if errors_path is not None:
+        _output_file(errors_path, "--errors")
+    if terms:
+        _output_folder(work, "--work")
     progress = lambda m: err.print(m)  # noqa: E731
     try:
         inputs = gaps_eval.load_inputs(data_dir, predictions_path, with_terms=terms, work=work, on_progress=progress)
@@ -493,13 +550,16 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
                       f"[{', '.join(tuning.terms_categories)}]")
     if errors_path is not None:
         try:
-            errors_path.parent.mkdir(parents=True, exist_ok=True)
             with errors_path.open("w", encoding="utf-8") as f:
                 for e in sorted(wrong, key=lambda e: (e.category, e.error, e.document)):
                     f.write(json.dumps(dataclasses.asdict(e), ensure_ascii=False) + "\n")
         except OSError as e:
-            raise CliError(f"cannot write --errors {errors_path}: {e}") from e
+            raise CliError(f"cannot write --errors {errors_path}: {e.strerror or e}") from e
         err.print(f"wrote {len(wrong)} wrong pairs to {errors_path}")
+    if inputs.left_out:
+        out.print(f"[bold]Not judged:[/] {_count(len(inputs.left_out), 'contract')} of {data_dir} without any "
+                  f"prediction in {predictions_path}; scored {len(inputs.titles)} of "
+                  f"{len(inputs.titles) + len(inputs.left_out)}.")
 
 
 @cli.command(name="bulk-load")

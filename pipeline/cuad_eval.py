@@ -32,7 +32,7 @@ import json
 import math
 import random
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,8 @@ from extractors.records import Clause, Document, Page
 
 __all__ = [
     "CUAD_CATEGORIES", "CuadData", "CuadError", "EvalResult", "Scores", "cached_document", "cross_validate",
-    "cuad_predictions", "folds", "gold_texts", "jaccard", "load_cuad", "matches", "scores",
+    "cuad_predictions", "folds", "gold_texts", "jaccard", "label_rows", "load_cuad", "manifest_rows", "matches",
+    "scores",
 ]
 
 IOU_THRESHOLD = 0.5
@@ -54,7 +55,7 @@ THRESHOLDS: tuple[float, ...] = tuple(float(t) for t in np.arange(0.99, 0, -0.01
 
 
 class CuadError(Exception):
-    """The CUAD folder is missing or not laid out like ../shared/cuad."""
+    """The CUAD folder is missing or not laid out like ../shared/cuad: a bad line, a PDF that is not there."""
 
 
 # ----------------------------------------------------------------- the metric
@@ -81,13 +82,24 @@ def matches(gold: str, candidate: str, category: str) -> bool:
 
 @dataclass(frozen=True)
 class Scores:
-    """CUAD's headline figures, and the curve they come from."""
+    """CUAD's headline figures, and the curve they come from.
+
+    ``positives``: the gold excerpts of the questions scored. Without any,
+    recall is undefined at every threshold and the figures are meaningless:
+    evaluate.py reports 0 (its NaN area becomes 0), and so does ``aupr`` here,
+    but ``defined`` is false, so a report can say "n/a" rather than "worst".
+    """
 
     aupr: float
     p_at_80r: float
     p_at_90r: float
     precisions: tuple[float, ...] = field(repr=False, default=())
     recalls: tuple[float, ...] = field(repr=False, default=())
+    positives: int = 0
+
+    @property
+    def defined(self) -> bool:
+        return self.positives > 0
 
 
 def _deduplicated(candidates: Sequence[Mapping[str, Any]]) -> dict[str, float]:
@@ -158,7 +170,8 @@ def scores(
                 return p
         return 0.0
 
-    return Scores(aupr, at(0.8), at(0.9), tuple(smooth), tuple(recalls))
+    positives = sum(n for n, _ in prepared)
+    return Scores(aupr, at(0.8), at(0.9), tuple(smooth), tuple(recalls), positives)
 
 
 # ----------------------------------------------------------------- the data
@@ -174,26 +187,90 @@ class CuadData:
     gold: dict[str, tuple[str, ...]]  # "<title>__<Category>" -> gold excerpt texts
 
 
-def load_cuad(root: str | Path, *, limit: int | None = None) -> CuadData:
-    """Read manifest.jsonl and labels.jsonl of a CUAD-shaped folder."""
+def _jsonl(path: Path, check: Callable[[dict[str, Any]], str | None]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line; :class:`CuadError` naming the line on anything else."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise CuadError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from e
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise CuadError(f"{path}: line {n}: not JSON ({e.msg})") from e
+        problem = "not a JSON object" if not isinstance(row, dict) else check(row)
+        if problem:
+            raise CuadError(f"{path}: line {n}: {problem}")
+        yield n, row
+
+
+def _fields(row: Mapping[str, Any], names: Sequence[str]) -> str | None:
+    for name in names:
+        if name not in row:
+            return f'missing "{name}"'
+        if not isinstance(row[name], str) or not row[name]:
+            return f'"{name}" must be a non-empty string, not {json.dumps(row[name])[:60]}'
+    return None
+
+
+def _label_problem(row: Mapping[str, Any]) -> str | None:
+    problem = _fields(row, ("title", "category"))
+    if problem:
+        return problem
+    spans = row.get("spans", [])
+    if not isinstance(spans, list) or not all(isinstance(x, dict) and isinstance(x.get("text", ""), str) for x in spans):
+        return '"spans" must be a list of {"text": ...} objects'
+    if not isinstance(row.get("answer") or "", str):
+        return '"answer" must be a string'
+    return None
+
+
+def manifest_rows(root: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, entry) of ``root/manifest.jsonl``; each has a ``title`` (not seen before) and a ``pdf``."""
+    path = Path(root) / "manifest.jsonl"
+    seen: dict[str, int] = {}
+    for n, row in _jsonl(path, lambda row: _fields(row, ("title", "pdf"))):
+        if row["title"] in seen:
+            raise CuadError(f"{path}: line {n}: title {row['title']!r} already on line {seen[row['title']]}")
+        seen[row["title"]] = n
+        yield n, row
+
+
+def label_rows(root: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, row) of ``root/labels.jsonl``; each has ``title``, ``category`` and well-formed ``spans``."""
+    return _jsonl(Path(root) / "labels.jsonl", _label_problem)
+
+
+def load_cuad(root: str | Path, *, limit: int | None = None, pdfs: bool = True) -> CuadData:
+    """Read manifest.jsonl and labels.jsonl of a CUAD-shaped folder.
+
+    Raises :class:`CuadError` naming the file and line of a malformed line
+    and, with ``pdfs`` (for evaluations that read them), listing the PDFs of
+    the contracts chosen that do not exist: an evaluation quietly smaller
+    than asked for would look like a full one.
+    """
     base = Path(root)
     manifest, labels = base / "manifest.jsonl", base / "labels.jsonl"
     if not manifest.is_file() or not labels.is_file():
         raise CuadError(f"{base} does not look like CUAD: manifest.jsonl and labels.jsonl are needed")
-    entries = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
+    entries = list(manifest_rows(base))
     if limit is not None:
         entries = entries[:limit]
-    titles = tuple(e["title"] for e in entries)
-    pdfs = {e["title"]: base / e["pdf"] for e in entries}
+    titles = tuple(e["title"] for _, e in entries)
+    paths = {e["title"]: base / e["pdf"] for _, e in entries}
+    if pdfs:
+        missing = [f"line {n}: {e['pdf']}" for n, e in entries if not paths[e["title"]].is_file()]
+        if missing:
+            shown = "; ".join(missing[:5]) + (f"; and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise CuadError(f"{manifest}: {len(missing)} of {len(entries)} PDFs listed do not exist: {shown}")
     wanted = set(titles)
     gold: dict[str, tuple[str, ...]] = {f"{t}__{c}": () for t in titles for c in CUAD_CATEGORIES}
-    for line in labels.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for _, row in label_rows(base):
         if row["title"] in wanted:
-            gold[f"{row['title']}__{row['category']}"] = tuple(s["text"] for s in row["spans"] if s["text"])
-    return CuadData(base, titles, pdfs, gold)
+            gold[f"{row['title']}__{row['category']}"] = tuple(s["text"] for s in row.get("spans", ()) if s.get("text"))
+    return CuadData(base, titles, paths, gold)
 
 
 def folds(titles: Sequence[str], k: int = 5, seed: int = 13) -> list[tuple[str, ...]]:
@@ -229,23 +306,37 @@ def _document_from_json(data: Mapping[str, Any]) -> tuple[Document, tuple[Clause
 
 
 def cached_document(pdf: Path, work: Path) -> tuple[Document, tuple[Clause, ...]]:
-    """Read and segment ``pdf`` through the ingest path, cached under ``work``."""
-    from extractors.document import read_document
+    """Read and segment ``pdf`` through the ingest path, cached under ``work``.
+
+    A PDF that cannot be read (gone, damaged) or a cache that cannot be
+    written is a :class:`CuadError` naming the file.
+    """
+    from extractors.document import DocumentError, read_document
     from pipeline.ingest import READER_VERSION
 
     segment, seg_version = _segmenter()
-    key = hashlib.sha256(f"{pdf.resolve()}|{pdf.stat().st_size}|{READER_VERSION}|{seg_version}".encode()).hexdigest()[:24]
+    try:
+        size = pdf.stat().st_size
+    except OSError as e:
+        raise CuadError(f"cannot read {pdf}: {e.strerror or e}") from e
+    key = hashlib.sha256(f"{pdf.resolve()}|{size}|{READER_VERSION}|{seg_version}".encode()).hexdigest()[:24]
     path = work / "documents" / f"{key}.json.gz"
     if path.exists():
         with gzip.open(path, "rt", encoding="utf-8") as f:
             return _document_from_json(json.load(f))
-    document = read_document(str(pdf))
+    try:
+        document = read_document(str(pdf))
+    except DocumentError as e:
+        raise CuadError(f"cannot read {pdf}: {e}") from e
     clauses = segment(document)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    with gzip.open(tmp, "wt", encoding="utf-8") as f:
-        json.dump(_document_json(document, clauses), f)
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(tmp, "wt", encoding="utf-8") as f:
+            json.dump(_document_json(document, clauses), f)
+        tmp.replace(path)
+    except OSError as e:
+        raise CuadError(f"cannot write the cache {path.parent}: {e.strerror or e}") from e
     return document, clauses
 
 

@@ -94,27 +94,53 @@ def truly_present(data_dir: Path) -> tuple[list[str], set[tuple[str, str]]]:
 
 def cuad_excerpts(data_dir: Path) -> tuple[list[str], dict[tuple[str, str], list[str]]]:
     """Contract titles (manifest order) and CUAD's labelled excerpts per (title, category) that has any."""
+    from pipeline.cuad_eval import CuadError, label_rows, manifest_rows
+
     manifest, labels = data_dir / "manifest.jsonl", data_dir / "labels.jsonl"
     if not manifest.is_file() or not labels.is_file():
         raise GapsEvalError(f"{data_dir} does not look like CUAD: manifest.jsonl and labels.jsonl are needed")
-    titles = [json.loads(line)["title"] for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
     spans: dict[tuple[str, str], list[str]] = {}
-    for line in labels.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
+    try:
+        titles = [e["title"] for _, e in manifest_rows(data_dir)]
+        for _, row in label_rows(data_dir):
             texts = [s["text"] for s in row.get("spans", ()) if s.get("text")]
             if texts:
                 spans.setdefault((row["title"], row["category"]), []).extend(texts)
+    except CuadError as e:
+        raise GapsEvalError(str(e)) from e
     return titles, spans
 
 
+def _candidates_problem(answers: Any) -> str | None:
+    """What is wrong with one question's n-best list (None when it is a list of {text, probability})."""
+    if not isinstance(answers, list):
+        return f"expected a list of candidates, got {type(answers).__name__}"
+    for i, a in enumerate(answers):
+        if not isinstance(a, dict):
+            return f"candidate {i}: expected an object with text and probability, got {type(a).__name__}"
+        for name in ("text", "probability"):
+            if name not in a:
+                return f'candidate {i}: missing "{name}"'
+        if not isinstance(a["text"], str):
+            return f'candidate {i}: "text" must be a string, not {json.dumps(a["text"])[:40]}'
+        p = a["probability"]
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p):
+            return f'candidate {i}: "probability" must be a number, not {json.dumps(p)[:40]}'
+    return None
+
+
 def load_predictions(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """CUAD n-best predictions; :class:`GapsEvalError` naming the question id of a malformed entry."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise GapsEvalError(f"cannot read predictions {path}: {e}") from e
     if not isinstance(data, dict):
         raise GapsEvalError(f"{path}: expected CUAD n-best JSON (an object keyed <title>__<Category>)")
+    for key, answers in data.items():
+        problem = _candidates_problem(answers)
+        if problem:
+            raise GapsEvalError(f"{path}: {key!r}: {problem}")
     return data
 
 
@@ -230,6 +256,7 @@ class EvalInputs:
     present: set[tuple[str, str]]
     predictions: dict[str, list[dict[str, Any]]]
     terms: dict[str, dict[str, list[TermValue]]] | None
+    left_out: tuple[str, ...] = ()  # contracts of the folder without any prediction: not judged
 
 
 def load_inputs(data_dir: Path, predictions_path: Path, *, with_terms: bool = False, work: Path | None = None,
@@ -242,14 +269,27 @@ def load_inputs(data_dir: Path, predictions_path: Path, *, with_terms: bool = Fa
         raise GapsEvalError(f"{predictions_path} holds no predictions for the contracts of {data_dir}")
     terms = None
     if with_terms:
-        manifest = {json.loads(line)["title"]: json.loads(line) for line in
-                    (data_dir / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+        from pipeline.cuad_eval import CuadError, manifest_rows
+
+        try:
+            pdfs = {e["title"]: (f"line {n}: {e['pdf']}", data_dir / e["pdf"]) for n, e in manifest_rows(data_dir)}
+        except CuadError as e:
+            raise GapsEvalError(str(e)) from e
+        missing = [pdfs[t][0] for t in covered if not pdfs[t][1].is_file()]
+        if missing:  # before reading any: an evaluation quietly smaller than asked for would look like a full one
+            shown = "; ".join(missing[:5]) + (f"; and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise GapsEvalError(f"{data_dir / 'manifest.jsonl'}: {len(missing)} of {len(covered)} PDFs needed for "
+                                f"the terms do not exist: {shown}")
         terms = {}
-        for i, title in enumerate(covered, 1):
-            terms[title] = contract_terms(data_dir / manifest[title]["pdf"], work or data_dir / ".cache")
-            if on_progress and (i % 50 == 0 or i == len(covered)):
-                on_progress(f"terms for {i}/{len(covered)} contracts")
-    return EvalInputs(tuple(covered), present, predictions, terms)
+        try:
+            for i, title in enumerate(covered, 1):
+                terms[title] = contract_terms(pdfs[title][1], work or data_dir / ".cache")
+                if on_progress and (i % 50 == 0 or i == len(covered)):
+                    on_progress(f"terms for {i}/{len(covered)} contracts")
+        except CuadError as e:
+            raise GapsEvalError(str(e)) from e
+    left_out = tuple(t for t in titles if t not in set(covered))
+    return EvalInputs(tuple(covered), present, predictions, terms, left_out)
 
 
 def run(data_dir: Path, predictions_path: Path, *, threshold: float | None = None, with_terms: bool | None = None,

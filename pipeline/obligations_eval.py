@@ -37,14 +37,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from extractors.obligations import obligations
 from extractors.records import Document, Obligation, Page, Term
 
-__all__ = ["GOLD_PATH", "GoldError", "ObligationScore", "evaluate_obligations", "matches", "score_sentence"]
+__all__ = [
+    "GOLD_PATH", "GoldError", "ObligationScore", "ObligationsResult", "evaluate_obligations", "matches",
+    "obligations_result", "score_sentence",
+]
 
 GOLD_PATH = Path(__file__).resolve().parent.parent / "corpus" / "obligations_gold.jsonl"
 
@@ -106,10 +109,33 @@ def score_sentence(text: str, aliases: Sequence[str], gold: Sequence[Mapping[str
 
 
 class GoldError(ValueError):
-    """The hand-label file cannot be read: missing, not JSON lines, or a line without the fields it needs."""
+    """The hand-label file cannot be read: missing, not JSON lines, a line without the fields it needs, or no
+    sentence to score; or the CUAD folder given for its CUAD-sourced rows is missing or not CUAD-shaped."""
 
 
 _GOLD_FIELDS = ("source", "aliases", "obligations")
+_SOURCE_FIELDS = {"demo": ("text",), "cuad": ("title", "start", "end")}
+
+
+def _row_problem(row: Any) -> str | None:
+    missing = [f for f in _GOLD_FIELDS if not isinstance(row, dict) or f not in row]
+    if not missing:
+        missing = [f for f in _SOURCE_FIELDS.get(row["source"], ()) if f not in row]
+    if missing:
+        return f"missing {', '.join(missing)}"
+    if row["source"] not in _SOURCE_FIELDS:
+        return f"unknown source {row['source']!r} (demo or cuad)"
+    if not isinstance(row["obligations"], list):
+        return "obligations must be a list"
+    for i, o in enumerate(row["obligations"]):
+        if not isinstance(o, dict):
+            return f"obligation {i}: expected an object with obligor, modality and action"
+        by_offsets = row["source"] == "cuad" and "action_start" in o
+        lacking = [f for f in ("obligor", "modality", *(("action_start", "action_end") if by_offsets else ("action",)))
+                   if f not in o]
+        if lacking:
+            return f"obligation {i}: missing {', '.join(lacking)}"
+    return None
 
 
 def _gold_rows(gold_path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -124,39 +150,81 @@ def _gold_rows(gold_path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
             row = json.loads(line)
         except json.JSONDecodeError as e:
             raise GoldError(f"{gold_path}: line {n}: not JSON ({e.msg})") from e
-        missing = [f for f in _GOLD_FIELDS if not isinstance(row, dict) or f not in row]
-        if missing:
-            raise GoldError(f"{gold_path}: line {n}: missing {', '.join(missing)}")
+        problem = _row_problem(row)
+        if problem:
+            raise GoldError(f"{gold_path}: line {n}: {problem}")
         yield n, row
 
 
-def evaluate_obligations(gold_path: str | Path = GOLD_PATH, *, cuad_dir: str | Path | None = None) -> dict[str, ObligationScore]:
-    """Scores per source ("demo", "cuad" when ``cuad_dir`` is given) and "all"; :class:`GoldError` on a bad file."""
+@dataclass
+class ObligationsResult:
+    """Scores per source ("demo", "cuad") and "all"; ``skipped``: sentences not scored, counted by reason."""
+
+    scores: dict[str, ObligationScore]
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def _cuad_txt(cuad_dir: str | Path | None) -> Path | None:
+    if cuad_dir is None:
+        return None
+    base = Path(cuad_dir)
+    if not base.is_dir():
+        raise GoldError(f"{base}: no such folder (the CUAD folder for the CUAD-sourced labels)")
+    if not (base / "txt").is_dir():
+        raise GoldError(f"{base} does not look like CUAD: txt/ is needed (the CUAD-sourced labels are offsets "
+                        "into its TXT files)")
+    return base / "txt"
+
+
+def obligations_result(gold_path: str | Path = GOLD_PATH, *, cuad_dir: str | Path | None = None) -> ObligationsResult:
+    """Score every labelled sentence; CUAD-sourced ones need ``cuad_dir`` (and its TXT), and are counted as
+    skipped without. :class:`GoldError` on a bad file, a ``cuad_dir`` that is not CUAD, or nothing to score."""
+    txt = _cuad_txt(cuad_dir)
     scores: dict[str, ObligationScore] = {}
-    texts: dict[str, str] = {}
-    for _, row in _gold_rows(gold_path):
+    skipped: dict[str, int] = {}
+    texts: dict[str, str | None] = {}
+    rows = 0
+    for n, row in _gold_rows(gold_path):
+        rows += 1
         if row["source"] == "demo":
             text, gold = row["text"], row["obligations"]
         else:
-            if cuad_dir is None:
+            if txt is None:
+                skipped["CUAD-sourced, no --data"] = skipped.get("CUAD-sourced, no --data", 0) + 1
                 continue
             title = row["title"]
             if title not in texts:
-                path = Path(cuad_dir) / "txt" / f"{title}.txt"
-                if not path.is_file():
-                    continue
-                texts[title] = path.read_text(encoding="utf-8")
+                path = txt / f"{title}.txt"
+                try:
+                    texts[title] = path.read_text(encoding="utf-8") if path.is_file() else None
+                except (OSError, UnicodeDecodeError):
+                    texts[title] = None
             raw = texts[title]
-            text = re.sub(r"\s+", " ", raw[row["start"] : row["end"]])
-            gold = [
-                {"obligor": o["obligor"], "modality": o["modality"],
-                 "action": raw[o["action_start"] : o["action_end"]] if "action_start" in o else o["action"]}
-                for o in row["obligations"]
-            ]
+            if raw is None:
+                reason = f"CUAD-sourced, contract's TXT not in {txt}"
+                skipped[reason] = skipped.get(reason, 0) + 1
+                continue
+            try:
+                text = re.sub(r"\s+", " ", raw[row["start"] : row["end"]])
+                gold = [
+                    {"obligor": o["obligor"], "modality": o["modality"],
+                     "action": raw[o["action_start"] : o["action_end"]] if "action_start" in o else o["action"]}
+                    for o in row["obligations"]
+                ]
+            except TypeError as e:
+                raise GoldError(f"{gold_path}: line {n}: offsets must be integers ({e})") from e
         s, _ = score_sentence(text, row["aliases"], gold)
         scores.setdefault(row["source"], ObligationScore()).add(s)
+    if not scores:
+        why = "; ".join(f"{k} skipped: {reason}" for reason, k in skipped.items())
+        raise GoldError(f"{gold_path}: no labelled sentences" + (f" scored ({why})" if why else ""))
     total = ObligationScore()
     for s in scores.values():
         total.add(s)
     scores["all"] = total
-    return scores
+    return ObligationsResult(scores, skipped)
+
+
+def evaluate_obligations(gold_path: str | Path = GOLD_PATH, *, cuad_dir: str | Path | None = None) -> dict[str, ObligationScore]:
+    """Scores per source ("demo", "cuad" when ``cuad_dir`` is given) and "all"; :class:`GoldError` on a bad file."""
+    return obligations_result(gold_path, cuad_dir=cuad_dir).scores

@@ -14,7 +14,6 @@ how each kind of answer is normalised; ``clausewise eval terms`` prints it.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -205,12 +204,11 @@ class TermsEvalResult:
     terms_seconds: float  # time spent in extractors.terms.terms only
 
 
-def _answers(labels: Path, titles: set[str]) -> dict[tuple[str, str], str]:
+def _answers(data_dir: Path, titles: set[str]) -> dict[tuple[str, str], str]:
+    from pipeline.cuad_eval import label_rows  # checks each line (CuadError naming it)
+
     out: dict[tuple[str, str], str] = {}
-    for line in labels.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for _, row in label_rows(data_dir):
         if row["title"] in titles and row["category"] in EVALUATED:
             out[(row["title"], row["category"])] = row.get("answer") or ""
     return out
@@ -227,7 +225,7 @@ def evaluate_terms(
     from pipeline.cuad_eval import cached_document, load_cuad
 
     data = load_cuad(data_dir, limit=limit)
-    answers = _answers(Path(data_dir) / "labels.jsonl", set(data.titles))
+    answers = _answers(Path(data_dir), set(data.titles))
     scores = {c: TermScore() for c in EVALUATED}
     spent = 0.0
     for i, title in enumerate(data.titles):
