@@ -13,18 +13,30 @@ alone: the single writer. Larger batches cut the per-task cost of Prefect
 
 A crash loses at most the documents in flight; a rerun skips every document
 already stored, by content hash. A document's failure is recorded with its
-reason and never stops the others.
+reason and never stops the others. Ctrl-C stops the workers at once and ends
+the flow with :class:`Interrupted` (how many files were recorded); what is
+stored stays stored.
+
+Without ``PREFECT_API_URL`` a caller that starts worker processes should run
+the flow inside :func:`temporary_server`: one Prefect server for the whole
+run, shared by every worker process, and stopped with this process however
+it ends.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
 import os
 import queue
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -40,9 +52,12 @@ from pipeline.ingest import (
 )
 from pipeline.inbox import confirm
 from pipeline.store import Analysis, Store
-from pipeline.workers import TaskFailed, WorkerPool
+from pipeline.workers import TaskFailed, WorkerPool, worker_initializer
 
-__all__ = ["analyse_all", "analyse_document", "auto_batch", "bulk_load", "stage", "task_runner"]
+__all__ = [
+    "Interrupted", "analyse_all", "analyse_document", "auto_batch", "bulk_load", "stage", "task_runner",
+    "temporary_server",
+]
 
 IO_RETRIES = 2
 
@@ -142,7 +157,9 @@ def task_runner(dask: str | None = None, workers: int = 0, *, processes: bool = 
     if processes:
         from prefect.task_runners import ProcessPoolTaskRunner
 
-        return ProcessPoolTaskRunner(max_workers=workers or None)
+        # each process ignores Ctrl-C (this one stops the run) and dies with this one, even on kill -9
+        return ProcessPoolTaskRunner(max_workers=workers or None, initializer=worker_initializer,
+                                     initargs=(os.getpid(),))
     return ThreadPoolTaskRunner(max_workers=workers or None)
 
 
@@ -199,6 +216,183 @@ def analyse_all(
                 submit("stage", nxt)
 
 
+class Interrupted(KeyboardInterrupt):
+    """The run was interrupted (Ctrl-C) after ``recorded`` of ``total`` files were recorded.
+
+    A KeyboardInterrupt still, so Prefect marks the run Crashed ("aborted by
+    an interrupt signal") and the caller's own Ctrl-C handling applies.
+    """
+
+    def __init__(self, recorded: int, total: int) -> None:
+        super().__init__(f"interrupted after {recorded} of {total} files")
+        self.recorded, self.total = recorded, total
+
+
+#: Runs the ephemeral server as Prefect does (``python -m uvicorn …``) after asking Linux to stop it
+#: (SIGTERM) when the process that started it dies; argv[1] is that process's pid.
+_SERVER_BOOT = """\
+import ctypes, os, runpy, signal, sys
+if sys.platform.startswith("linux"):
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != int(sys.argv[1]):
+        sys.exit(0)
+sys.argv = ["uvicorn"] + sys.argv[2:]
+runpy.run_module("uvicorn", run_name="__main__", alter_sys=True)
+"""
+
+
+def _free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def temporary_server(*, announce: Callable[[str], object] | None = None) -> Iterator[str | None]:
+    """One temporary Prefect server for a run, owned by this process; yields its API URL.
+
+    With ``PREFECT_API_URL`` set this does nothing (yields ``None``).
+    Otherwise Prefect would start its own temporary server lazily, in every
+    process that talks to it: once in the flow process and once more in each
+    ``--processes`` or Dask worker (none of them told the others' address),
+    each ~225 MB, ~10 s to start, and left running when this process is
+    killed, because Prefect starts it as a plain subprocess of whichever
+    thread first needed it, in the caller's process group. This one is
+    started here instead, the way Prefect starts it (uvicorn on 127.0.0.1,
+    no UI) but:
+
+    * its URL is set as ``PREFECT_API_URL``, in the settings and in the
+      environment every worker process inherits: one server per run;
+    * it runs in its own session, so Ctrl-C in the terminal reaches this
+      process alone, which still needs the server to end the run cleanly;
+    * on Linux it gets SIGTERM when this process dies, even by ``kill -9``
+      (``PR_SET_PDEATHSIG``, armed before uvicorn starts).
+
+    Call it from the main thread (the parent-death signal follows the thread
+    that started the server).
+    """
+    import httpx
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    settings = get_current_settings()
+    if settings.api.url:
+        yield None
+        return
+    timeout = float(settings.server.ephemeral.startup_timeout_seconds)
+    env = {**os.environ, **settings.to_environment_variables(exclude_unset=True),
+           "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    env.pop("PREFECT_API_URL", None)
+    import prefect
+
+    for _attempt in range(3):  # another process may take the port between choosing and binding it
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-c", _SERVER_BOOT, str(os.getpid()), "--app-dir", str(prefect.__module_path__.parent),
+             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=env, start_new_session=True)
+        url = f"http://127.0.0.1:{port}/api"
+        deadline = time.monotonic() + timeout
+        with httpx.Client(timeout=5) as client:
+            while time.monotonic() < deadline and server.poll() is None:
+                try:
+                    if client.get(f"{url}/health").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
+        if server.poll() is None:
+            break
+    try:
+        if server.poll() is not None or time.monotonic() >= deadline:
+            raise RuntimeError(f"the temporary Prefect server did not start within {timeout:g} s "
+                               f"(exit code {server.poll()}); set PREFECT_API_URL to use a running one")
+        if announce is not None:
+            announce(f"temporary Prefect server on http://127.0.0.1:{port} (for this run only; see docs/flows.md)")
+        previous = os.environ.get("PREFECT_API_URL")
+        # the environment for every process started from here on; the global settings for this process's
+        # threads that start with an empty context (the process pool's message forwarder, for one)
+        os.environ["PREFECT_API_URL"] = url
+        refresh_global_settings_context()
+        try:
+            with temporary_settings(updates={PREFECT_API_URL: url}):
+                yield url
+        finally:
+            if previous is None:
+                os.environ.pop("PREFECT_API_URL", None)
+            else:
+                os.environ["PREFECT_API_URL"] = previous
+            refresh_global_settings_context()
+    finally:
+        _drain_clients()
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _drain_clients(timeout: float = 10.0) -> None:
+    """Send the logs and events still queued in this process before the server goes (as Prefect's test harness
+    does); whatever is left after ``timeout`` seconds is dropped."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        try:
+            worker.drain_all(timeout=timeout)
+        except Exception:  # noqa: BLE001 - never started, or the server is already gone
+            pass
+
+
+#: Seconds the flow waits for its last progress update before it ends without it.
+PROGRESS_TIMEOUT = 10.0
+
+
+class _Progress:
+    """The run's progress artifact, sent by a background thread.
+
+    Best effort: an update is skipped while the previous one is still on its
+    way, and the flow never waits on the API for it (only up to
+    :data:`PROGRESS_TIMEOUT` for the last one), so a slow or dead Prefect
+    server cannot hold up analysing and storing.
+    """
+
+    def __init__(self, total: int) -> None:
+        self._total = total
+        self._id: Any = None  # the artifact's id, once created
+        self._thread: threading.Thread | None = None
+
+    def _send(self, percent: float) -> None:
+        try:
+            if self._id is None:
+                self._id = create_progress_artifact(progress=percent,
+                                                    description=f"bulk_load: files recorded of {self._total}")
+            else:
+                update_progress_artifact(self._id, percent)
+        except Exception as e:  # noqa: BLE001 - progress is optional; the records are what matter
+            get_run_logger().debug("progress not updated: %s", e)
+
+    def update(self, percent: float) -> bool:
+        """Send ``percent`` in the background; False (skipped) while the previous update is on its way."""
+        if self._thread is not None and self._thread.is_alive():
+            return False
+        context = contextvars.copy_context()  # the flow run's context, so the artifact belongs to it
+        self._thread = threading.Thread(target=context.run, args=(self._send, percent), daemon=True,
+                                        name="bulk-load-progress")
+        self._thread.start()
+        return True
+
+    def finish(self) -> None:
+        """100 %, waiting a little for it: the run is over either way."""
+        if self._thread is not None:
+            self._thread.join(PROGRESS_TIMEOUT)
+        if self.update(100.0) and self._thread is not None:
+            self._thread.join(PROGRESS_TIMEOUT)
+
+
 #: The most documents one task takes when ``batch`` is automatic: enough to make Prefect's own cost per
 #: document small (two task runs per batch, each a few state changes on the server), few enough that a
 #: batch's results reach the database while the next ones run.
@@ -245,8 +439,8 @@ def bulk_load(
         window = max(window, 2 * batch)  # two batches in flight at least: one runs while the other is recorded
         logger.info("%d files: %d already settled, %d to analyse, %d per task", total, len(outcomes), len(todo),
                     batch)
-        progress = create_progress_artifact(progress=100.0 * len(outcomes) / max(total, 1),
-                                            description=f"bulk_load: files recorded of {total}")
+        progress = _Progress(total)
+        progress.update(100.0 * len(outcomes) / max(total, 1))
         reported = time.monotonic()
         pool_key = None
         if on_threads and todo:
@@ -260,12 +454,17 @@ def bulk_load(
                     logger.warning("%s %s: %s", outcome.status, outcome.path, outcome.reason)
                 if time.monotonic() - reported >= PROGRESS_EVERY:
                     reported = time.monotonic()
-                    update_progress_artifact(progress, 100.0 * len(outcomes) / total)
+                    progress.update(100.0 * len(outcomes) / total)
                     logger.info("%d/%d files recorded (%.0f s)", len(outcomes), total, time.monotonic() - started)
+        except KeyboardInterrupt as e:
+            if pool_key is not None:  # kill the workers now: the tasks waiting on them return at once
+                _POOLS.pop(pool_key).close(kill=True)
+            logger.warning("interrupted after %d of %d files; what is recorded stays", len(outcomes), total)
+            raise Interrupted(len(outcomes), total) from e
         finally:
-            if pool_key is not None:
+            if pool_key is not None and pool_key in _POOLS:
                 _POOLS.pop(pool_key).close()
-    update_progress_artifact(progress, 100.0)
+    progress.finish()
     counts = Counter(o.status for o in outcomes)
     logger.info(
         "%d files in %.1f s: %s", len(outcomes), time.monotonic() - started,

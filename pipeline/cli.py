@@ -562,6 +562,10 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
                   f"{len(inputs.titles) + len(inputs.left_out)}.")
 
 
+#: Exit code of an interrupted bulk load (128 + SIGINT, as a shell reports it).
+EXIT_INTERRUPTED = 130
+
+
 @cli.command(name="bulk-load")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @DB_OPTION
@@ -577,13 +581,24 @@ def bulk_load_command(paths: tuple[str, ...], db_path: str, dask: str | None, pr
     Same outcomes as `ingest`; the analysis runs on a thread pool or a Dask
     cluster while this process stays the only database writer.
     """
-    from flows.bulk_load import bulk_load, task_runner
+    from flows.bulk_load import Interrupted, bulk_load, task_runner, temporary_server
 
     _no_missing_paths(paths)
     _open(db_path).close()
-    runner = task_runner(dask, workers, processes=processes)
-    outcomes = bulk_load.with_options(task_runner=runner)(list(paths), db_path, ocr=not no_ocr, batch=batch,
-                                                          workers=workers)
+    resume = "run the same command again to resume"
+    try:
+        # one Prefect server for the run (unless PREFECT_API_URL names one), shared by every worker process,
+        # out of reach of Ctrl-C and stopped with this process, however it ends
+        with temporary_server(announce=err.print):
+            runner = task_runner(dask, workers, processes=processes)
+            outcomes = bulk_load.with_options(task_runner=runner)(list(paths), db_path, ocr=not no_ocr,
+                                                                  batch=batch, workers=workers)
+    except Interrupted as e:  # the workers are stopped; every recorded file stays recorded
+        err.print(f"interrupted after {e.recorded} of {e.total} files; {resume}")
+        sys.exit(EXIT_INTERRUPTED)
+    except KeyboardInterrupt:
+        err.print(f"interrupted; what is recorded stays recorded: {resume}")
+        sys.exit(EXIT_INTERRUPTED)
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         err.print(f"[red]{o.status}[/] {o.path}: {o.reason}")

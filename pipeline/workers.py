@@ -9,7 +9,10 @@ whole pool. Contracts arrive in every state of disrepair, so this pool:
   timed out, and starts a fresh worker;
 * reports a task whose worker died as failed, with the exit code, and carries on;
 * caps each worker's address space (``memory_mb``) so a decompression bomb
-  raises :class:`MemoryError` in the worker instead of taking the machine down.
+  raises :class:`MemoryError` in the worker instead of taking the machine down;
+* ties each worker to its parent (:func:`worker_initializer`): a worker ignores
+  Ctrl-C, which the parent handles by stopping the pool, and on Linux it is
+  killed when the parent dies (``PR_SET_PDEATHSIG``), even by ``kill -9``.
 
 The caller gets ``(key, result)`` pairs as tasks finish, where ``result`` is
 whatever the task returned, or a :class:`TaskFailed`. The parent stays the only
@@ -20,7 +23,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,7 +33,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
-__all__ = ["TaskFailed", "WorkerPool", "supervised_map"]
+__all__ = ["TaskFailed", "WorkerPool", "supervised_map", "worker_initializer"]
 
 K = TypeVar("K")
 
@@ -53,8 +58,66 @@ def _limit_memory(memory_mb: int | None) -> None:
         pass
 
 
+#: prctl(2) option: the signal this process gets when the thread that started it ends (Linux).
+PR_SET_PDEATHSIG = 1
+PR_GET_PDEATHSIG = 2
+
+
+def die_with_parent(parent_pid: int, signum: int = signal.SIGKILL) -> bool:
+    """Ask Linux to send ``signum`` to this process when its parent dies (``PR_SET_PDEATHSIG``).
+
+    The kernel sends it when the *thread* that started this process ends, so
+    the parent must start it from a thread that lives as long as it does (the
+    main thread, or :class:`WorkerPool`'s spawner thread). A parent that died
+    before the call sends nothing: then this process exits at once. Returns
+    False where prctl is not available (not Linux): the process then outlives
+    a parent killed by SIGKILL, as before.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() != parent_pid:  # the parent is already gone: no signal will come
+        os._exit(1)
+    return True
+
+
+def worker_initializer(parent_pid: int) -> None:
+    """First thing in a worker process: ignore Ctrl-C and die with the parent.
+
+    Ctrl-C in a terminal signals the whole foreground process group; the
+    parent handles it (it stops its workers and reports what is stored), so a
+    worker must not die mid-document with a KeyboardInterrupt traceback of its
+    own. Also the ``initializer`` of the ``--processes`` task runner.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by _spawn until now
+    die_with_parent(parent_pid)
+
+
+def _spawn(process: multiprocessing.process.BaseProcess) -> None:
+    """Start ``process`` with SIGINT blocked, so a Ctrl-C during its start-up (imports, unpickling) is
+    held until :func:`worker_initializer` has set it to be ignored."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()  # it unblocks SIGINT in this thread when it starts: start it first
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _worker_main(conn: Connection, func: Callable[..., Any], memory_mb: int | None,
-                 warm: Callable[[], Any] | None = None) -> None:
+                 warm: Callable[[], Any] | None = None, parent_pid: int | None = None) -> None:
+    if parent_pid is not None:
+        worker_initializer(parent_pid)
     _limit_memory(memory_mb)
     if warm is not None:
         try:
@@ -143,10 +206,11 @@ def supervised_map(
     queue: deque[tuple[K, tuple[Any, ...]]] = deque(tasks)
     pool: list[_Worker[K]] = []
 
-    def start() -> _Worker[K]:
+    def start() -> _Worker[K]:  # from the thread iterating this generator: the workers die with it
         parent, child = context.Pipe()
-        process = context.Process(target=_worker_main, args=(child, func, memory_mb, warm), daemon=True)
-        process.start()
+        process = context.Process(target=_worker_main, args=(child, func, memory_mb, warm, os.getpid()),
+                                  daemon=True)
+        _spawn(process)
         child.close()
         return _Worker(process, parent)
 
@@ -234,11 +298,19 @@ class WorkerPool:
     each call borrows an idle worker, gives it one task under the deadline,
     and returns the result or a :class:`TaskFailed`. A worker that times out
     or dies is replaced; the others keep their loaded models.
+
+    Every worker is started by one spawner thread that lives as long as the
+    pool: Linux's parent-death signal follows the thread that started a
+    process, and the threads calling :meth:`run` come and go.
+    ``close(kill=True)`` (an interrupted run) kills the workers at once; the
+    calls still waiting then return a :class:`TaskFailed` instead of starting
+    new workers.
     """
 
     def __init__(self, func: Callable[..., Any], workers: int, *, timeout: float | None = None,
                  memory_mb: int | None = None, warm: Callable[[], Any] | None = None) -> None:
         import queue
+        from concurrent.futures import ThreadPoolExecutor
 
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
@@ -246,7 +318,9 @@ class WorkerPool:
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker[Any]] = queue.Queue()
         self._all: list[_Worker[Any]] = []
+        self._lock = threading.Lock()
         self._closed = False
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker-pool-spawner")
         self.size = workers
         for _ in range(workers):
             self._idle.put(self._start())
@@ -254,47 +328,67 @@ class WorkerPool:
     def _start(self) -> _Worker[Any]:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_worker_main, args=(child, self._func, self._memory_mb, self._warm), daemon=True)
-        process.start()
+            target=_worker_main, args=(child, self._func, self._memory_mb, self._warm, os.getpid()), daemon=True)
+        self._spawner.submit(_spawn, process).result()
         child.close()
         worker: _Worker[Any] = _Worker(process, parent)
-        self._all.append(worker)
+        with self._lock:
+            self._all.append(worker)
         return worker
 
     def _replace(self, worker: _Worker[Any]) -> _Worker[Any]:
         worker.process.kill()
         worker.process.join(timeout=5)
         worker.conn.close()
-        self._all.remove(worker)
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+            if self._closed:  # an interrupted run: no new workers
+                return worker
         return self._start()
 
-    def run(self, *args: Any) -> Any:
-        """``func(*args)`` in a worker: its result, or a :class:`TaskFailed` (timeout, dead worker)."""
+    def _failed(self, status: str, reason: str) -> TaskFailed:
         if self._closed:
-            raise RuntimeError("the worker pool is closed")
+            return TaskFailed("error", "interrupted: the worker pool was stopped")
+        return TaskFailed(status, reason)
+
+    def run(self, *args: Any) -> Any:
+        """``func(*args)`` in a worker: its result, or a :class:`TaskFailed` (timeout, dead worker, pool stopped)."""
+        if self._closed:  # stopped under a caller still handing out work (an interrupted run)
+            return self._failed("error", "")
         worker = self._idle.get()
         try:
+            if self._closed:
+                return self._failed("error", "")
             if not worker.ready:
                 if not worker.conn.poll(WARMUP_TIMEOUT):
                     worker = self._replace(worker)
-                    return TaskFailed("timeout", f"starting the worker took longer than {WARMUP_TIMEOUT:g} s")
+                    return self._failed("timeout", f"starting the worker took longer than {WARMUP_TIMEOUT:g} s")
                 try:
                     worker.ready = worker.conn.recv() == READY
                 except (EOFError, OSError):
                     code = worker.process.exitcode
                     worker = self._replace(worker)
-                    return TaskFailed("error", f"worker process died while starting (exit code {code})")
-            worker.conn.send(args)
+                    return self._failed("error", f"worker process died while starting (exit code {code})")
+            try:
+                worker.conn.send(args)
+            except OSError:
+                worker = self._replace(worker)
+                return self._failed("error", "worker process died before its task")
             if not worker.conn.poll(self._timeout):
                 worker = self._replace(worker)
-                return TaskFailed("timeout", f"analysis took longer than {self._timeout:g} s and was stopped")
+                return self._failed("timeout", f"analysis took longer than {self._timeout:g} s and was stopped")
             try:
                 return worker.conn.recv()
             except (EOFError, OSError):
                 worker.process.join(timeout=5)
                 code = worker.process.exitcode
                 worker = self._replace(worker)
-                return TaskFailed("error", f"worker process died while analysing (exit code {code})")
+                return self._failed("error", f"worker process died while analysing (exit code {code})")
+        except (OSError, ValueError):  # its pipe closed under it by close(kill=True)
+            if not self._closed:
+                raise
+            return self._failed("error", "")
         finally:
             self._idle.put(worker)
 
@@ -311,10 +405,14 @@ class WorkerPool:
         with ThreadPoolExecutor(max_workers=min(len(args), self.size), thread_name_prefix="worker-pool") as threads:
             return list(threads.map(lambda a: self.run(*a), args))
 
-    def close(self) -> None:
-        self._closed = True
-        _stop_all(list(self._all), kill=False)
-        self._all.clear()
+    def close(self, *, kill: bool = False) -> None:
+        """Stop the workers: let each finish and exit, or (``kill``) kill them mid-task."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        _stop_all(workers, kill=kill)
+        self._spawner.shutdown(wait=True)  # after the workers: its end would kill any still running
 
     def __enter__(self) -> WorkerPool:
         return self
