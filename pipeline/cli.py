@@ -130,10 +130,12 @@ def ingest(
     paths: tuple[str, ...], db_path: str, no_ocr: bool, max_pages: int, workers: int, timeout: float,
     max_memory_mb: int | None, quiet: bool,
 ) -> None:
-    """Ingest contract files (.pdf, .docx, .txt) and folders, recursively.
+    """Ingest contract files (.pdf, .docx, .txt; a PDF without its extension) and folders, recursively.
 
-    Exits 0 when every file was ingested (or already was), 1 when some
-    failed (each failure is stored with its reason; see `clausewise status`).
+    Every other file found is recorded as unsupported, and a hidden folder as
+    skipped, each with its reason. Exits 0 when every file was ingested (or
+    already was), 1 when some failed (each failure is stored with its reason;
+    see `clausewise status`).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -157,12 +159,13 @@ def ingest(
         def report(o: Outcome) -> None:
             counts[o.status] = counts.get(o.status, 0) + 1
             progress.advance(task)
+            shown = _shown(o.path)
             if not o.ok:
-                progress.console.print(f"[red]{o.status}[/] {o.path}: {o.reason}")
-            elif not quiet and o.status == "duplicate":
-                progress.console.print(f"[cyan]duplicate[/] {o.path}: {o.reason}")
+                progress.console.print(f"[red]{o.status}[/] {escape(shown)}: {escape(o.reason or '')}")
+            elif not quiet and o.status in {"duplicate", "moved"}:
+                progress.console.print(f"[cyan]{o.status}[/] {escape(shown)}: {escape(o.reason or '')}")
             elif not quiet and not show_bar:
-                progress.console.print(f"[green]{o.status}[/] {o.path}" + (f" ({_count(o.pages, 'page')})" if o.pages else ""))
+                progress.console.print(f"[green]{o.status}[/] {escape(shown)}" + (f" ({_count(o.pages, 'page')})" if o.pages else ""))
 
         try:
             outcomes = run_ingest(paths, store, settings, on_outcome=report)
@@ -189,7 +192,7 @@ def status(db_path: str, as_json: bool) -> None:
     if summary["errors"]:
         table = Table("status", "path", "reason", title="Files not ingested")
         for e in summary["errors"]:
-            table.add_row(e["status"], e["path"], e["reason"] or "")
+            table.add_row(e["status"], _shown(e["path"]), e["reason"] or "")
         out.print(table)
 
 
@@ -210,27 +213,46 @@ def show(document: str, db_path: str, as_json: bool, with_text: bool) -> None:
 
 
 def _document(store: Store, key: str) -> dict[str, Any]:
-    """The stored document ``key`` names; a file on disk (the path as typed now, or a copy) is found by its content."""
+    """The stored document ``key`` names; a file on disk (the path as typed now, or a copy) is found by its content.
+
+    Paths are stored absolute, so a path that exists is looked up as such first: ``contracts/agreement.pdf``
+    typed in one archive is that archive's file, not another's of the same name."""
     from extractors.document import sha256_file
 
+    keys = [os.path.abspath(key), key] if os.path.lexists(key) else [key]
+    for k in keys:
+        try:
+            return store.document(k)
+        except UnknownDocument as e:
+            missing = e
+    if Path(key).is_file():
+        try:
+            return store.document(sha256_file(key))
+        except (UnknownDocument, OSError):
+            pass
+    raise CliError(str(missing))
+
+
+def _shown(path: str) -> str:
+    """A stored (absolute) path as printed for people: relative to the working directory when under it."""
+    if not os.path.isabs(path):
+        return path
     try:
-        return store.document(key)
-    except UnknownDocument as e:
-        if Path(key).is_file():
-            try:
-                return store.document(sha256_file(key))
-            except (UnknownDocument, OSError):
-                pass
-        raise CliError(str(e)) from e
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
+    return path if relative == ".." or relative.startswith(".." + os.sep) else relative
 
 
 def _print_document(doc: dict[str, Any], with_text: bool) -> None:
     out.print(f"[bold]{doc['name']}[/]  ({doc['kind']}, {doc['status']})")
     out.print(f"  sha256: {doc['sha256']}")
-    out.print(f"  path:   {doc['path']}")
+    out.print(f"  path:   {_shown(doc['path'])}")
     for alias in doc["aliases"]:
         if alias != doc["path"]:
-            out.print(f"  alias:  {alias}")
+            out.print(f"  alias:  {_shown(alias)}")
+    for old in doc["moved_from"]:
+        out.print(f"  moved from: {_shown(old)}")
     if doc["reason"]:
         out.print(f"  reason: {doc['reason']}")
     ocr = f", {doc['ocr_pages']} OCR'd" if doc["ocr_pages"] else ""

@@ -2,7 +2,8 @@
 
 Two small core functions the flows wrap:
 
-* :func:`new_files` lists the supported files in an inbox folder that arrived
+* :func:`new_files` lists the files in an inbox folder (absolute paths, as
+  :func:`pipeline.ingest.discover` finds them: other types too, to be recorded ``unsupported``) that arrived
   since a watermark (the newest modification time a previous successful run
   saw), plus any file the store has never seen whatever its time stamp (a copy
   that kept an old mtime, ``cp -p`` or ``rsync -t``), and any file whose time
@@ -17,6 +18,7 @@ Two small core functions the flows wrap:
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,8 +44,9 @@ class InboxFile:
 
 
 def new_files(inbox: str | os.PathLike[str], store: Store, since_ns: int | None) -> list[InboxFile]:
-    """Supported files under ``inbox`` newer than ``since_ns``, unknown to the store by path, or whose time stamp
-    differs from the one the store recorded for that path (overwritten in place, ``cp -p`` keeping an old time).
+    """Files under ``inbox`` (absolute paths, of any type) newer than ``since_ns``, unknown to the store by path,
+    or whose time stamp differs from the one the store recorded for that path (overwritten in place, ``cp -p``
+    keeping an old time). A hidden folder is passed over: handed on by name, it would be walked.
 
     ``since_ns`` is ``None`` before the first successful run: every file is new.
     A file that vanishes while the folder is listed is left for the next run.
@@ -53,9 +56,12 @@ def new_files(inbox: str | os.PathLike[str], store: Store, since_ns: int | None)
     found: list[InboxFile] = []
     for path in discover([inbox]):
         try:
-            mtime = os.stat(path).st_mtime_ns
+            st = os.stat(path)
         except OSError:
             continue
+        if stat.S_ISDIR(st.st_mode):  # a folder discover did not walk (hidden, or a link to one)
+            continue
+        mtime = st.st_mtime_ns
         if since_ns is None or mtime > since_ns:
             found.append(InboxFile(path, mtime))
             continue
@@ -82,6 +88,8 @@ def confirm(pending: Pending) -> Pending:
     """
     if not os.path.lexists(pending.path):
         raise UnreadableFile(f"{pending.path} vanished before it could be analysed")
+    if not stat.S_ISREG(os.stat(pending.path).st_mode):  # replaced by a named pipe: opening it would block forever
+        raise UnreadableFile(f"{pending.path} is not a regular file any more")
     sha = sha256_file(pending.path)
     if sha != pending.sha256:
         raise ContentChanged(f"{pending.path} changed after it was queued; the next run will read the new content")

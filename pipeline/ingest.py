@@ -15,6 +15,8 @@ The work splits in two, as the architecture asks:
 from __future__ import annotations
 
 import os
+import shlex
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -25,11 +27,12 @@ from extractors.document import (
     SUPPORTED_SUFFIXES,
     DocumentError,
     UnreadableFile,
+    UnsupportedFormat,
     read_document,
     sha256_file,
 )
 from extractors.records import Document
-from pipeline.store import Analysis, Store
+from pipeline.store import OK_STATUSES, Analysis, Store
 from pipeline.workers import TaskFailed, supervised_map
 
 __all__ = [
@@ -72,7 +75,7 @@ class Outcome:
     """What happened to one input path."""
 
     path: str
-    status: str  # "ingested", "unchanged", "duplicate", or a DocumentError status
+    status: str  # "ingested", "unchanged", "duplicate", "moved", "skipped", or a DocumentError status
     reason: str | None = None
     sha256: str | None = None
     pages: int = 0
@@ -80,26 +83,32 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.status in {"ingested", "unchanged", "duplicate"}
+        return self.status in OK_STATUSES
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
-    """Files named directly, and supported files found recursively in folders.
+    """Every input path, absolute: files named directly, and what folders hold, recursively.
 
-    A file named directly is always tried (so a wrong format gets a recorded
-    reason); inside folders only supported suffixes are picked up, in sorted
-    order, skipping hidden files.
+    Paths are made absolute (``os.path.abspath``: a symbolic link keeps its own name), so the same file typed from
+    two working directories is one path, and two archives' ``contracts/agreement.pdf`` are two. A file named
+    directly is always tried (a wrong format gets a recorded reason). Inside folders, in sorted order: every
+    file, whatever its type (:func:`plan` records the ones Clausewise cannot read as ``unsupported``), except
+    hidden files (``.DS_Store``); a hidden folder (``.archive2019``) or a link to a folder is not walked but
+    yielded itself, so that it is recorded as ``skipped`` with what it holds.
     """
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if any(part.startswith(".") for part in child.relative_to(path).parts):
-                    continue
-                if child.suffix.lower() in SUPPORTED_SUFFIXES and (child.is_file() or child.is_symlink()):
-                    yield str(child)
-        else:
-            yield str(path)
+        path = os.path.abspath(raw)
+        if not os.path.isdir(path):
+            yield path
+            continue
+        found: list[str] = []
+        for folder, dirs, files in os.walk(path):
+            for d in dirs:
+                if d.startswith(".") or os.path.islink(os.path.join(folder, d)):
+                    found.append(os.path.join(folder, d))
+            dirs[:] = [d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(folder, d))]
+            found.extend(os.path.join(folder, f) for f in files if not f.startswith("."))
+        yield from sorted(found, key=lambda p: Path(p).parts)
 
 
 def analyse(path: str, settings: IngestSettings = IngestSettings()) -> Analysis:
@@ -160,16 +169,69 @@ class _Clock:
         return result
 
 
-def _fingerprint(path: str) -> tuple[str, int, int]:
-    """The SHA-256, size and modification time (ns) of a file, or :class:`UnreadableFile`.
+def _stat(path: str) -> os.stat_result:
+    """The file's status, following links; :class:`UnreadableFile` for a vanished file or a link loop."""
+    try:
+        return os.stat(path)
+    except OSError as e:
+        raise UnreadableFile(f"cannot read {path}: {e.strerror or e}") from e
 
-    The time is taken before the bytes are read: a file rewritten while it is hashed looks changed next time.
+
+def _not_regular(path: str, st: os.stat_result) -> UnreadableFile | None:
+    """Why ``path`` is not a file whose bytes can be read, if it is not: opening a named pipe blocks forever."""
+    if stat.S_ISREG(st.st_mode):
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        return UnreadableFile(f"{path} is a folder, not a file")
+    kind = ("a named pipe" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a file")
+    return UnreadableFile(f"{path} is not a regular file ({kind})")
+
+
+def _unsupported(path: str) -> UnsupportedFormat | None:
+    """Why Clausewise cannot read ``path``, if its type says so: not .pdf, .docx or .txt, and no %PDF header
+    (a PDF without its extension is read, as :func:`~extractors.document.read_document` does)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in SUPPORTED_SUFFIXES:
+        return None
+    try:
+        with open(path, "rb") as f:
+            if f.read(5) == b"%PDF-":
+                return None
+    except OSError as e:
+        raise UnreadableFile(f"cannot read {path}: {e.strerror or e}") from e
+    what = f"unsupported file type {suffix}" if suffix else "no extension and not a PDF"
+    return UnsupportedFormat(f"{Path(path).name}: {what}; save it as PDF or .docx and ingest that "
+                             "(Clausewise reads .pdf, .docx and .txt)")
+
+
+#: How many entries of a skipped folder are counted for its reason; a snapshot folder may hold a whole archive.
+SKIPPED_COUNT_LIMIT = 10_000
+
+
+def _skipped(path: str) -> str:
+    """The reason a folder found inside a folder (a hidden one, or a link to one) was not read, with what it holds."""
+    files = readable = 0
+    for folder, _, names in os.walk(path):
+        for name in names:
+            files += 1
+            readable += Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+        if files >= SKIPPED_COUNT_LIMIT:
+            break
+    what = "a link to a folder, not followed" if os.path.islink(path) else "a hidden folder, not read"
+    count = f"more than {SKIPPED_COUNT_LIMIT:,}" if files >= SKIPPED_COUNT_LIMIT else f"{files:,}"
+    holds = f"{count} file{'' if files == 1 else 's'}, {readable:,} of them .pdf, .docx or .txt"
+    return f"{what} ({holds}); to ingest it, name it: clausewise ingest {shlex.quote(path)}"
+
+
+def _fingerprint(path: str) -> str:
+    """The SHA-256 of a regular file, or :class:`UnreadableFile`.
+
+    :func:`plan` takes the file's time stamp before this reads the bytes: a file rewritten while it is hashed
+    looks changed next time.
     """
     try:
-        if Path(path).is_dir():
-            raise UnreadableFile(f"{path} is a folder, not a file")
-        st = os.stat(path)
-        return sha256_file(path), st.st_size, st.st_mtime_ns
+        return sha256_file(path)
     except OSError as e:
         raise UnreadableFile(f"cannot read {path}: {e.strerror or e}") from e
 
@@ -209,26 +271,68 @@ class Pending:
 def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Outcome], list[Pending]]:
     """Hash every file and settle what needs no reading.
 
-    Returns the outcomes already decided (unreadable files, content already
-    stored: ``unchanged`` or ``duplicate``, both recorded) and the files left
-    to analyse. Two copies of new content in one batch are analysed once.
+    Returns the outcomes already decided, all recorded: unreadable files (a vanished file, a named pipe),
+    files of a type Clausewise does not read (``unsupported``), folders not walked (``skipped``), content
+    already stored (``unchanged``; ``duplicate`` under a new path; ``moved`` when the path it was stored
+    under no longer exists), and the files left to analyse. Two copies of new content in one batch are
+    analysed once. An ``unsupported`` file or ``skipped`` folder recorded before and untouched since is
+    ``unchanged`` (still listed by ``status``), not reported again.
+
+    Paths are absolute (:func:`discover`). A database written before that holds paths as typed; a stored
+    relative path that names, from the current directory, the same file with the same content is taken over
+    by its absolute path. One with other content is left alone: it may have been typed elsewhere.
     """
     settled: list[Outcome] = []
     todo: list[Pending] = []
     in_batch: dict[str, str] = {}  # sha256 -> first path in this batch
+    legacy = store.has_relative_paths()
+
+    def failed(path: str, e: DocumentError, mtime: int | None = None) -> None:
+        store.write_failure(path, e.status, str(e), mtime_ns=mtime)
+        settled.append(Outcome(path, e.status, str(e)))
+
     for path in dict.fromkeys(discover(paths)):
         try:
-            sha, size, mtime = _fingerprint(path)
-        except DocumentError as e:
-            store.write_failure(path, e.status, str(e))
-            settled.append(Outcome(path, e.status, str(e)))
-            continue
-        first = store.ingested_path(sha) or in_batch.get(sha)
-        if first is not None:
+            st = _stat(path)
             known = store.file(path)
+            if stat.S_ISDIR(st.st_mode):  # discover yields a folder only when it did not walk it
+                reason = _skipped(path)
+                if known is not None and known.status == "skipped" and known.reason == reason:
+                    settled.append(Outcome(path, "unchanged", "already recorded as skipped"))
+                else:
+                    store.write_failure(path, "skipped", reason, mtime_ns=st.st_mtime_ns)
+                    settled.append(Outcome(path, "skipped", reason))
+                continue
+            problem = _not_regular(path, st)
+            if problem is not None:
+                failed(path, problem)
+                continue
+            if known is not None and known.status == "unsupported" and known.mtime_ns == st.st_mtime_ns:
+                settled.append(Outcome(path, "unchanged", "already recorded as unsupported"))
+                continue
+            unsupported = _unsupported(path)
+            if unsupported is not None:
+                failed(path, unsupported, st.st_mtime_ns)
+                continue
+            sha, size, mtime = _fingerprint(path), st.st_size, st.st_mtime_ns
+        except DocumentError as e:
+            failed(path, e)
+            continue
+        if legacy and known is None:
+            typed = os.path.relpath(path)
+            old = store.file(typed)
+            if old is not None and old.sha256 == sha:
+                store.adopt_path(typed, path)
+                known = store.file(path)
+        stored = store.ingested_path(sha)
+        first = stored or in_batch.get(sha)
+        if first is not None:
             if first == path or (known is not None and known.sha256 == sha and known.status == "ingested"):
                 store.seen_unchanged(path, mtime)
                 settled.append(Outcome(path, "unchanged", "already ingested", sha))
+            elif first == stored and os.path.isabs(first) and not os.path.lexists(first):
+                store.write_moved(first, path, sha, mtime_ns=mtime)
+                settled.append(Outcome(path, "moved", f"moved from {first}, which no longer exists", sha))
             else:
                 store.write_duplicate(path, sha, first, mtime_ns=mtime)
                 settled.append(Outcome(path, "duplicate", f"same content as {first}", sha))

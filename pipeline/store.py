@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: File statuses that are not failures.
-OK_STATUSES = frozenset({"ingested", "duplicate", "unchanged"})
+OK_STATUSES = frozenset({"ingested", "duplicate", "unchanged", "moved"})
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -502,6 +502,34 @@ class Store:
             self._upsert_file(path, sha256, "duplicate", f"same content as {original}", now, mtime_ns)
             self._supersede(path, sha256, now)
 
+    def write_moved(self, old: str, new: str, sha256: str, *, mtime_ns: int | None = None) -> None:
+        """The contract stored from ``old``, which no longer exists, is now at ``new``: the document follows it, and
+        ``old`` stays recorded (status ``moved``), so a register or ``show`` naming it still finds the contract."""
+        now = _now()
+        try:
+            with self.db.atomic():
+                self.db["documents"].update(sha256, {"path": new, "name": _name(new)})
+                self._upsert_file(new, sha256, "ingested", f"moved from {old}", now, mtime_ns)
+                self.db.execute("UPDATE files SET status = 'moved', reason = ?, seen_at = ? WHERE path = ?",
+                                [f"moved to {new}: {old} no longer exists", now, old])
+                self._supersede(new, sha256, now)
+        except sqlite3.Error as e:
+            raise DatabaseError(f"cannot record {new} in {self.path}: {e}") from e
+
+    def has_relative_paths(self) -> bool:
+        """Whether any file was recorded by a relative path, as ingest stored them before paths were absolute."""
+        return self.db.execute("SELECT 1 FROM files WHERE substr(path, 1, 1) != '/' LIMIT 1").fetchone() is not None
+
+    def adopt_path(self, typed: str, path: str) -> None:
+        """Record under the absolute ``path`` what was recorded under the relative ``typed`` (the caller has checked
+        that both name the same file, with the same content)."""
+        try:
+            with self.db.atomic():
+                self.db.execute("UPDATE files SET path = ? WHERE path = ?", [path, typed])
+                self.db.execute("UPDATE documents SET path = ? WHERE path = ?", [path, typed])
+        except sqlite3.Error as e:
+            raise DatabaseError(f"cannot record {path} in {self.path}: {e}") from e
+
     def seen_unchanged(self, path: str, mtime_ns: int | None) -> None:
         """``path`` was hashed again and holds what it held: remember its time stamp, so it is not re-read."""
         if mtime_ns is not None:
@@ -522,8 +550,9 @@ class Store:
         replacement never takes the old contract out of the portfolio."""
         for row in list(self.db.query(
                 "SELECT sha256 FROM documents WHERE path = ? AND sha256 != ? AND status = 'ingested'", [path, sha256])):
-            other = self.db.execute("SELECT path FROM files WHERE sha256 = ? AND path != ? ORDER BY path LIMIT 1",
-                                    [row["sha256"], path]).fetchone()
+            other = self.db.execute(  # a path it was moved away from holds it no longer
+                "SELECT path FROM files WHERE sha256 = ? AND path != ? AND status != 'moved' ORDER BY path LIMIT 1",
+                [row["sha256"], path]).fetchone()
             if other is not None:
                 self.db["documents"].update(row["sha256"], {"path": other[0], "name": _name(other[0])})
             else:
@@ -647,19 +676,24 @@ class Store:
         return str(row["path"])
 
     def document(self, key: str) -> dict[str, Any]:
-        """A stored document by hash (or its prefix), name, or path."""
+        """A stored document by hash (or its prefix), name, path, or file name (``consulting.docx``, as a register
+        may write it), a duplicate's or an earlier location's too."""
         sql = (
             "SELECT * FROM documents WHERE sha256 = :k OR name = :k OR path = :k "
-            "OR sha256 IN (SELECT sha256 FROM files WHERE path = :k OR name = :k) "
+            "OR sha256 IN (SELECT sha256 FROM files WHERE path = :k OR name = :k "
+            "  OR (name = :stem AND substr(path, -length(:slashed)) = :slashed)) "
             "OR (length(:k) >= 8 AND sha256 LIKE :k || '%') "
             "ORDER BY status = 'ingested' DESC LIMIT 1"
         )
-        rows = list(self.db.query(sql, {"k": key}))
+        rows = list(self.db.query(sql, {"k": key, "stem": Path(key).stem, "slashed": "/" + key}))
         if not rows:
             raise UnknownDocument(f"no document matches {key!r}")
         doc = rows[0]
         sha = doc["sha256"]
-        doc["aliases"] = [r["path"] for r in self.db.query("SELECT path FROM files WHERE sha256 = ? ORDER BY path", [sha])]
+        doc["aliases"] = [r["path"] for r in self.db.query(
+            "SELECT path FROM files WHERE sha256 = ? AND status != 'moved' ORDER BY path", [sha])]
+        doc["moved_from"] = [r["path"] for r in self.db.query(
+            "SELECT path FROM files WHERE sha256 = ? AND status = 'moved' ORDER BY path", [sha])]
         doc["page_list"] = list(
             self.db.query("SELECT number, start, end, ocr, text FROM pages WHERE sha256 = ? ORDER BY number", [sha])
         )
@@ -840,9 +874,9 @@ class Store:
         """Close a run with its counts; on success, move the named watermark in the same transaction."""
         counts = self.db.execute(
             "SELECT count(*), coalesce(sum(status = 'ingested'), 0), "
-            "coalesce(sum(status NOT IN ('ingested', 'unchanged', 'duplicate')), 0) "
-            "FROM flow_run_files WHERE run_id = ?",
-            [run_id],
+            "coalesce(sum(status NOT IN ({})), 0) FROM flow_run_files WHERE run_id = ?".format(
+                ", ".join("?" for _ in OK_STATUSES)),
+            [*sorted(OK_STATUSES), run_id],
         ).fetchone()
         with self.db.atomic():
             self.db["flow_runs"].update(

@@ -47,3 +47,26 @@ def test_a_touched_file_with_the_same_content_is_hashed_once_then_left_alone(tmp
     [outcome] = ingest([str(a)], store, IngestSettings(ocr=False, workers=1))
     assert outcome.status == "unchanged"
     assert new_files(inbox, store, mark) == []
+
+
+def test_an_inbox_named_by_a_relative_path_is_listed_by_absolute_paths_and_known_from_anywhere(tmp_path, monkeypatch):
+    """Paths are stored absolute: a nightly run started from another working directory, or given the inbox as an
+    absolute path, finds the files it already ingested by path (before, `inbox/a.pdf` and `/…/inbox/a.pdf` were
+    two different keys, so every file looked never seen)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_text_pdf(inbox / "a.pdf", ["1. Term. This Agreement lasts two years."])
+    (inbox / "notes.doc").write_bytes(b"\xd0\xcf\x11\xe0 Word 97")
+    monkeypatch.chdir(tmp_path)
+    store = Store(tmp_path / "c.db")
+    first = new_files("inbox", store, None)
+    assert [f.path for f in first] == [str(inbox / "a.pdf"), str(inbox / "notes.doc")]
+    outcomes = ingest([f.path for f in first], store, IngestSettings(ocr=False, workers=1))
+    assert [o.status for o in outcomes] == ["unsupported", "ingested"]
+    monkeypatch.chdir(inbox)
+    mark = watermark_of(first, None)
+    os.utime(inbox / "a.pdf", ns=(mark - 10**9, mark - 10**9))  # an old time stamp: only the path says it is known
+    os.utime(inbox / "notes.doc", ns=(mark - 10**9, mark - 10**9))
+    assert [f.path for f in new_files(str(inbox), store, mark)] == [str(inbox / "a.pdf"), str(inbox / "notes.doc")]
+    ingest([str(inbox / "a.pdf"), "notes.doc"], store, IngestSettings(ocr=False, workers=1))
+    assert new_files(".", store, mark) == []

@@ -126,12 +126,12 @@ def test_folders_are_read_recursively_and_known_content_is_skipped(tmp_path):
     inbox = tmp_path / "in"
     (inbox / "2019" / "q1").mkdir(parents=True)
     make_text_pdf(inbox / "2019" / "q1" / "a.pdf", BODY)
-    (inbox / "2019" / "readme.md").write_text("not a contract")  # unsupported suffix inside a folder: ignored
+    (inbox / "2019" / "readme.md").write_text("not a contract")  # another type inside a folder: recorded, not read
     (inbox / "c.txt").write_text("1. Term. This Agreement lasts one year.\n")
     store = Store(tmp_path / "c.db")
     outcomes = ingest([inbox], store, IngestSettings(in_process=True))
     assert sorted((os.path.relpath(o.path, inbox), o.status) for o in outcomes) == [
-        ("2019/q1/a.pdf", "ingested"), ("c.txt", "ingested"),
+        ("2019/q1/a.pdf", "ingested"), ("2019/readme.md", "unsupported"), ("c.txt", "ingested"),
     ]
 
 
@@ -309,3 +309,210 @@ def test_show_finds_a_document_by_any_path_to_its_file(tmp_path, monkeypatch):
     assert code == EXIT_OK and "a  (pdf, ingested)" in output
     code, output = run("show", str(tmp_path / "nowhere.pdf"), "--db", "c.db")
     assert code == EXIT_USAGE and "no document matches" in output
+
+
+# ------------------------------------------------------- paths: absolute, whatever the working directory
+
+
+def _two_archives(tmp_path):
+    for archive, years in (("archA", "two"), ("archB", "five")):
+        (tmp_path / archive / "contracts").mkdir(parents=True)
+        make_text_pdf(tmp_path / archive / "contracts" / "agreement.pdf", [f"1. Term. This Agreement lasts {years} years."])
+
+
+def test_two_archives_loaded_from_their_own_folders_are_two_contracts_not_one_superseding_the_other(tmp_path, monkeypatch):
+    """Regression: paths were stored as typed, relative to the working directory, so archB's
+    contracts/agreement.pdf marked archA's contract superseded ("replaced by other content")."""
+    _two_archives(tmp_path)
+    for archive in ("archA", "archB"):
+        monkeypatch.chdir(tmp_path / archive)
+        code, output = run("ingest", "contracts", "--db", "../rel.db")
+        assert code == EXIT_OK and "ingested contracts/agreement.pdf" in output  # printed relative to where it ran
+    store = Store(tmp_path / "rel.db")
+    assert sorted((d["path"], d["status"]) for d in store.documents(status=None)) == [
+        (str(tmp_path / "archA" / "contracts" / "agreement.pdf"), "ingested"),
+        (str(tmp_path / "archB" / "contracts" / "agreement.pdf"), "ingested"),
+    ]
+    monkeypatch.chdir(tmp_path / "archA")  # `show` by the path as typed there is that archive's contract
+    shown = json.loads(run("show", "contracts/agreement.pdf", "--db", "../rel.db", "--json")[1])
+    assert shown["path"] == str(tmp_path / "archA" / "contracts" / "agreement.pdf")
+    assert "two years" in store.text(shown["sha256"])
+
+
+def test_a_folder_loaded_by_relative_then_absolute_path_is_unchanged_not_duplicate(tmp_path, monkeypatch):
+    """Regression: loading a folder once as `in` and once as /abs/in recorded every file again as a duplicate."""
+    (tmp_path / "in").mkdir()
+    make_text_pdf(tmp_path / "in" / "a.pdf", BODY)
+    make_text_pdf(tmp_path / "in" / "b.pdf", BODY[::-1])
+    monkeypatch.chdir(tmp_path)
+    store = Store(tmp_path / "c.db")
+    first = ingest(["in"], store, IngestSettings(in_process=True))
+    again = ingest([str(tmp_path / "in"), "./in/a.pdf"], store, IngestSettings(in_process=True))
+    assert [(o.path, o.status) for o in first] == [(str(tmp_path / "in" / n), "ingested") for n in ("a.pdf", "b.pdf")]
+    assert [(o.path, o.status) for o in again] == [(str(tmp_path / "in" / n), "unchanged") for n in ("a.pdf", "b.pdf")]
+    assert store.status()["by_status"] == {"ingested": 2}
+
+
+def _make_paths_relative(store, root):
+    """What a database written before paths were absolute holds: the paths as typed, from ``root``."""
+    for table in ("files", "documents"):
+        for row in list(store.db[table].rows):
+            store.db[table].update(row["sha256"] if table == "documents" else row["path"],
+                                   {"path": os.path.relpath(row["path"], root)})
+
+
+def test_a_database_with_relative_paths_is_taken_over_by_absolute_paths_only_for_the_same_content(tmp_path, monkeypatch):
+    """Old databases hold paths as typed. From the directory they were typed in, a file with the same content takes
+    its row over (unchanged, no duplicate); another archive's file of the same relative name and other content is
+    a new contract and supersedes nothing."""
+    _two_archives(tmp_path)
+    store = Store(tmp_path / "old.db")
+    ingest([tmp_path / "archA" / "contracts"], store, IngestSettings(in_process=True))
+    _make_paths_relative(store, tmp_path / "archA")
+    assert [r["path"] for r in store.db["files"].rows] == ["contracts/agreement.pdf"]
+
+    monkeypatch.chdir(tmp_path / "archB")
+    [other] = ingest(["contracts"], store, IngestSettings(in_process=True))
+    assert other.status == "ingested"
+    monkeypatch.chdir(tmp_path / "archA")
+    [same] = ingest(["contracts"], store, IngestSettings(in_process=True))
+    assert (same.path, same.status) == (str(tmp_path / "archA" / "contracts" / "agreement.pdf"), "unchanged")
+    assert sorted((d["path"], d["status"]) for d in store.documents(status=None)) == [
+        (str(tmp_path / "archA" / "contracts" / "agreement.pdf"), "ingested"),
+        (str(tmp_path / "archB" / "contracts" / "agreement.pdf"), "ingested"),
+    ]
+    assert store.status()["by_status"] == {"ingested": 2}
+    assert not store.has_relative_paths()
+
+
+# ---------------------------------------------------------------- folder discovery drops nothing silently
+
+
+def test_folder_discovery_records_other_file_types_hidden_folders_and_pdfs_without_extension(tmp_path, monkeypatch):
+    """Regression: a folder of a.pdf, .archive2019/old contract.pdf, noext (a PDF), supply.doc, nda.rtf and scan.tif
+    said "1 files: 1 ingested": five paths vanished without a status."""
+    legacy = tmp_path / "legacy"
+    (legacy / ".archive2019").mkdir(parents=True)
+    make_text_pdf(legacy / "a.pdf", BODY)
+    make_text_pdf(legacy / ".archive2019" / "old contract.pdf", ["1. Term. This Agreement lasts four years."])
+    make_text_pdf(legacy / "noext", ["1. Term. This Agreement lasts six years."])
+    (legacy / "supply.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 Word 97")
+    (legacy / "nda.rtf").write_text("{\\rtf1 Mutual NDA}")
+    (legacy / "scan.tif").write_bytes(b"II*\x00")
+    (legacy / ".DS_Store").write_bytes(b"Bud1")  # a hidden file: skipped without a word
+    monkeypatch.chdir(tmp_path)
+    code, output = run("ingest", "legacy", "--db", "c.db")
+    assert code == EXIT_SOME_FAILED
+    assert "6 files: 2 ingested, 1 skipped, 3 unsupported." in output
+    summary = json.loads(run("status", "--db", "c.db", "--json")[1])
+    assert summary["by_status"] == {"ingested": 2, "skipped": 1, "unsupported": 3}
+    hidden = str(legacy / ".archive2019")
+    assert {os.path.basename(e["path"]): (e["status"], e["reason"]) for e in summary["errors"]} == {
+        ".archive2019": ("skipped", "a hidden folder, not read (1 file, 1 of them .pdf, .docx or .txt); "
+                                    f"to ingest it, name it: clausewise ingest {hidden}"),
+        "nda.rtf": ("unsupported", "nda.rtf: unsupported file type .rtf; save it as PDF or .docx and ingest that "
+                                   "(Clausewise reads .pdf, .docx and .txt)"),
+        "scan.tif": ("unsupported", "scan.tif: unsupported file type .tif; save it as PDF or .docx and ingest that "
+                                    "(Clausewise reads .pdf, .docx and .txt)"),
+        "supply.doc": ("unsupported", "supply.doc: unsupported file type .doc; save it as PDF or .docx and ingest "
+                                      "that (Clausewise reads .pdf, .docx and .txt)"),
+    }
+    assert Store(tmp_path / "c.db").document("noext")["kind"] == "pdf"
+
+    code, output = run("ingest", "legacy", "--db", "c.db")  # nothing changed: nothing reported as new
+    assert (code, output.splitlines()[-1]) == (EXIT_OK, "6 files: 6 unchanged. Database: c.db")
+    assert json.loads(run("status", "--db", "c.db", "--json")[1]) == summary
+    old = os.stat(legacy / "supply.doc").st_mtime_ns
+    (legacy / "supply.doc").write_bytes(b"\xd0\xcf\x11\xe0 Word 97, edited")
+    os.utime(legacy / "supply.doc", ns=(old + 10**9, old + 10**9))
+    make_text_pdf(legacy / ".archive2019" / "another.pdf", ["1. Term. This Agreement lasts one year."])
+    code, output = run("ingest", "legacy", "--db", "c.db")  # a changed file, a changed hidden folder: reported again
+    assert output.splitlines()[-1] == "6 files: 1 skipped, 4 unchanged, 1 unsupported. Database: c.db"
+    code, output = run("ingest", "legacy/.archive2019", "--db", "c.db")  # named, it is read
+    assert (code, output.splitlines()[-1]) == (EXIT_OK, "2 files: 2 ingested. Database: c.db")
+
+
+def test_a_named_pipe_is_unreadable_and_never_hangs_the_batch(tmp_path):
+    """Regression: `mkfifo fifo/pipe.pdf; clausewise ingest fifo/pipe.pdf fifo/real.pdf` blocked forever in the
+    hashing of the pipe, before anything was stored."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fifo = tmp_path / "fifo"
+    fifo.mkdir()
+    os.mkfifo(fifo / "pipe.pdf")
+    make_text_pdf(fifo / "real.pdf", BODY)
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    for args in ([str(fifo / "pipe.pdf"), str(fifo / "real.pdf")], [str(fifo)]):
+        db = tmp_path / f"c{len(args)}.db"
+        done = subprocess.run([sys.executable, "-m", "pipeline.cli", "ingest", *args, "--db", str(db), "--workers", "1"],
+                              cwd=root, env=env, capture_output=True, text=True, timeout=240)
+        assert done.returncode == EXIT_SOME_FAILED, done.stderr
+        files = {os.path.basename(r["path"]): (r["status"], r["reason"]) for r in Store(db).db["files"].rows}
+        assert files == {
+            "pipe.pdf": ("unreadable", f"{fifo / 'pipe.pdf'} is not a regular file (a named pipe)"),
+            "real.pdf": ("ingested", None),
+        }
+
+
+def test_a_moved_file_moves_its_document_instead_of_becoming_a_duplicate_of_a_vanished_path(tmp_path, monkeypatch):
+    """Regression: `mv h50/x.pdf h50/moved/` then a re-run said "1 duplicate", and the document kept the path that
+    no longer existed (`show` printed it)."""
+    h = tmp_path / "h50"
+    (h / "moved").mkdir(parents=True)
+    make_text_pdf(h / "x.pdf", BODY)
+    make_text_pdf(h / "y.pdf", ["1. Term. This Agreement lasts two years."])
+    store = Store(tmp_path / "c.db")
+    ingest([h], store, IngestSettings(in_process=True))
+    os.rename(h / "x.pdf", h / "moved" / "x.pdf")
+    outcomes = ingest([h], store, IngestSettings(in_process=True))
+    assert [(os.path.relpath(o.path, h), o.status, o.reason) for o in outcomes] == [
+        ("moved/x.pdf", "moved", f"moved from {h / 'x.pdf'}, which no longer exists"), ("y.pdf", "unchanged", "already ingested"),
+    ]
+    doc = store.document("x")
+    assert (doc["path"], doc["status"], doc["aliases"], doc["moved_from"]) == (
+        str(h / "moved" / "x.pdf"), "ingested", [str(h / "moved" / "x.pdf")], [str(h / "x.pdf")])
+    assert store.file(str(h / "x.pdf")).status == "moved"
+    assert store.document(str(h / "x.pdf"))["sha256"] == doc["sha256"]  # the old path still finds it
+    assert store.status()["by_status"] == {"ingested": 2, "moved": 1} and store.status()["errors"] == []
+    assert [o.status for o in ingest([h], store, IngestSettings(in_process=True))] == ["unchanged", "unchanged"]
+
+    make_text_pdf(h / "moved" / "x.pdf", ["1. Term. This Agreement lasts ten years."])  # overwritten where it now is
+    ingest([h / "moved" / "x.pdf"], store, IngestSettings(in_process=True))
+    assert store.db["documents"].get(doc["sha256"])["status"] == "superseded"  # not kept alive by the old path
+
+    monkeypatch.chdir(tmp_path)
+    code, output = run("show", "y", "--db", "c.db")
+    assert code == EXIT_OK and "path:   h50/y.pdf" in output  # printed relative to the working directory
+
+
+def test_show_finds_a_document_by_its_file_name_with_the_extension(tmp_path):
+    """Regression: `clausewise show consulting.docx` said "no document matches" while `consulting` worked."""
+    make_docx(tmp_path / "consulting.docx", ["CONSULTING AGREEMENT", "1. Services. Consultant shall advise."])
+    make_text_pdf(tmp_path / "consulting.pdf", BODY)  # another contract of the same stem
+    db = str(tmp_path / "c.db")
+    run("ingest", str(tmp_path / "consulting.docx"), str(tmp_path / "consulting.pdf"), "--db", db)
+    for key, kind in (("consulting.docx", "docx"), ("consulting.pdf", "pdf")):
+        code, output = run("show", key, "--db", db, "--json")
+        assert code == EXIT_OK, output
+        assert (json.loads(output)["path"], json.loads(output)["kind"]) == (str(tmp_path / key), kind)
+    assert run("show", "consulting.txt", "--db", db)[0] == EXIT_USAGE
+
+
+def test_a_register_names_a_contract_stored_by_absolute_path_by_its_relative_path_file_name_or_stem(tmp_path, monkeypatch):
+    """Stored paths became absolute; a register still written with the path as typed (`contracts/agreement.pdf`),
+    the file name or the stem resolves to the stored contract, and the absolute path does too."""
+    from pipeline.deliver import resolve_documents
+    from pipeline.register import Counterparty
+
+    (tmp_path / "contracts").mkdir()
+    make_text_pdf(tmp_path / "contracts" / "agreement.pdf", BODY)
+    monkeypatch.chdir(tmp_path)
+    store = Store(tmp_path / "c.db")
+    ingest(["contracts"], store, IngestSettings(in_process=True))
+    written = ("contracts/agreement.pdf", "agreement.pdf", "Agreement", str(tmp_path / "contracts" / "agreement.pdf"))
+    resolved, missing, unread = resolve_documents([Counterparty("Acme", "East", documents=(w,)) for w in written],
+                                                  store.document_references())
+    assert ([cp.documents for cp in resolved], missing, unread) == ([("agreement",)] * 4, (), ())
