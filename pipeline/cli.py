@@ -133,9 +133,9 @@ def ingest(
     """Ingest contract files (.pdf, .docx, .txt; a PDF without its extension) and folders, recursively.
 
     Every other file found is recorded as unsupported, and a hidden folder as
-    skipped, each with its reason. Exits 0 when every file was ingested (or
-    already was), 1 when some failed (each failure is stored with its reason;
-    see `clausewise status`).
+    skipped, each with its reason (listed, not failures). Exits 0 when every
+    contract file was ingested (or already was), 1 when some failed (each
+    failure is stored with its reason; see `clausewise status`).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -161,7 +161,8 @@ def ingest(
             progress.advance(task)
             shown = _shown(o.path)
             if not o.ok:
-                progress.console.print(f"[red]{o.status}[/] {escape(shown)}: {escape(o.reason or '')}")
+                colour = "red" if o.failed else "yellow"
+                progress.console.print(f"[{colour}]{o.status}[/] {escape(shown)}: {escape(o.reason or '')}")
             elif not quiet and o.status in {"duplicate", "moved"}:
                 progress.console.print(f"[cyan]{o.status}[/] {escape(shown)}: {escape(o.reason or '')}")
             elif not quiet and not show_bar:
@@ -171,7 +172,7 @@ def ingest(
             outcomes = run_ingest(paths, store, settings, on_outcome=report)
         except DatabaseError as e:
             raise CliError(str(e)) from e
-    failed = sum(1 for o in outcomes if not o.ok)
+    failed = sum(1 for o in outcomes if o.failed)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to ingest"
     err.print(f"{len(outcomes)} files: {summary}. Database: {db_path}")
     sys.exit(EXIT_SOME_FAILED if failed else EXIT_OK)
@@ -621,10 +622,14 @@ def bulk_load_command(paths: tuple[str, ...], db_path: str, dask: str | None, pr
     except KeyboardInterrupt:
         err.print(f"interrupted; what is recorded stays recorded: {resume}")
         sys.exit(EXIT_INTERRUPTED)
-    failed = [o for o in outcomes if not o.ok]
+    failed = [o for o in outcomes if o.failed]
+    noted = [o for o in outcomes if not o.ok and not o.failed]
+    for o in noted:
+        err.print(f"[yellow]{o.status}[/] {o.path}: {o.reason}")
     for o in failed:
         err.print(f"[red]{o.status}[/] {o.path}: {o.reason}")
-    err.print(f"{len(outcomes)} files, {len(failed)} failed. Database: {db_path}")
+    err.print(f"{len(outcomes)} files, {len(failed)} failed"
+              + (f", {len(noted)} not contract files Clausewise reads" if noted else "") + f". Database: {db_path}")
     sys.exit(EXIT_SOME_FAILED if failed else EXIT_OK)
 
 

@@ -85,6 +85,17 @@ class Outcome:
     def ok(self) -> bool:
         return self.status in OK_STATUSES
 
+    @property
+    def failed(self) -> bool:
+        """A file Clausewise reads that could not be read. An ``unsupported`` file or ``skipped`` folder is not
+        ok (it is recorded and listed, so nothing is dropped unseen) but it is not a failure either: an archive's
+        index spreadsheet beside its contracts must not fail every run."""
+        return not self.ok and self.status not in NOTED_STATUSES
+
+
+#: Recorded and listed for a person to look at, but not failures (see :attr:`Outcome.failed`).
+NOTED_STATUSES = frozenset({"unsupported", "skipped"})
+
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
     """Every input path, absolute: files named directly, and what folders hold, recursively.

@@ -402,7 +402,7 @@ def test_folder_discovery_records_other_file_types_hidden_folders_and_pdfs_witho
     (legacy / ".DS_Store").write_bytes(b"Bud1")  # a hidden file: skipped without a word
     monkeypatch.chdir(tmp_path)
     code, output = run("ingest", "legacy", "--db", "c.db")
-    assert code == EXIT_SOME_FAILED
+    assert code == EXIT_OK  # listed and recorded, but not failures: an archive's index.csv must not fail every run
     assert "6 files: 2 ingested, 1 skipped, 3 unsupported." in output
     summary = json.loads(run("status", "--db", "c.db", "--json")[1])
     assert summary["by_status"] == {"ingested": 2, "skipped": 1, "unsupported": 3}
