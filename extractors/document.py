@@ -5,9 +5,16 @@ text with page numbers and character offsets, never a library object.
 
 The PDF path is pypdfium2 (about 80× faster than pdfplumber here). pdfplumber
 is used only for a page whose pdfium text has lost its word spacing, which is
-where layout analysis pays. A page with no text layer but with images is
-rendered and OCR'd with Tesseract, and only such pages; they are marked
-``ocr=True``.
+where layout analysis pays. A scanned page is rendered and OCR'd with
+Tesseract, and only such pages; they are marked ``ocr=True``. A page counts as
+scanned when it has images and no text layer (under ``MIN_TEXT_CHARS``), or
+when images cover at least ``MIN_SCAN_COVERAGE`` of it and its text layer is
+no more than a stamp (under ``MAX_STAMP_CHARS``: a Bates number, a
+"CONFIDENTIAL" legend). Such a stamp is kept exactly as its text layer says:
+the page is rendered without its text objects, and the stamp's lines go
+before or after the OCR'd text by where they sit on the page. The check is
+cheap on a page with a real text layer: its characters are counted first, and
+images are measured only on a sparse page.
 
 Cleaning, in order: Unicode normalisation of ligatures, quotes, dashes and
 spaces; removal of running headers, footers and page numbers (lines repeated at
@@ -58,6 +65,14 @@ SUPPORTED_SUFFIXES = frozenset({".pdf", ".docx", ".txt"})
 
 #: A page with fewer non-space characters than this has no usable text layer.
 MIN_TEXT_CHARS = 16
+#: A page whose text layer is shorter than this (about three lines of body
+#: text) but which images mostly cover is a scan with a stamp on it: a Bates
+#: number and a confidentiality legend come to 30-150. CUAD's sparsest text
+#: page on a full-page background image holds 402 (a signature page).
+MAX_STAMP_CHARS = 200
+#: The share of a page's area that images must cover for a page with a
+#: stamp-sized text layer to be OCR'd (a logo or a chart under a caption is less).
+MIN_SCAN_COVERAGE = 0.5
 #: No real contract page holds this many characters (a dense page is ~6,000);
 #: more means a decompression bomb or a broken content stream.
 MAX_PAGE_CHARS = 100_000
@@ -336,6 +351,67 @@ def _has_images(page: object) -> bool:
     return False
 
 
+def _image_coverage(page: object) -> float:
+    """The share of the page's visible area that images cover, 0 to 1.
+
+    Overlapping images are counted twice, capped at the whole page: cheap, and
+    only a page already under ``MAX_STAMP_CHARS`` is ever measured.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    left, bottom, right, top = page.get_bbox()  # type: ignore[attr-defined]
+    area = (right - left) * (top - bottom)
+    if area <= 0:
+        return 0.0
+    covered = 0.0
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):  # type: ignore[attr-defined]
+        x0, y0, x1, y1 = image.get_bounds()
+        covered += max(0.0, min(x1, right) - max(x0, left)) * max(0.0, min(y1, top) - max(y0, bottom))
+        if covered >= area:
+            return 1.0
+    return covered / area
+
+
+def _is_scanned(page: object, text: str) -> bool:
+    """A page to OCR: images and no text layer, or mostly image under a stamp-sized text layer."""
+    filled = len("".join(text.split()))  # non-space characters, at C speed: this runs on every page
+    if filled >= MAX_STAMP_CHARS:
+        return False
+    if filled < MIN_TEXT_CHARS:
+        return _has_images(page)
+    return _image_coverage(page) >= MIN_SCAN_COVERAGE
+
+
+def _stamp_halves(page: object, textpage: object) -> tuple[str, str]:
+    """A scanned page's own text layer, split into what sits above and below its middle."""
+    left, bottom, right, top = page.get_bbox()  # type: ignore[attr-defined]
+    middle = (bottom + top) / 2
+    above = textpage.get_text_bounded(left=left, bottom=middle, right=right, top=top)  # type: ignore[attr-defined]
+    below = textpage.get_text_bounded(left=left, bottom=bottom, right=right, top=middle)  # type: ignore[attr-defined]
+    return above.strip(), below.strip()
+
+
+def _without_text(page: object) -> None:
+    """Drop the page's text objects (in memory only) so a render shows just its images and drawings."""
+    import pypdfium2.raw as pdfium_c
+
+    texts = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=3))  # type: ignore[attr-defined]
+    for obj in texts:
+        page.remove_obj(obj)  # type: ignore[attr-defined]
+
+
+def _page_list(numbers: Sequence[int], *, most: int = 8) -> str:
+    """1-based page numbers as ranges, the first ``most`` of them: [1, 2, 3, 7] -> '1-3, 7'."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    shown = ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs[:most])
+    return shown if len(runs) <= most else f"{shown}, … ({len(numbers)} in all)"
+
+
 def _ocr_page(page: object, tesseract: str) -> str:
     bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)  # type: ignore[attr-defined]
     image = bitmap.to_pil()
@@ -397,6 +473,7 @@ def _read_pdf(path: str, sha256: str, *, ocr: bool, max_pages: int | None) -> Do
             raise TooManyPages(f"{Path(path).name} has {count} pages, over the limit of {max_pages}")
         raw: list[str] = []
         needs_ocr: list[int] = []
+        stamps: dict[int, tuple[str, str]] = {}  # a scanned page's own text layer: above, below its middle
         for index in range(count):
             page = pdf[index]
             try:
@@ -409,11 +486,12 @@ def _read_pdf(path: str, sha256: str, *, ocr: bool, max_pages: int | None) -> Do
                         f"(limit {MAX_PAGE_CHARS:,}); refusing a possible decompression bomb"
                     )
                 text = textpage.get_text_range()
+                if _is_scanned(page, text):
+                    needs_ocr.append(index)
+                    stamps[index] = _stamp_halves(page, textpage)
                 textpage.close()
                 if len(text.split()) and _looks_glued(text):
                     text = _plumber_text(path, index, None) or text
-                if sum(not ch.isspace() for ch in text) < MIN_TEXT_CHARS and _has_images(page):
-                    needs_ocr.append(index)
                 raw.append(text)
             finally:
                 page.close()
@@ -422,13 +500,21 @@ def _read_pdf(path: str, sha256: str, *, ocr: bool, max_pages: int | None) -> Do
             tesseract = tesseract_path() if ocr else None
             if tesseract is None:
                 why = "OCR is turned off" if not ocr else "Tesseract is not installed (apt-get install tesseract-ocr)"
+                readable = count - len(needs_ocr)
+                kept = (f"; its {readable} readable pages are not stored either" if readable > 1
+                        else "; its readable page is not stored either" if readable else "")
+                plural = "s" if len(needs_ocr) > 1 else ""
                 raise NeedsOcr(
-                    f"{Path(path).name}: {len(needs_ocr)} of {count} pages are images with no text layer and {why}"
+                    f"{Path(path).name}: page{plural} {_page_list([i + 1 for i in needs_ocr])} of {count} "
+                    f"{'are' if plural else 'is'} scanned (images, no text layer beyond a stamp) and {why}{kept}; "
+                    "ingest it again with OCR to read it whole"
                 )
             for index in needs_ocr:
                 page = pdf[index]
                 try:
-                    raw[index] = _ocr_page(page, tesseract)
+                    above, below = stamps[index]
+                    _without_text(page)
+                    raw[index] = "\n".join(part for part in (above, _ocr_page(page, tesseract), below) if part.strip())
                     ocr_done[index] = True
                 finally:
                     page.close()

@@ -120,7 +120,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @DB_OPTION
-@click.option("--no-ocr", is_flag=True, help="Do not OCR pages without a text layer.")
+@click.option("--no-ocr", is_flag=True, help="Do not OCR scanned pages (images with no text layer, or only a stamp): files with such pages become needs_ocr, nothing of them stored.")
 @click.option("--max-pages", type=click.IntRange(min=1), default=2000, show_default=True, help="Refuse documents longer than this.")
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes (0: one per core).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True, help="Seconds allowed per document before it is stopped and recorded as 'timeout'.")
@@ -596,7 +596,7 @@ EXIT_INTERRUPTED = 130
 @click.option("--processes", is_flag=True, help="Run analysis in a local process pool instead of threads.")
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True, help="Threads, processes, or LocalCluster workers (0: automatic).")
 @click.option("--batch", type=click.IntRange(min=0), default=0, show_default=True, help="Documents per task (0: automatic, one for a small run up to 25 for an archive); larger batches cut Prefect's per-task cost.")
-@click.option("--no-ocr", is_flag=True, help="Do not OCR pages without a text layer.")
+@click.option("--no-ocr", is_flag=True, help="Do not OCR scanned pages (images with no text layer, or only a stamp): files with such pages become needs_ocr, nothing of them stored.")
 def bulk_load_command(paths: tuple[str, ...], db_path: str, dask: str | None, processes: bool, workers: int,
                       batch: int, no_ocr: bool) -> None:
     """Ingest many files as a Prefect flow: concurrent, resumable, watchable in the Prefect UI.

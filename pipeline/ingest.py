@@ -40,7 +40,7 @@ __all__ = [
     "analyse", "analyse_document", "analyse_safely", "warm_up", "discover", "ingest", "plan", "record",
 ]
 
-READER_VERSION = "reader.v1"
+READER_VERSION = "reader.v2"
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
 
 from extractors.document import (
     NeedsOcr,
@@ -18,6 +23,8 @@ from extractors.document import (
     tesseract_path,
 )
 from tests.fixtures_docs import make_docx, make_image_only_pdf, make_mixed_pdf, make_text_pdf
+
+needs_tesseract = pytest.mark.skipif(tesseract_path() is None, reason="tesseract-ocr is not installed")
 
 CUAD = Path(__file__).resolve().parents[2] / "shared" / "cuad"
 
@@ -91,19 +98,152 @@ def test_text_files_split_at_form_feeds_and_survive_legacy_encodings(tmp_path):
 def test_image_only_pages_need_ocr_when_tesseract_is_missing(tmp_path, monkeypatch):
     monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(tmp_path / "none"))
     pdf = make_image_only_pdf(tmp_path / "scan.pdf", "SCANNED AGREEMENT")
-    with pytest.raises(NeedsOcr, match="1 of 1 pages are images with no text layer"):
+    with pytest.raises(NeedsOcr, match="page 1 of 1 is scanned .* Tesseract is not installed"):
         read_document(pdf)
     with pytest.raises(NeedsOcr, match="OCR is turned off"):
         read_document(pdf, ocr=False)
 
 
-@pytest.mark.skipif(tesseract_path() is None, reason="tesseract-ocr is not installed")
+@needs_tesseract
 def test_only_image_pages_are_ocred(tmp_path):
     pdf = make_mixed_pdf(tmp_path / "mixed.pdf", "1. Services. Supplier shall provide the Services.", "GOVERNING LAW\nThis Agreement is governed by Delaware law.")
     doc = read_document(pdf)
     assert [p.ocr for p in doc.pages] == [False, True]
     assert doc.pages[0].text == "1. Services. Supplier shall provide the Services."
     assert "governed by Delaware law" in doc.pages[1].text
+
+
+def _picture(lines: Sequence[str], *, size: tuple[int, int] = (1700, 2200), shade: int = 255) -> ImageReader:
+    """A page-sized greyscale picture with lines of large text on it (40 px at 200 DPI: easy OCR)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", size, shade)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=40)
+    for n, line in enumerate(lines):
+        draw.text((150, 200 + 60 * n), line, fill=0, font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    return ImageReader(buffer)
+
+
+def make_stamped_scan_pdf(path: Path, pages: Sequence[Sequence[str]], *, top: str | None, bottom: str) -> Path:
+    """Scanned pages (one full-page picture each) with a small text layer on top: a legend and a Bates stamp in 8 pt."""
+    width, height = LETTER
+    c = canvas.Canvas(str(path), pagesize=LETTER, invariant=1)
+    for number, lines in enumerate(pages, start=1):
+        c.drawImage(_picture(lines), 0, 0, width=width, height=height)
+        c.setFont("Helvetica", 8)
+        if top:
+            c.drawString(72, height - 24, top)
+        c.drawString(72, 20, bottom.format(number=number))
+        c.showPage()
+    c.save()
+    return path
+
+
+SCANNED_BODY = ["GOVERNING LAW", "This Agreement is governed by", "the laws of Delaware."]
+
+
+def test_a_scan_under_a_bates_stamp_needs_ocr_rather_than_passing_as_read(tmp_path, monkeypatch):
+    """Regression: a scanned page holding only a 29-character Bates stamp was taken as read (no OCR, body lost)."""
+    monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(tmp_path / "none"))
+    pdf = make_stamped_scan_pdf(tmp_path / "stamped.pdf", [SCANNED_BODY] * 3, top=None,
+                                bottom="CONFIDENTIAL EUROMEDIA-{number:06d}")
+    with pytest.raises(NeedsOcr, match="pages 1-3 of 3 are scanned"):
+        read_document(pdf)
+    with pytest.raises(NeedsOcr, match="OCR is turned off"):
+        read_document(pdf, ocr=False)
+
+
+@needs_tesseract
+def test_a_scan_under_a_bates_stamp_is_ocred_and_keeps_its_stamp_exactly(tmp_path):
+    """The stamp comes from the text layer, verbatim and once, above or below the OCR'd body as on the page."""
+    pdf = make_stamped_scan_pdf(tmp_path / "stamped.pdf", [SCANNED_BODY], top="CONFIDENTIAL TREATMENT REQUESTED",
+                                bottom="CONFIDENTIAL EUROMEDIA-{number:06d}")
+    doc = read_document(pdf)
+    [page] = doc.pages
+    lines = page.text.split("\n")
+    assert (page.ocr, lines[0], lines[-1]) == (True, "CONFIDENTIAL TREATMENT REQUESTED", "CONFIDENTIAL EUROMEDIA-000001")
+    assert " ".join(lines[1:-1]).split() == " ".join(SCANNED_BODY).split()
+    assert page.text.count("EUROMEDIA") == 1
+
+
+def make_text_page_with_image(path: Path, body: str, *, image: tuple[float, float, float, float], shade: int) -> Path:
+    """One page: an image at (x, y, width, height) under a real text layer."""
+    width, height = LETTER
+    c = canvas.Canvas(str(path), pagesize=LETTER, invariant=1)
+    c.drawImage(_picture([], size=(200, 200), shade=shade), *image)
+    c.setFont("Helvetica", 11)
+    y = height - 120
+    for line in body.split("\n"):
+        c.drawString(72, y, line)
+        y -= 15
+    c.showPage()
+    c.save()
+    return path
+
+
+LETTER_BODY = (
+    "1. Services. Supplier shall provide the Services described in each Order.\n"
+    "2. Fees. Customer shall pay each invoice within thirty (30) days of receipt.\n"
+    "3. Term. This Agreement runs for one year and renews for further one-year terms.\n"
+    "4. Notices. Notices must be in writing and sent to the addresses above."
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "image", "shade"),
+    [
+        ("logo over a short cover page", "MASTER SERVICES AGREEMENT\nAcme Analytics, Inc. and Northwind LLC",
+         (72, 640, 90, 90), 120),
+        ("full-page background under a full text layer", LETTER_BODY, (0, 0, LETTER[0], LETTER[1]), 235),
+    ],
+)
+def test_a_text_page_with_an_image_is_not_ocred(tmp_path, monkeypatch, kind, body, image, shade):
+    """The other side of the stamp rule: a logo, or a letterhead background under real text, is read from its text layer."""
+    monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(tmp_path / "none"))  # any attempt to OCR would raise NeedsOcr
+    pdf = make_text_page_with_image(tmp_path / "letter.pdf", body, image=image, shade=shade)
+    doc = read_document(pdf, ocr=False)
+    assert [(p.text, p.ocr) for p in doc.pages] == [(body, False)], kind
+
+
+def test_a_partly_scanned_contract_without_ocr_names_its_unread_pages(tmp_path, monkeypatch):
+    """Regression: "1 of 4 pages are images" named no page and did not say the readable pages were not stored either."""
+    monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(tmp_path / "none"))
+    width, height = LETTER
+    pdf = tmp_path / "partly-scanned.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=LETTER, invariant=1)
+    for number in (1, 2):
+        c.drawString(72, 700, f"{number}. Clause {number}. Supplier shall provide the Services.")
+        c.showPage()
+    c.drawImage(_picture(SCANNED_BODY), 0, 0, width=width, height=height)
+    c.showPage()
+    c.drawString(72, 700, "4. Notices. Notices must be in writing.")
+    c.showPage()
+    c.save()
+    with pytest.raises(NeedsOcr) as refused:
+        read_document(pdf, ocr=False)
+    assert str(refused.value) == (
+        "partly-scanned.pdf: page 3 of 4 is scanned (images, no text layer beyond a stamp) and OCR is turned off; "
+        "its 3 readable pages are not stored either; ingest it again with OCR to read it whole"
+    )
+
+
+@needs_tesseract
+def test_a_contract_refused_for_want_of_ocr_is_read_whole_by_the_next_run_with_ocr(tmp_path):
+    """needs_ocr stores no half contract, and a later run with OCR re-reads the same bytes rather than skipping them."""
+    from pipeline.ingest import IngestSettings, ingest
+    from pipeline.store import Store
+
+    pdf = make_mixed_pdf(tmp_path / "mixed.pdf", "1. Services. Supplier shall provide the Services.", "\n".join(SCANNED_BODY))
+    store = Store(tmp_path / "c.db")
+    [first] = ingest([pdf], store, IngestSettings(ocr=False, in_process=True))
+    assert (first.status, first.pages, store.db["pages"].count) == ("needs_ocr", 0, 0)
+    [second] = ingest([pdf], store, IngestSettings(ocr=True, in_process=True))
+    assert (second.status, second.pages, store.db["pages"].count) == ("ingested", 2, 2)
+    assert "governed by the laws of Delaware" in " ".join(store.text(second.sha256).split())
 
 
 def _words(text: str) -> list[str]:
