@@ -41,6 +41,7 @@ import numpy as np
 
 from extractors.classify import CUAD_CATEGORIES
 from extractors.records import Clause, Document, Page
+from pipeline.jsonl import read_jsonl
 
 __all__ = [
     "CUAD_CATEGORIES", "CuadData", "CuadError", "EvalResult", "Scores", "cached_document", "cross_validate",
@@ -189,21 +190,7 @@ class CuadData:
 
 def _jsonl(path: Path, check: Callable[[dict[str, Any]], str | None]) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each non-blank line; :class:`CuadError` naming the line on anything else."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise CuadError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from e
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise CuadError(f"{path}: line {n}: not JSON ({e.msg})") from e
-        problem = "not a JSON object" if not isinstance(row, dict) else check(row)
-        if problem:
-            raise CuadError(f"{path}: line {n}: {problem}")
-        yield n, row
+    yield from read_jsonl(path, lambda row: "not a JSON object" if not isinstance(row, dict) else check(row), CuadError)
 
 
 def _fields(row: Mapping[str, Any], names: Sequence[str]) -> str | None:

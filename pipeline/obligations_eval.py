@@ -34,7 +34,6 @@ recall = matched / gold, over the labelled sentences.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from typing import Any
 
 from extractors.obligations import obligations
 from extractors.records import Document, Obligation, Page, Term
+from pipeline.jsonl import read_jsonl
 
 __all__ = [
     "GOLD_PATH", "GoldError", "ObligationScore", "ObligationsResult", "evaluate_obligations", "matches",
@@ -139,21 +139,7 @@ def _row_problem(row: Any) -> str | None:
 
 
 def _gold_rows(gold_path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        lines = Path(gold_path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise GoldError(f"cannot read {gold_path}: {getattr(e, 'strerror', None) or e}") from e
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise GoldError(f"{gold_path}: line {n}: not JSON ({e.msg})") from e
-        problem = _row_problem(row)
-        if problem:
-            raise GoldError(f"{gold_path}: line {n}: {problem}")
-        yield n, row
+    yield from read_jsonl(gold_path, _row_problem, GoldError)
 
 
 @dataclass
