@@ -402,6 +402,12 @@ MAX_AUTO_BATCH = 25
 PROGRESS_EVERY = 10.0
 
 
+def _recorded(store: Store, pending: Pending) -> bool:
+    """Whether ``pending``'s path now holds a recorded outcome for its content (ingested, or a failure)."""
+    record = store.file(pending.path)
+    return record is not None and record.sha256 == pending.sha256
+
+
 def auto_batch(documents: int, workers: int) -> int:
     """Documents per task when the caller leaves it to the flow: one per task for a small run (each is its
     own task run in the UI), growing to :data:`MAX_AUTO_BATCH` so a large archive keeps at least eight
@@ -459,8 +465,11 @@ def bulk_load(
         except KeyboardInterrupt as e:
             if pool_key is not None:  # kill the workers now: the tasks waiting on them return at once
                 _POOLS.pop(pool_key).close(kill=True)
-            logger.warning("interrupted after %d of %d files; what is recorded stays", len(outcomes), total)
-            raise Interrupted(len(outcomes), total) from e
+            # Counted in the database, not in `outcomes`: Ctrl-C can land between a document's commit and its
+            # outcome reaching this loop, and the count must be what a rerun will find settled.
+            recorded = total - sum(1 for p in todo if not _recorded(store, p))
+            logger.warning("interrupted after %d of %d files; what is recorded stays", recorded, total)
+            raise Interrupted(recorded, total) from e
         finally:
             if pool_key is not None and pool_key in _POOLS:
                 _POOLS.pop(pool_key).close()
