@@ -15,7 +15,7 @@ from pipeline.playbook import parse_playbook
 from pipeline.register import Counterparty, SegmentChange, parse_register
 from pipeline.store import Store
 from tests.candidates_fixtures import (
-    CAP6, HARBOR, KEYSTONE, NET60, PLAYBOOK, REGISTER, UPTIME_995, populate,
+    CAP6, NET60, PLAYBOOK, REGISTER, UPTIME_995, populate,
 )
 
 BOOK = parse_playbook(yaml.safe_load(PLAYBOOK))
