@@ -329,22 +329,32 @@ class WorkerPool:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=_worker_main, args=(child, self._func, self._memory_mb, self._warm, os.getpid()), daemon=True)
-        self._spawner.submit(_spawn, process).result()
-        child.close()
         worker: _Worker[Any] = _Worker(process, parent)
+        try:
+            self._spawner.submit(_spawn, process).result()
+        except RuntimeError:  # the spawner is shut down: close() ran while this replacement was being made
+            child.close()
+            parent.close()
+            return worker
+        child.close()
         with self._lock:
-            self._all.append(worker)
+            if not self._closed:
+                self._all.append(worker)
+                return worker
+        _stop_all([worker], kill=True)  # close() ran meanwhile and would not have seen it
         return worker
 
     def _replace(self, worker: _Worker[Any]) -> _Worker[Any]:
         worker.process.kill()
         worker.process.join(timeout=5)
-        worker.conn.close()
-        with self._lock:
-            if worker in self._all:
+        with self._lock:  # whoever takes a worker out of _all closes its pipe: close() may be doing so now
+            owned = worker in self._all
+            if owned:
                 self._all.remove(worker)
-            if self._closed:  # an interrupted run: no new workers
-                return worker
+        if owned:
+            worker.conn.close()
+        if self._closed:  # an interrupted run: no new workers
+            return worker
         return self._start()
 
     def _failed(self, status: str, reason: str) -> TaskFailed:

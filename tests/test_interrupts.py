@@ -158,6 +158,41 @@ def test_the_worker_initializer_sets_the_parent_death_signal_and_ignores_ctrl_c(
     assert dict(supervised_map(_signals, [("a", ())], workers=1)) == {"a": (signal.SIGKILL, signal.SIG_IGN)}
 
 
+def test_killing_the_pool_under_busy_callers_closes_each_pipe_once(monkeypatch):
+    """close(kill=True) and the callers whose workers it killed both held the pipe; two threads closing one
+    pipe raced into EBADF (CI, 2026-12-03: "OSError: [Errno 9] Bad file descriptor" instead of exit 130)."""
+    import threading
+    from collections import Counter
+    from multiprocessing.connection import Connection
+
+    from pipeline.workers import TaskFailed, WorkerPool
+
+    closes: Counter[int] = Counter()
+    original = Connection.close
+
+    def counted(conn: Connection) -> None:
+        closes[id(conn)] += 1
+        original(conn)
+
+    with WorkerPool(_forever, 2, timeout=600) as pool:
+        pipes = [id(w.conn) for w in pool._all]
+        results: list[object] = []
+        callers = [threading.Thread(target=lambda: results.append(pool.run(600))) for _ in range(2)]
+        for caller in callers:
+            caller.start()
+        deadline = time.monotonic() + 60
+        while pool._idle.qsize() and time.monotonic() < deadline:  # both callers hold a worker
+            time.sleep(0.05)
+        time.sleep(0.5)  # and have sent their task
+        monkeypatch.setattr(Connection, "close", counted)
+        pool.close(kill=True)
+        for caller in callers:
+            caller.join(timeout=30)
+        assert not any(c.is_alive() for c in callers)
+    assert all(isinstance(r, TaskFailed) for r in results) and len(results) == 2
+    assert [closes[p] for p in pipes] == [1, 1]
+
+
 _BUSY_PARENT = textwrap.dedent("""
     import sys, time
     from pipeline.workers import WorkerPool
