@@ -1440,10 +1440,27 @@ def _cap_legs(text: str) -> list[tuple[int, int, dict[str, Any]]]:
     return sorted(legs, key=lambda x: x[0])
 
 
+#: A per-claim limit beside the aggregate one ("$100,000 per incident and $500,000 in the aggregate").
+_PER_CLAIM = re.compile(r"(?i)^\W{0,3}(?:for\s+)?(?:per|each|any\s+(?:one|single))\s+(?:incident|occurrence|claim|event|loss|breach)\b")
+_PER_CLAIM_BEFORE = re.compile(r"(?i)\b(?:for|in\s+respect\s+of)\s+(?:any\s+(?:one|single)|each)\s+(?:incident|occurrence|claim|event|loss|breach)\b"
+                               r"[^$€£;]{0,60}$")
+_AGGREGATE = re.compile(r"(?i)\b(?:in\s+the\s+aggregate|aggregate|in\s+total|for\s+all\s+claims)\b")
+
+
+def _without_per_claim_legs(tail: str, legs: list[tuple[int, int, dict[str, Any]]]) -> list[tuple[int, int, dict[str, Any]]]:
+    """``legs`` less the per-claim limits, when the sentence also sets an aggregate one: the aggregate is the cap."""
+    if len(legs) < 2 or not _AGGREGATE.search(tail):
+        return legs
+    kept = [leg for leg in legs
+            if not _PER_CLAIM.search(tail[leg[1] : leg[1] + 40]) and not _PER_CLAIM_BEFORE.search(tail[max(0, leg[0] - 120) : leg[0]])]
+    return kept or legs
+
+
 def _cap_value(tail: str) -> dict[str, Any] | None:
     """The cap a sentence's tail (from "liability" on) sets: its first amount or fees expression, or both legs
-    of "the lesser (greater) of …" as ``{"type": "lesser_of" | "greater_of", "of": [leg, leg]}``."""
-    legs = _cap_legs(tail)
+    of "the lesser (greater) of …" as ``{"type": "lesser_of" | "greater_of", "of": [leg, leg]}``. Beside an
+    aggregate limit, a per-claim one is not the cap."""
+    legs = _without_per_claim_legs(tail, _cap_legs(tail))
     if not legs:
         return None
     formula = _FORMULA.search(tail)
@@ -1474,7 +1491,10 @@ def _liability_cap(t: _Text) -> Term | None:
         value = _cap_value(t.flat[m.start() : e])
         if value is None:
             continue
-        score = int(general) - 2 * int(_CAP_SCOPED.search(_CAP_EXCEPTION.sub(" ", sent)) is not None)
+        unscoped = _CAP_EXCEPTION.sub(" ", sent)
+        if _AGGREGATE.search(unscoped):  # "$100,000 per claim and $500,000 in the aggregate" is the general cap
+            unscoped = re.sub(r"(?i)\b(?:per|each|any\s+(?:one|single))\s+(?:incident|occurrence|claim|event|loss)\b", " ", unscoped)
+        score = int(general) - 2 * int(_CAP_SCOPED.search(unscoped) is not None)
         if best is None or score > best[0]:
             best = (score, s, e, value)
     if best is not None:

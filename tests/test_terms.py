@@ -181,6 +181,22 @@ def test_lesser_of_and_greater_of_caps_keep_both_legs(text, value):
     assert [v for v, _, _ in _caps(text)] == [value]
 
 
+@pytest.mark.parametrize(("text", "amount"), [
+    ("Supplier's liability under this Agreement shall not exceed $100,000 per incident and $500,000 in the aggregate.",
+     500000),
+    ("In no event shall either party's liability exceed $250,000 per claim or $1,000,000 in the aggregate for all claims.",
+     1000000),
+    ("Supplier's liability for any one claim shall not exceed $200,000, and its aggregate liability shall not exceed "
+     "$1,000,000.", 1000000),
+    ("Supplier's aggregate liability shall not exceed $2,000,000, and its liability for any one claim shall not exceed "
+     "$500,000.", 2000000),
+    ("Supplier's liability shall not exceed $300,000 per claim.", 300000),  # no aggregate: the only limit there is
+])
+def test_a_per_claim_limit_beside_an_aggregate_one_is_not_the_cap(text, amount):
+    """Regression: "$100,000 per incident and $500,000 in the aggregate" was read as a $100,000 cap."""
+    assert [v for v, _, _ in _caps(text)] == [{"type": "amount", "amount": amount, "currency": "USD"}]
+
+
 @pytest.mark.parametrize(("cap", "multiple", "months"), [
     ("two times (2x) the fees paid in the twelve (12) months preceding the claim", 2, 12),
     ("150% of the fees paid in the twelve (12) months preceding the claim", 1.5, 12),
