@@ -43,7 +43,7 @@ class Document:
         """The source file's name without its extension (CUAD's document key)."""
         from pathlib import PurePath
 
-        return PurePath(self.source).stem
+        return PurePath(self.source).stem.strip()  # "… Agreement .PDF" is CUAD's "… Agreement"
 
     @property
     def text(self) -> str:

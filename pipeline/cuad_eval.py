@@ -413,7 +413,7 @@ def cuad_predictions(store: Any, *, max_candidates: int = 20) -> dict[str, list[
     out: dict[str, list[dict[str, Any]]] = {}
     for row in store.documents():
         sha = row["sha256"]
-        names = {row["name"]} | {Path(p).stem for p in store.document(sha)["aliases"]}
+        names = {row["name"].strip()} | {Path(p).stem.strip() for p in store.document(sha)["aliases"]}
         stored = store.candidates(sha)
         answers = {
             category: [

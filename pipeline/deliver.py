@@ -88,7 +88,8 @@ class CandidateRun:
 
 def _reference(name: str, refs: Mapping[str, DocumentReference]) -> DocumentReference | None:
     """The stored document a register name means: by its name, its file name, or its file name without extension."""
-    return next((refs[k] for k in (name.casefold(), Path(name).name.casefold(), Path(name).stem.casefold()) if k in refs),
+    return next((refs[k] for k in (name.casefold(), Path(name).name.casefold(), Path(name).stem.strip().casefold())
+                 if k in refs),
                 None)
 
 

@@ -346,7 +346,9 @@ def m007_documents_path_index(db: sqlite_utils.Database) -> None:
 
 
 def _name(path: str) -> str:
-    return Path(path).stem
+    """A document's name: its file name without the extension, and without the space a file name may keep before it
+    (CUAD's ``… Agreement .PDF`` is the document ``… Agreement``)."""
+    return Path(path).stem.strip()
 
 
 class Store:
@@ -679,13 +681,14 @@ class Store:
         """A stored document by hash (or its prefix), name, path, or file name (``consulting.docx``, as a register
         may write it), a duplicate's or an earlier location's too."""
         sql = (
-            "SELECT * FROM documents WHERE sha256 = :k OR name = :k OR path = :k "
-            "OR sha256 IN (SELECT sha256 FROM files WHERE path = :k OR name = :k "
-            "  OR (name = :stem AND substr(path, -length(:slashed)) = :slashed)) "
+            "SELECT * FROM documents WHERE sha256 = :k OR trim(name) = :k OR path = :k "
+            "OR sha256 IN (SELECT sha256 FROM files WHERE path = :k OR trim(name) = :k "
+            "  OR (trim(name) = :stem AND lower(substr(path, -length(:slashed))) = lower(:slashed))) "
             "OR (length(:k) >= 8 AND sha256 LIKE :k || '%') "
             "ORDER BY status = 'ingested' DESC LIMIT 1"
         )
-        rows = list(self.db.query(sql, {"k": key, "stem": Path(key).stem, "slashed": "/" + key}))
+        key = key.strip()
+        rows = list(self.db.query(sql, {"k": key, "stem": Path(key).stem.strip(), "slashed": "/" + key}))
         if not rows:
             raise UnknownDocument(f"no document matches {key!r}")
         doc = rows[0]
@@ -971,12 +974,12 @@ class Store:
         documents = {r["sha256"]: r for r in self.db.query(
             "SELECT sha256, name, status, reason FROM documents ORDER BY status = 'ingested' DESC, rowid")}
         for d in documents.values():
-            refs.setdefault(d["name"].casefold(), DocumentReference(d["name"], d["status"], d["reason"]))
+            refs.setdefault(d["name"].strip().casefold(), DocumentReference(d["name"], d["status"], d["reason"]))
         for f in self.db.query("SELECT path, name, sha256, status, reason FROM files ORDER BY path"):
             d = documents.get(f["sha256"])
             ref = (DocumentReference(d["name"], d["status"], d["reason"]) if d is not None
                    else DocumentReference(None, f["status"], f["reason"]))
-            for key in (f["name"], f["path"], Path(f["path"]).name):
+            for key in (f["name"].strip(), f["path"], Path(f["path"]).name):
                 if key:
                     refs.setdefault(key.casefold(), ref)
         return refs

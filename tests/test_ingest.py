@@ -501,6 +501,24 @@ def test_show_finds_a_document_by_its_file_name_with_the_extension(tmp_path):
     assert run("show", "consulting.txt", "--db", db)[0] == EXIT_USAGE
 
 
+def test_a_file_name_with_a_space_before_its_extension_names_the_document_without_it(tmp_path):
+    """Regression: CUAD's "… Agreement .PDF" was stored as the document "… Agreement " (trailing space), so `show` of
+    the name as printed said "no document matches", its CUAD export keys missed CUAD's titles, and `show X.pdf` missed
+    a file stored as X.PDF."""
+    make_text_pdf(tmp_path / "Broker Agreement .PDF", BODY)
+    make_text_pdf(tmp_path / "SUPPLY AGREEMENT.PDF", BODY[:1] + ["2. Supply. Seller shall deliver the goods."])
+    db = str(tmp_path / "c.db")
+    assert run("ingest", str(tmp_path), "--db", db)[0] == EXIT_OK
+    for key in ("Broker Agreement", "Broker Agreement ", "Broker Agreement .PDF", "SUPPLY AGREEMENT.pdf"):
+        code, output = run("show", key, "--db", db, "--json")
+        assert code == EXIT_OK, (key, output)
+        assert json.loads(output)["name"] == key.split(" .")[0].removesuffix(".pdf").strip()
+    code, output = run("export", "cuad", "--db", db, "--out", str(tmp_path / "p.json"))
+    assert code == EXIT_OK, output
+    assert {k.split("__")[0] for k in json.loads((tmp_path / "p.json").read_text())} == {"Broker Agreement",
+                                                                                       "SUPPLY AGREEMENT"}
+
+
 def test_a_register_names_a_contract_stored_by_absolute_path_by_its_relative_path_file_name_or_stem(tmp_path, monkeypatch):
     """Stored paths became absolute; a register still written with the path as typed (`contracts/agreement.pdf`),
     the file name or the stem resolves to the stored contract, and the absolute path does too."""
