@@ -1346,7 +1346,9 @@ _FEES_NOUN = r"(?:fees|amounts?|charges|sums|compensation|payments|price)"
 #: One fees leg: an optional multiplier ("two times (2x)", "2x", "twice", "150% of") and the fees noun;
 #: the look-back period is read after it (:func:`_fees_leg`).
 _FEES_MULTIPLE = re.compile(
-    rf"(?i)(?:(?P<mult>{_QTY})\s*(?:\(\s*\d+(?:\.\d+)?\s*[x×]\s*\)\s*)?(?:times|[x×])(?![a-z])\s*(?:\(\s*\d+(?:\.\d+)?\s*[x×]\s*\)\s*)?"
+    r"(?i)(?:(?:[a-z]+[\s-]+){1,5}?times\s*\(\s*(?P<xmult>\d+(?:\.\d+)?)\s*[x×]\s*\)\s*"  # "one and one-half times (1.5x)"
+    r"|(?P<frac>(?:one|two|three)[\s-]+and[\s-]+(?:one|a)[\s-]+half)\s+times\s+"
+    rf"|(?P<mult>{_QTY})\s*(?:\(\s*\d+(?:\.\d+)?\s*[x×]\s*\)\s*)?(?:times|[x×])(?![a-z])\s*(?:\(\s*\d+(?:\.\d+)?\s*[x×]\s*\)\s*)?"
     rf"|(?P<word>twice|double|triple)\s+|(?P<pct>{_QTY})\s*(?:percent|per\s+cent|%)\s*(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s*)?of\s+)?"
     rf"(?:the\s+)?(?:(?:total|aggregate|cumulative)\s+)?(?:(?P<annual>annual|yearly)\s+)?(?:amount\s+of\s+(?:the\s+)?)?"
     rf"(?P<noun>{_FEES_NOUN})\b"
@@ -1385,7 +1387,11 @@ _UNCAPPED = re.compile(r"(?i)(?:liabilit\w+[^.]{0,200}?(?:shall\s+be\s+|is\s+|ar
 
 def _fees_leg(text: str, m: re.Match[str]) -> tuple[int, dict[str, Any]] | None:
     """The fees leg ``m`` starts, as ``(end, {"type": "fees_multiple", ...})``; None without a look-back period."""
-    if m.group("mult"):
+    if m.group("xmult"):  # the figure in "(1.5x)" says what the words before it mean
+        mult = float(m.group("xmult"))
+    elif m.group("frac"):
+        mult = {"one": 1.5, "two": 2.5, "three": 3.5}[m.group("frac").split()[0].split("-")[0].lower()]
+    elif m.group("mult"):
         mult = quantity(m.group("mult"))
     elif m.group("word"):
         mult = {"twice": 2.0, "double": 2.0, "triple": 3.0}[m.group("word").lower()]
@@ -1402,7 +1408,7 @@ def _fees_leg(text: str, m: re.Match[str]) -> tuple[int, dict[str, Any]] | None:
     paid = _PAID.search(window)
     later = _FEES_NOUN_RE.search(window)
     if paid is None or (later is not None and later.start() < paid.start() and not m.group("mult") and not m.group("pct")
-                        and not m.group("word")):
+                        and not m.group("word") and not m.group("xmult") and not m.group("frac")):
         return None  # "an amount equal to two times the fees paid": the later noun is the one paid
     look = _LOOKBACK.search(window, paid.end())
     if look is None or look.start() - paid.end() > 160:
@@ -1510,7 +1516,7 @@ def _liability_cap(t: _Text) -> Term | None:
 
 
 _PAYMENT = re.compile(
-    rf"(?i)(?:\bnet\s+(?P<net>{_QTY})(?!\d|\.\d|\s*(?:%|percent))(?:\s*days?)?|(?:pay|paid|payable|payment|due|remit)\w*\b[^.;]{{0,100}}?\bwithin\s+(?P<period>{_PERIOD})\s*"
+    rf"(?i)(?:\bnet\s+(?P<net>{_QTY})(?!\d|\.\d|\s*(?:%|percent))(?:\s*(?P<business>business\s+)?days?)?|(?:pay|paid|payable|payment|due|remit)\w*\b[^.;]{{0,100}}?\bwithin\s+(?P<period>{_PERIOD})\s*"
     r"(?:after|of|from|following|upon)\s+(?:(?:its|the|[A-Z]\w+'s)\s+)?(?:receipt|the\s+date|date|invoice|being\s+invoiced|receiving))"
 )
 
@@ -1519,8 +1525,9 @@ def _payment_days(t: _Text) -> Term | None:
     for m in _PAYMENT.finditer(t.flat):
         if m.group("net"):
             n = quantity(m.group("net"))
-            if n and 0 < n <= 365:
-                return t.term("payment_days", int(n), "days", *t.sentence_at(m.start()), 0.85)
+            if n and 0 < n <= 365:  # "net 30 business days" keeps its unit, as "within 30 business days" does
+                return t.term("payment_days", int(n), "business days" if m.group("business") else "days",
+                              *t.sentence_at(m.start()), 0.85)
         elif m.group("period"):
             ctx = t.flat[max(0, m.start() - 40) : m.end() + 40]
             if not re.search(r"(?i)invoice|receipt|statement|bill", ctx):

@@ -206,6 +206,11 @@ def test_a_per_claim_limit_beside_an_aggregate_one_is_not_the_cap(text, amount):
     ("an amount equal to two times the fees paid by Customer in the twelve months preceding the claim", 2, 12),
     ("the amount paid by Customer to Supplier during the six (6) months preceding the claim", 1, 6),
     ("twelve (12) months' fees", 1, 12),
+    # Regression: a fractional multiple in words read as one times the fees.
+    ("one and one-half times (1.5x) the fees paid in the twelve (12) months preceding the claim", 1.5, 12),
+    ("one and a half times (1.5x) the fees paid in the twelve (12) months preceding the claim", 1.5, 12),
+    ("one and one-half times the fees paid in the twelve (12) months preceding the claim", 1.5, 12),
+    ("two and one-half times (2.5x) the fees paid in the preceding year", 2.5, 12),
 ])
 def test_fees_multiples_keep_their_multiplier_and_period(cap, multiple, months):
     """Regression: "two times (2x)" and "150% of" read as one times the fees; "preceding year", "annual fees" and the
@@ -731,6 +736,9 @@ def test_uptime_is_a_services_availability(text, expected):
     ("Royalties shall be calculated on net 10% of gross receipts.", None),
     ("Customer shall pay within one (1) month of receipt of invoice.", (30, "days")),
     ("Invoices are payable net 30.", (30, "days")),
+    # Regression: "net 30 business days" was 30 calendar days, so a net-30 playbook passed it.
+    ("Invoices are payable net 30 business days from receipt of invoice.", (30, "business days")),
+    ("Invoices are payable net thirty (30) days from receipt of invoice.", (30, "days")),
 ])
 def test_payment_periods(text, expected):
     assert _term(text, "payment_days") == expected
