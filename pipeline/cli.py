@@ -297,6 +297,14 @@ def search(query: str, db_path: str, limit: int) -> None:
         raise CliError(f"cannot search for {query!r}: {e}. Search takes SQLite FTS5 syntax: words (all must "
                        'match), "an exact phrase", a OR b, a NOT b, NEAR(a b), prefix*; '
                        "see https://www.sqlite.org/fts5.html#full_text_query_syntax") from e
+    if not rows:  # said, not an empty table: "*" or "(" holds no word, and a typo finds nothing
+        import re
+
+        if not re.search(r"\w", query):
+            err.print(f"{query!r} holds no word to search for")
+        else:
+            err.print(f"no clause or page matches {query!r}")
+        return
     table = Table("document", "page", "section", "match")
     for r in rows:
         match = Text(r["snippet"])  # Text, not markup: a contract's [brackets] are printed as they are

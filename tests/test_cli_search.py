@@ -100,3 +100,15 @@ def test_search_for_a_hyphenated_word_no_longer_fails_with_no_such_column(db):
 def test_search_takes_fts5_syntax_and_quotes_what_fts5_cannot_parse(db, query, names):
     with Store(db, create=False) as store:
         assert sorted(r["name"] for r in store.search(query)) == names
+
+
+@pytest.mark.parametrize(("query", "said"), [
+    ("*", "holds no word to search for"),
+    ('"', "holds no word to search for"),
+    ("NEAR(termination", "no clause or page matches"),
+    ("indemnification", "no clause or page matches"),
+])
+def test_a_search_that_finds_nothing_says_so(db, query, said):
+    """Regression: a query with no word in it ("*", "(") or one matching nothing printed an empty table."""
+    result = CliRunner().invoke(cli, ["search", query, "--db", db])
+    assert result.exit_code == 0 and said in result.output and "document" not in result.output
