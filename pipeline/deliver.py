@@ -142,9 +142,11 @@ def _one_owner_per_contract(register: str | Path, counterparties: Sequence[Count
 
 
 def _history_of(rows: Sequence[Mapping[str, Any]]) -> list[SegmentChange]:
+    # A first entry dated by its own import (no previous segment) is what that import saw: first_seen.
     return [
         SegmentChange(r["counterparty"], r["segment"], r["previous_segment"] or None,
-                      date.fromisoformat(r["since"]) if r["since"] else None)
+                      date.fromisoformat(r["since"]) if r["since"] else None,
+                      first_seen=not r["previous_segment"] and r["since"] is not None and r["since"] == r["recorded_at"])
         for r in rows
     ]
 

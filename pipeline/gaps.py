@@ -32,7 +32,9 @@ kinds, in this order:
 ``tier_move``
     the account sits in a higher tier (``Playbook.tier_order``) today than on
     the day the contract was signed (its agreement or effective date), so its
-    terms were set for the old tier.
+    terms were set for the old tier. For a contract signed before anything on
+    record, the segment first recorded stands in for the one at signing, and
+    the ask says so (see :func:`pipeline.register.segment_at`).
 ``renewal_deadline``
     the day notice must be given (the end of the current term, rolled forward
     by ``renewal_term`` while the contract auto-renews, less ``notice_period``
@@ -60,7 +62,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.playbook import METRICS, Language, Playbook, Requirement, Threshold
-from pipeline.register import Counterparty, segment_at
+from pipeline.register import Counterparty, first_recorded_on, segment_at
 
 __all__ = [
     "GAP_KINDS", "ContractView", "Embedder", "Evidence", "Gap", "Portfolio", "TermValue", "metric_value",
@@ -537,8 +539,12 @@ def _tier_move(contract: ContractView, cp: Counterparty, playbook: Playbook) -> 
     order = playbook.tier_order
     if then is None or then not in order or cp.segment not in order or order.index(cp.segment) <= order.index(then):
         return None
+    first = first_recorded_on(cp, signed)
     ask = (f"Re-paper to {cp.segment} positions: the contract was signed on {signed.isoformat()}, "
-           f"when {cp.name} was a {then} account.")
+           f"when {cp.name} was a {then} account." if first is None else
+           f"Re-paper to {cp.segment} positions: the contract was signed on {signed.isoformat()}; {cp.name} was "
+           f"first recorded as a {then} account on {first.isoformat()}, and is taken to have been one at signing "
+           "(assumed from that record, not proved at signing: confirm it).")
     return Gap(contract.document, cp.name, cp.segment, "tier_move", None, then, cp.segment,
                playbook.settings.severity_of("tier_move"), signed_term.page, _quote(signed_term.quote), ask, contract.sha256)
 

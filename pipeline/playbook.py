@@ -42,6 +42,12 @@ expected a number, got 'high'`` (after the file's name when read by
 :func:`load_playbook`). Names ignore case: segments, categories (a misspelt
 one gets a "did you mean") and severities (``High``). Percent thresholds are
 written in percent: ``uptime_percent: 0.999`` is an error (write 99.9).
+
+With a ``segmentation``, a segment named one or two letters off a segment it
+gives (``maximize`` beside the 2x2's ``maximise``, ``strategc``) is an error
+with a "did you mean": its positions would never reach a computed account.
+Other names stay allowed, for segments the register writes itself; so does a
+near one listed in ``settings.tier_order`` (a tier of its own).
 """
 
 from __future__ import annotations
@@ -711,12 +717,42 @@ def _playbook(data: Any, source: str | None) -> Playbook:
         if any(other.name == seg.name for other in segments[:i]):
             raise _fail(f"segments.{seg.name}", "given twice (segment names ignore case)")
     segmentation = parse_segmentation(top["segmentation"]) if top.get("segmentation") is not None else None
+    if segmentation is not None:
+        _near_misses(segs, segmentation, settings)
     playbook = Playbook(segments, settings, segmentation, _ranking(top.get("ranking")), source)
     if settings.tier_order:
         for s in segments:
             if s.name not in settings.tier_order:
                 raise _fail(f"segments.{s.name}", f"not in settings.tier_order ({', '.join(settings.tier_order)})")
     return playbook
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance: the letters to insert, delete or change to turn ``a`` into ``b``."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+def _near_misses(segs: Mapping[Any, Any], segmentation: SegmentationConfig, settings: Settings) -> None:
+    """A PlaybookError for a segment named a letter or two off one the segmentation gives: a typo whose positions
+    would never reach a computed account. Distinct names are left alone: the register may write such segments
+    itself (one listed in settings.tier_order too, close or not). "Close" is at most 1 edit, 2 from 8 letters,
+    so that short tier names (core, exit) do not catch unrelated ones."""
+    gives = segmentation.tier_order
+    for key in segs:
+        name = str(key).lower()
+        if name in gives or name in settings.tier_order:
+            continue
+        close = sorted((d, g) for g in gives if (d := _edits(name, g)) <= (2 if len(g) >= 8 else 1))
+        if close:
+            raise _fail(f"segments.{key}", f"the segmentation ({segmentation.method}) gives {', '.join(gives)} "
+                                           f"(lowest first), never {name!r}; did you mean {close[0][1]!r}? (a segment "
+                                           "the register writes itself may have another name, not one this close to "
+                                           "a computed one; list it in settings.tier_order if it is a tier of its own)")
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -49,7 +49,12 @@ Segment history: ``segment_since`` and ``previous_segment`` give one dated
 change; :func:`merge_history` adds what the store already knew and records a
 new change, dated ``imported_on``, whenever a re-import finds a counterparty
 in another segment than last time. :func:`segment_at` then answers "which
-segment was this account in when the contract was signed".
+segment was this account in when the contract was signed". Before anything on
+record it answers with the first change's ``previous_segment``; failing that,
+for an account the register gave no ``segment_since`` for, with the segment
+the first import found it in (as that day ended: a same-day re-import corrects
+the day's record, it proves no move). That is the best evidence there is, but
+an assumption: :func:`first_recorded_on` says when an answer rests on it.
 """
 
 from __future__ import annotations
@@ -71,7 +76,7 @@ from pipeline.playbook import InputWeight, Playbook, SegmentationConfig, column_
 __all__ = [
     "INPUT_COLUMNS", "Counterparty", "DocumentMatches", "RegisterError", "SegmentChange", "UnknownSegment",
     "document_matches", "match_documents",
-    "merge_history", "normalise_name", "parse_register", "read_register", "segment_at", "segment_for", "score", "standing_on",
+    "first_recorded_on", "merge_history", "normalise_name", "parse_register", "read_register", "segment_at", "segment_for", "score", "standing_on",
 ]
 
 INPUT_COLUMNS = ("annual_revenue", "margin_pct", "growth_potential", "strategic_fit", "effort_to_manage")
@@ -90,12 +95,16 @@ class UnknownSegment(RegisterError):
 
 @dataclass(frozen=True)
 class SegmentChange:
-    """A counterparty moved from ``previous`` (None: first known) to ``segment`` on ``since``."""
+    """A counterparty moved from ``previous`` (None: first known) to ``segment`` on ``since``.
+
+    ``first_seen``: the entry an import recorded on first seeing the counterparty, the register giving no date
+    (``since`` is that import's day); the segment it was in before is then taken to be this one."""
 
     counterparty: str
     segment: str
     previous: str | None
     since: date | None
+    first_seen: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,16 +165,38 @@ def segment_for(inputs: Mapping[str, float], config: SegmentationConfig) -> str:
     return "exit" if effortful else "minimise"
 
 
+def _dated(counterparty: Counterparty) -> list[SegmentChange]:
+    return sorted((c for c in counterparty.history if c.since is not None), key=lambda c: c.since)  # type: ignore[arg-type,return-value]
+
+
 def segment_at(counterparty: Counterparty, when: date) -> str | None:
-    """The segment the account was in on ``when``, or None when the history does not say."""
-    dated = sorted((c for c in counterparty.history if c.since is not None), key=lambda c: c.since)  # type: ignore[arg-type,return-value]
+    """The segment the account was in on ``when``, or None when the history does not say.
+
+    Before the first dated change: its ``previous`` segment, else, when it is the entry the first import recorded
+    (``first_seen``), the segment that day ended with (an assumption: see :func:`first_recorded_on`), else None.
+    """
+    dated = _dated(counterparty)
     if not dated:
         return None
-    current: str | None = dated[0].previous if when < dated[0].since else None  # type: ignore[operator]
+    first = dated[0]
+    if when < first.since:  # type: ignore[operator]
+        if first.previous is None and first.first_seen:
+            return [c for c in dated if c.since == first.since][-1].segment
+        return first.previous
+    current: str | None = None
     for change in dated:
         if change.since <= when:  # type: ignore[operator]
             current = change.segment
     return current
+
+
+def first_recorded_on(counterparty: Counterparty, when: date) -> date | None:
+    """The day the account's segment was first recorded, when :func:`segment_at` answers for ``when`` with it
+    because nothing earlier is known (assumed, not proved); None when the history itself says, or says nothing."""
+    dated = _dated(counterparty)
+    if dated and when < dated[0].since and dated[0].previous is None and dated[0].first_seen:  # type: ignore[operator]
+        return dated[0].since
+    return None
 
 
 def standing_on(counterparty: Counterparty, when: date) -> Counterparty:
@@ -585,7 +616,7 @@ def merge_history(
     differs from its last recorded one gets a change dated ``segment_since``
     (when the register gives a later date) or else ``imported_on``. One seen
     for the first time gets its register history, or a first entry dated
-    ``imported_on``.
+    ``imported_on``, marked ``first_seen``.
     """
     by_name: dict[str, list[SegmentChange]] = {}
     for change in stored:
@@ -610,7 +641,7 @@ def merge_history(
         if latest != cp.segment:
             given = cp.history[-1].since if cp.history else None
             since = given if given is not None and (last_date is None or given > last_date) else imported_on
-            change = SegmentChange(cp.name, cp.segment, latest, since)
+            change = SegmentChange(cp.name, cp.segment, latest, since, first_seen=latest is None)
             changes.append(change)
             new.append(change)
         out.append(replace(cp, history=tuple(changes)))

@@ -267,3 +267,34 @@ def test_playbook_errors_name_the_file(tmp_path):
 def test_ranking_value_field_is_read_like_a_register_header():
     assert parse_playbook({"ranking": {"value_field": "Contract Value"}, "segments": {"a": {}}}).ranking.value_field == (
         "contract_value")
+
+
+TWO_BY_TWO = {"method": "two_by_two", "prefer": "computed", "importance": {"annual_revenue": {"weight": 1, "cap": 5e6}},
+              "effort": {"effort_to_manage": 1}}
+
+
+def test_a_segment_named_a_letter_off_one_the_segmentation_gives_is_an_error():
+    """Regression: a 2x2 playbook with `maximize:` (the quadrant is `maximise`) loaded, and its computed maximise
+    accounts were judged against nothing, with only a warning."""
+    segments = {"develop": {}, "maximize": {"require": ["Cap On Liability"]}, "minimise": {}, "exit": {}}
+    with pytest.raises(PlaybookError) as e:
+        parse_playbook({"segmentation": TWO_BY_TWO, "segments": segments})
+    assert str(e.value) == (
+        "segments.maximize: the segmentation (two_by_two) gives exit, minimise, develop, maximise (lowest first), "
+        "never 'maximize'; did you mean 'maximise'? (a segment the register writes itself may have another name, not "
+        "one this close to a computed one; list it in settings.tier_order if it is a tier of its own)")
+    weighted = {"method": "weighted", "inputs": {"strategic_fit": 1}, "tiers": {"strategic": 0.7, "core": 0.4,
+                                                                                "transactional": 0}}
+    with pytest.raises(PlaybookError, match=r"^segments\.Strategc: the segmentation \(weighted\) gives transactional, "
+                                            r"core, strategic \(lowest first\), never 'strategc'; did you mean 'strategic'"):
+        parse_playbook({"segmentation": weighted, "segments": {"Strategc": {}, "core": {}}})
+    # Names a segmentation never gives, but not close to one, are the register's own segments; short names need a
+    # closer miss (one edit) than long ones; without a segmentation, or listed in tier_order, any name goes.
+    for book in (
+        {"segmentation": TWO_BY_TWO, "segments": {"maximise": {}, "partner": {}, "exec": {}, "Develop": {}}},
+        {"segmentation": weighted, "segments": {"strategic": {}, "growth": {}, "coop": {}}},
+        {"segments": {"maximize": {}, "strategc": {}}},
+        {"settings": {"tier_order": ["exit", "minimise", "develop", "maximise", "maximize"]},
+         "segmentation": TWO_BY_TWO, "segments": {"maximize": {}}},
+    ):
+        assert parse_playbook(book).segments

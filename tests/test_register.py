@@ -9,8 +9,8 @@ import pytest
 from corpus.generate import REGISTER_COLUMNS
 from pipeline.playbook import parse_segmentation
 from pipeline.register import (
-    Counterparty, RegisterError, SegmentChange, UnknownSegment, match_documents, merge_history, normalise_name,
-    parse_register, read_register, segment_at, segment_for,
+    Counterparty, RegisterError, SegmentChange, UnknownSegment, first_recorded_on, match_documents, merge_history,
+    normalise_name, parse_register, read_register, segment_at, segment_for,
 )
 from pipeline.store import Store
 from tests.candidates_fixtures import REGISTER, REGISTER_HEADER
@@ -171,7 +171,7 @@ def test_segment_at_follows_history():
 def test_reimport_records_a_tier_move_with_its_date(tmp_path):
     first = parse_register("document,counterparty,account_team,segment\nx,Acme,East,core\n")
     cps, new = merge_history(first, [], date(2024, 1, 10))
-    assert new == [SegmentChange("Acme", "core", None, date(2024, 1, 10))]
+    assert new == [SegmentChange("Acme", "core", None, date(2024, 1, 10), first_seen=True)]
     with Store(tmp_path / "cw.db") as store:
         store.write_register([{"name": "Acme", "account_team": "East", "segment": "core", "documents": ["x"]}],
                              [{"counterparty": c.counterparty, "segment": c.segment, "previous_segment": c.previous,
@@ -413,3 +413,68 @@ def test_a_score_just_below_a_tier_minimum_stays_below():
                                  "tiers": {"strategic": 0.7, "core": 0}})
     assert segment_for({"strategic_fit": 3.4999995}, config) == "core"
     assert segment_for({"strategic_fit": 3.5}, config) == "strategic"
+
+
+def test_a_contract_signed_before_the_first_import_is_judged_by_the_segment_first_recorded():
+    """Regression: a move up found on re-import (growth on 2026-01-10, strategic on 2026-09-01) never made a tier move
+    for a contract signed before the first import: segment_at knew no segment before the first record. The segment
+    first recorded stands in for it, marked as an assumption; what the register gives (previous_segment, or a
+    segment_since with none) takes precedence."""
+    first = parse_register("document,counterparty,account_team,segment\nx,Delta,Team,growth\n")
+    cps, new = merge_history(first, [], date(2026, 1, 10))
+    assert new == [SegmentChange("Delta", "growth", None, date(2026, 1, 10), first_seen=True)]
+    moved = parse_register("document,counterparty,account_team,segment\nx,Delta,Team,strategic\n")
+    cps, new = merge_history(moved, cps[0].history, date(2026, 9, 1))
+    assert new == [SegmentChange("Delta", "strategic", "growth", date(2026, 9, 1))]
+    cp = cps[0]
+    days = (date(2022, 3, 1), date(2026, 1, 10), date(2026, 5, 1), date(2026, 9, 1))
+    assert [(segment_at(cp, d), first_recorded_on(cp, d)) for d in days] == [
+        ("growth", date(2026, 1, 10)), ("growth", None), ("growth", None), ("strategic", None)]
+    # The register's own dates take precedence: "strategic since 2025-06-01" says nothing of the segment before ...
+    dated = parse_register("document,counterparty,account_team,segment,segment_since\nx,Delta,Team,strategic,2025-06-01\n")
+    cp = merge_history(dated, [], date(2026, 1, 10))[0][0]
+    assert (segment_at(cp, date(2022, 3, 1)), first_recorded_on(cp, date(2022, 3, 1))) == (None, None)
+    # ... and "previously core" says what it was.
+    dated = parse_register("document,counterparty,account_team,segment,segment_since,previous_segment\n"
+                           "x,Delta,Team,strategic,2025-06-01,core\n")
+    cp = merge_history(dated, [], date(2026, 1, 10))[0][0]
+    assert (segment_at(cp, date(2022, 3, 1)), first_recorded_on(cp, date(2022, 3, 1))) == ("core", None)
+
+
+def _tier_moves(tmp_path, imports):
+    """The tier_move gaps of a run as of 2025-03-01 after importing each (segment, day) of ``imports`` for Keystone
+    (its contract signed 2019-05-01), and Keystone's recorded history."""
+    from pipeline.deliver import build_candidates
+    from tests.candidates_fixtures import write_inputs
+
+    tmp_path.mkdir(exist_ok=True)
+    db, reg, book = write_inputs(tmp_path, register="document,counterparty,account_team,segment\n")
+    for segment, day in imports:
+        reg.write_text(f"document,counterparty,account_team,segment\nkeystone-license,Keystone LLC,Commercial,{segment}\n")
+        with Store(db) as store:
+            run = build_candidates(store, reg, book, as_of=date(2025, 3, 1), imported_on=day, embeddings=False)
+    with Store(db) as store:
+        history = [(r["segment"], r["previous_segment"], r["since"]) for r in store.segment_history()]
+    return [g for g in run.gaps if g.kind == "tier_move"], history
+
+
+def test_a_move_up_found_on_reimport_is_a_tier_move_for_a_contract_signed_before_the_first_import(tmp_path):
+    moves, history = _tier_moves(tmp_path, [("core", date(2024, 1, 10)), ("strategic", date(2024, 7, 1))])
+    assert history == [("core", None, "2024-01-10"), ("strategic", "core", "2024-07-01")]
+    assert [(g.document, g.segment, g.found, g.benchmark, g.severity, g.quote, g.ask) for g in moves] == [
+        ("keystone-license", "strategic", "core", "strategic", "high", "Made as of May 1, 2019.",
+         "Re-paper to strategic positions: the contract was signed on 2019-05-01; Keystone LLC was first recorded as a "
+         "core account on 2024-01-10, and is taken to have been one at signing (assumed from that record, not proved "
+         "at signing: confirm it).")]
+
+
+def test_a_same_day_reimport_records_the_change_but_is_no_tier_move(tmp_path):
+    """The CLI dates an import today, so a register corrected and re-imported on the day of the first import records
+    core then strategic on one day. The change is kept, but proves no move: the day's last word is the segment
+    first recorded. A move on a later day is a tier move as usual."""
+    moves, history = _tier_moves(tmp_path, [("core", date(2024, 1, 10)), ("strategic", date(2024, 1, 10))])
+    assert (moves, history) == ([], [("core", None, "2024-01-10"), ("strategic", "core", "2024-01-10")])
+    moves, history = _tier_moves(tmp_path / "later", [("core", date(2024, 1, 10)), ("core", date(2024, 1, 10)),
+                                                      ("strategic", date(2024, 7, 1)), ("strategic", date(2024, 7, 1))])
+    assert history == [("core", None, "2024-01-10"), ("strategic", "core", "2024-07-01")]
+    assert [(g.found, g.benchmark) for g in moves] == [("core", "strategic")]
