@@ -10,7 +10,11 @@ each sentence every modal verb phrase whose subject is a party becomes an
   "each party", "neither party", "the parties" become ``"each party"`` /
   ``"the parties"``. A subject that is not a party (``This Agreement shall be
   governed``, ``The Services will conform``) gives no obligation: precision
-  first.
+  first. One fallback for parties the ``parties`` terms missed: an acronym or a
+  role noun ("SEV", "Agent") that the document introduces as an alias is
+  ("(Agent)", "made between SEV and DCL") and uses as the subject of
+  shall/will/must at least three times is its own obligor; a defined thing
+  ("the Products"), a committee ("JSC") or "Section 4" never is.
 * **modality**: ``shall``, ``must``, ``will``, ``agrees to`` (also "agree to",
   "undertakes to", "covenants to", "is required to"); a negated one ("shall
   not", "must not", "will not", "may not", "neither party shall", "agrees not
@@ -39,7 +43,7 @@ from extractors.terms import _DATE_RE, parse_date
 
 __all__ = ["OBLIGATIONS_VERSION", "obligations"]
 
-OBLIGATIONS_VERSION = "clausewise.obligations.v2"
+OBLIGATIONS_VERSION = "clausewise.obligations.v3"
 
 _MODAL = re.compile(
     r"\b(?P<free>(?:shall|will|is|are)\s+not\s+(?:be\s+)?(?:required|obligated|obliged|under\s+(?:any|an)\s+obligation)\s+to|(?:shall|will)\s+not\s+be\s+responsible\s+for)\b"
@@ -85,6 +89,59 @@ def _aliases(parties: Sequence[Term]) -> list[tuple[str, str]]:
         forms = {alias, name, name.rstrip("."), re.sub(r",?\s+(?:Inc|LLC|Ltd|Corp|Co|L\.P|plc|GmbH|S\.A|N\.V|B\.V)\.?$", "", name)}
         pairs.extend((f.lower(), alias) for f in forms if f)
     return sorted(set(pairs), key=lambda p: -len(p[0]))
+
+
+# Obligors the parties terms missed: a short capitalised term that the document both introduces the way a party's
+# alias is introduced ("PDMS and Gateway (Agent)", "made between SEV and DCL") and uses as the subject of
+# "shall"/"will"/"must" again and again. Only an acronym ("SEV") or a role noun ("Agent", "Licensee") qualifies, so
+# a defined thing ("the Products", "Section 4", "this Agreement") never becomes an obligor.
+_MIN_SUBJECT_USES = 3
+_SUBJECT_USE = re.compile(
+    r"(?:^|[.;:]\s+|\n\s*|\(\w{1,4}\)\s+|\b\d+(?:\.\d+)*\.?\s*)(?:[Tt]he\s+)?"
+    r"(?P<term>[A-Z][A-Za-z&\-]{1,24}(?:\s+[A-Z][A-Za-z&\-]{1,24})?)\s+(?:shall|will|must)\s+(?!be\s+\w+(?:ed|en)\b)"
+)
+_ROLE_NOUN = re.compile(
+    r"[A-Z]{2,6}|(?:[A-Z][a-z]+\s+)?(?:[A-Z][a-z]+(?:or|er|ee|ant|ist|ary)|Agent|Company|Bank|Client|Principal|Recipient"
+    r"|Trust|Fund|Sponsor|Franchisor|Franchisee|Tenant)"
+)
+_NOT_OBLIGOR = {"agreement", "section", "article", "clause", "schedule", "exhibit", "appendix", "annex", "party",
+                "parties", "order", "purchase order", "number", "letter", "transfer", "matter", "register", "center",
+                "centre", "chapter", "meter", "filter", "water", "power", "paper", "cover", "computer", "server",
+                "container", "monitor", "error", "factor", "sector", "summary", "inventory", "territory", "delivery",
+                "primary", "secondary", "commentary", "dictionary", "salary", "glossary", "boundary", "notice", "term",
+                "fee", "fees", "tax", "price", "product", "products", "services", "service", "software", "content",
+                "information", "confidential information", "customer data", "indemnitee", "indemnitor", "data", "none", "nothing", "each", "all",
+                "neither", "either", "this", "such", "any", "no", "if", "it", "we", "you", "they", "he", "she"}
+
+
+# what a defined acronym names when it is no party: 'Joint Steering Committee (the "JSC")'
+_BODY = re.compile(r"(?i)\b(?:committee|board|team|council|panel|group|plan|order|letter|agreement|program(?:me)?)\s*,?\s*$")
+
+
+def _introduced(text: str, term: str) -> bool:
+    """Is ``term`` introduced as a party's alias is: '(Agent)', '("Agent")', '(the "Agent")', 'between SEV and DCL'?"""
+    t = re.escape(term)
+    if re.search(rf"\bbetween\s+(?:the\s+)?{t}\s+and\s+(?:the\s+)?[A-Z]|\bbetween\s+(?:the\s+)?[A-Z][\w&\-]*\s+and\s+(?:the\s+)?{t}\b",
+                 text):
+        return True
+    defined = re.finditer(rf"""\(\s*(?:the\s+|here(?:in)?after\s+(?:referred\s+to\s+as\s+)?(?:the\s+)?)?["“]?{t}["”]?\s*\)""", text)
+    return any(not _BODY.search(text[max(0, d.start() - 40) : d.start()]) for d in defined)
+
+
+def _undefined_obligors(text: str, aliases: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(lower-cased form, obligor) pairs for the role terms the parties terms missed (see ``_SUBJECT_USE``)."""
+    known = {form for form, _ in aliases}
+    uses: dict[str, int] = {}
+    for m in _SUBJECT_USE.finditer(text):
+        term = " ".join(m.group("term").split())
+        uses[term] = uses.get(term, 0) + 1
+    extra = [
+        (term.lower(), term) for term, n in uses.items()
+        if n >= _MIN_SUBJECT_USES and term.lower() not in known and term.lower() not in _NOT_OBLIGOR
+        and term.split()[-1].lower() not in _NOT_OBLIGOR
+        and _ROLE_NOUN.fullmatch(term) and _introduced(text, term)
+    ]
+    return sorted(extra, key=lambda p: -len(p[0]))
 
 
 _ADVERBIAL = re.compile(
@@ -269,6 +326,7 @@ def obligations(document: Document, clauses: Sequence[Clause] = (), parties: Seq
     text = document.text
     flat = re.sub(r"\s", " ", text)
     aliases = _aliases([p for p in parties if p.kind == "parties"])
+    aliases = sorted([*aliases, *_undefined_obligors(flat, aliases)], key=lambda p: -len(p[0]))
     out: list[Obligation] = []
     seen: set[tuple[int, int]] = set()
     for s, e in _spans(document, clauses):

@@ -374,77 +374,120 @@ def _title(t: _Text) -> Term | None:
 
 # -------------------------------------------------------------------- parties
 
-_ALIAS = re.compile(r"""\(\s*(?:the\s+|each\s+a\s+|here(?:in)?after(?:\s+(?:also\s+)?(?:referred\s+to\s+as|called))?\s*(?:the\s+)?|referred\s+to\s+(?:herein\s+)?as\s+(?:the\s+)?|collectively[, ]*(?:the\s+)?|together[, ]*(?:the\s+)?|"?\s*)?["“](?P<alias>[^"”()]{1,40})(?:["”]|(?=\)))[^()]{0,60}?\)""")
+_ALIAS = re.compile(r"""\(\s*(?:the\s+|each\s+a\s+|here(?:in)?after(?:\s+(?:also\s+)?(?:referred\s+to\s+as|called))?\s*(?:the\s+)?|referred\s+to\s+(?:herein\s+)?as\s+(?:the\s+)?|collectively[, ]*(?:the\s+)?|together[, ]*(?:the\s+)?|"?\s*)?["“](?P<alias>[^"”()]{1,40})(?:["”]|(?=\)))[^()]{0,100}?\)""")
 # an alias written without quotes or parentheses: "— hereinafter referred to as Cremer —"
 _BARE_ALIAS = re.compile(
     r"(?:[-–—,]|^)\s*here(?:in)?after\s+(?:also\s+)?(?:referred\s+to\s+as|called)\s+(?:the\s+)?"
     r"(?P<alias>[A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,2}?)\s*(?=[-–—,;)]|\s+and\s|$)"
 )
+# an alias introduced inside a longer aside or without its parenthesis: '(Business Code 12, hereinafter referred to as
+# "YEC")', 'referred to in this Agreement as "Company"', '(hereinafter IntriCon)'
+_LATER_ALIAS = re.compile(
+    r"""\bhere(?:in)?after\s+(?:(?:also|indistinctly|collectively)\s+)?(?:referred\s+to\s+as|called)\s+(?:the\s+)?["“](?P<alias>[^"”()]{1,40})["”]"""
+    r"""|\breferred\s+to\s+in\s+this\s+[Aa]greement\s+as\s+(?:the\s+)?["“](?P<alias2>[^"”()]{1,40})["”]"""
+    r"""|\(\s*here(?:in)?after\s+(?P<alias3>[A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,2})\s*\)"""
+)
 _PARTY_TAIL = re.compile(
     r",?\s+(?:a|an|the)\s+(?:[A-Z][a-z]+\s+){0,4}(?:corporation|company|limited|partnership|llc|l\.l\.c|"
     r"organization|entity|society|association|bank|trust|body|joint)|,?\s+(?:a|an)\s+(?:[A-Za-z.\-]+\s+){1,6}"
     r"(?:corporation|company|partnership|organized|incorporated|existing|formed)|,\s+(?:having|with|whose|located|"
-    r"organized|incorporated|existing|each|its|on behalf)|,?\s+together\s+with\s+its\b|\s+\((?:formerly|hereinafter|the\s|\")|,\s*$",
+    r"organized|incorporated|existing|each|its|on behalf)|,?\s+together\s+with\s+its\b|\s+\((?:formerly|hereinafter|the\s|\")|,\s*$"
+    r"|\s+(?:with|having|whose)\s+(?:its\s+|a\s+|an\s+)?(?:principal|registered|head)\s+(?:offices?|place|address)",
     re.IGNORECASE,
 )
 _BETWEEN = re.compile(r"(?i)\b(?:by\s+and\s+between|by\s+and\s+among|between|among)\b\s*:?\s*")
 _GENERIC_ALIASES = {"agreement", "amendment", "party", "parties", "effective date", "this agreement", "affiliate",
                     "affiliates", "company and", "each a party", "party and collectively the parties"}
+# an alias that names a date or a document, not a party: ("the Effective Date"), (the "Share Purchase Agreement")
+_NOT_PARTY_ALIAS = re.compile(r"(?i)\b(?:date|agreement|amendment|memorandum|mou|confirmation|contract)$")
 
 
 _MAX_NAME = 120
-# a sentence, not a name: it opens with punctuation ('. 2) Cremer shall ...') or holds a modal verb
-_NOT_A_NAME = re.compile(r"^[^\w(\"“]|\b(?:shall|will|must|agrees?)\s+(?:not\s+)?[a-z]+\b")
+# a sentence, not a name: it opens with punctuation ('. 2) Cremer shall ...') or holds a modal verb, or it is the
+# verb of a preamble ('is entered into as of ...', 'entered into that certain ...')
+_NOT_A_NAME = re.compile(r"^[^\w(\"“]|\b(?:shall|will|must|agrees?)\s+(?:not\s+)?[a-z]+\b"
+                         r"|^(?:is|are|was|were|has|have|had)\s+[a-z]|^(?:entered|made|executed|signed|amended|dated)\s+[a-z]")
+# the words that lead into the first name ('is made as of ... by and between Acme'), cut with everything before them
+_LEAD_IN = re.compile(r"(?i)^.*\b(?:by\s+and\s+between|by\s+and\s+among|between|among)\s*:?\s+(?=[A-Z\d_])")
+# past the parties clause: its recitals
+_RECITALS = re.compile(r"(?i)\b(?:whereas|recitals?|witnesseth|now,?\s+therefore)\b")
+# where the next party's name starts: after the last "and" that a capitalised name or a blank follows
+_NEXT_NAME = re.compile(r"(?:^|[,;]\s*|\s)(?i:and)\s+(?=(?:(?i:the)\s+)?[A-Z]|_{3,})")
 
 
 def _clean_name(raw: str) -> str:
     name = raw.strip(" ,;:\n\"'")
-    name = re.sub(r"^(?:and|between|among|by|with)\s+", "", name, flags=re.IGNORECASE)
+    name = _LEAD_IN.sub("", name)
+    name = re.sub(r"^(?:(?:and|between|among|by|with)\s+)+", "", name, flags=re.IGNORECASE)
     name = re.sub(r"^\(?\d+\)\s*|^\([a-z]\)\s*", "", name)
+    if re.match(r"_{3,}|\[\s*[*_•]", name):
+        return ""  # a blank left for the name: '________________, a ____ corporation ("Licensee")'
     m = _PARTY_TAIL.search(name)
     if m and m.start() > 1:
         name = name[: m.start()]
     return " ".join(name.split()).strip(" ,;:\"'")
 
 
+def _masked(text: str) -> str:
+    """``text`` with each parenthesised aside blanked out (same offsets): '(owner of Wings and Grill)'."""
+    return re.sub(r"\([^()]*\)", lambda p: " " * len(p.group()), text)
+
+
 def _parties(t: _Text) -> list[Term]:
+    """The parties of the first 'between ...' of the preamble that names any, each with its alias."""
     head = t.flat[:6000]
+    for n, m in enumerate(_BETWEEN.finditer(head)):
+        if n == 4:
+            break
+        found = _parties_after(t, head, m)
+        if found:
+            return found
+    return []
+
+
+def _parties_after(t: _Text, head: str, m: re.Match[str]) -> list[Term]:
     found: list[Term] = []
-    m = _BETWEEN.search(head)
-    if not m:
-        return found
     start = m.end()
     # The parties clause ends at the first sentence end after the last alias near it.
     cursor = start
     names: set[str] = set()
     stop = min(len(head), start + 2500)
-    matches = sorted([*_ALIAS.finditer(head, start, stop), *_BARE_ALIAS.finditer(head, start, stop)], key=lambda a: a.start())
+    matches = sorted([*_ALIAS.finditer(head, start, stop), *_BARE_ALIAS.finditer(head, start, stop),
+                      *_LATER_ALIAS.finditer(head, start, stop)], key=lambda a: (a.start(), -a.end()))
     for a in matches:
         if a.start() < cursor:
             continue  # overlapping forms of one alias
-        alias = " ".join(a.group("alias").split()).strip(" ,.")
+        alias = " ".join(next(g for g in a.groupdict().values() if g).split()).strip(" ,.")
         segment = head[cursor : a.start()]
         cursor = a.end()
         if found and (len(segment) > 400 or (len(found) >= 2 and re.search(r"[.;:]\s+[A-Z]", segment))):
             break
-        if alias.lower() in _GENERIC_ALIASES or not alias or len(found) >= 6:
+        if _RECITALS.search(segment):
+            break  # an alias defined in the recitals: 'WHEREAS, Acme Holdings ("Holdings") entered into ...'
+        bare = re.sub(r"(?i)^the\s+", "", alias)
+        if alias.lower() in _GENERIC_ALIASES or bare.lower() in _GENERIC_ALIASES or not alias or len(found) >= 6:
             if alias.lower() in {"party", "parties"}:
                 break
             continue
         # the name is the text after the previous alias, after "and", up to its description
         seg = segment
         if found:
-            # after the last "and" that a capitalised name follows ("and INTERSECT ENT, Inc. ... and having its office")
-            named = list(re.finditer(r"(?:^|[,;]\s*|\s)(?i:and)\s+(?=(?:(?i:the)\s+)?[A-Z])", segment))
+            # after the last "and" that a capitalised name follows ("and INTERSECT ENT, Inc. ... and having its office"),
+            # not one inside an aside ("(owner and operator of Wings and Grill)")
+            named = list(_NEXT_NAME.finditer(_masked(segment)))
             seg = segment[named[-1].end() :] if named else re.split(
                 r"(?i)(?:^|[,;]\s*|\s)and\s+(?=[A-Z])|^\s*,\s*", segment)[-1]
         name = _clean_name(seg)
-        if re.search(r"(?i)\b(?:whereas|recitals?|now,? therefore)\b", name) or _NOT_A_NAME.search(name):
-            break  # past the parties clause: a recital or a sentence of the body
+        if _NOT_A_NAME.search(name):
+            break  # past the parties clause: a sentence of the body
+        if _NOT_PARTY_ALIAS.search(bare):
+            continue  # ("the Effective Date"), (the "Share Purchase Agreement"): a date or a document
+        if any(str(p.value["alias"]).lower() == alias.lower() for p in found if isinstance(p.value, dict)):
+            continue  # 'Leader Act Ltd ("LEADER"), a Nevada Corporation, (hereinafter referred to as "Leader")'
         if len(name) > _MAX_NAME:
             name = name[:_MAX_NAME].rsplit(" ", 1)[0].rstrip(" ,;:")  # a name with its address: keep its start
-        if not re.search(r"[A-Za-z]", name):
-            name = alias  # the alias is found but not the name: the alias still names the party
+        if not re.search(r"[A-Za-z]", name) or re.match(r"(?:a|an)\s", name):
+            name = alias  # the alias is found but not the name (a blank, or only its description)
         if name in names:
             continue
         names.add(name)

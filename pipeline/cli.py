@@ -435,13 +435,14 @@ def export_terms(db_path: str, out_path: Path) -> None:
 @cli.command(name="obligations")
 @click.argument("document")
 @DB_OPTION
-@click.option("--party", default=None, help="Only what binds this party (its alias, e.g. Supplier): its own obligations and the mutual ones ('each party', 'the parties'); 'each party' alone gives the mutual ones.")
+@click.option("--party", default=None, help="Only what binds this party (its alias, e.g. Supplier, or its name as `export terms` prints it, e.g. \"Acme Corp.\"): its own obligations and the mutual ones ('each party', 'the parties'); 'each party' alone gives the mutual ones. A name that is no party of DOCUMENT is an error that lists its parties.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of obligations.")
 def obligations_command(document: str, db_path: str, party: str | None, as_json: bool) -> None:
     """List the stored obligations of one DOCUMENT (name, path or SHA-256, or any copy of the file): who, what, by when."""
     store = _existing(db_path)
     doc = _document(store, document)
-    rows = store.stored_obligations(doc["sha256"], party)
+    obligor = _obligor(party, doc) if party is not None else None
+    rows = store.stored_obligations(doc["sha256"], obligor)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -449,7 +450,29 @@ def obligations_command(document: str, db_path: str, party: str | None, as_json:
     for r in rows:
         table.add_row(r["obligor"], r["modality"], r["action"][:90], r["due"] or "", r["trigger"] or "", str(r["page"]))
     out.print(table)
-    err.print(f"{len(rows)} obligations" + (f" of {party}" if party else ""))
+    err.print(f"{len(rows)} obligations" + (f" of {obligor}" if obligor else ""))
+
+
+def _obligor(party: str, doc: dict[str, Any]) -> str:
+    """The obligor ``--party`` names in ``doc``: a party's alias or name (as ``export terms`` prints it, or without
+    its "Inc."), a stored obligor ("Agent"), or "each party" / "the parties"; anything else is a usage error."""
+    from extractors.obligations import _aliases
+    from extractors.records import Term
+
+    parties = [Term(**t) for t in doc["terms"] if t["kind"] == "parties"]
+    forms = dict(_aliases(parties))
+    key = " ".join(party.split()).lower()
+    if key in forms or key.rstrip(".") in forms:
+        return forms.get(key) or forms[key.rstrip(".")]
+    obligors = sorted({str(r["obligor"]) for r in doc["obligations"]} | {"each party", "the parties"})
+    for o in obligors:
+        if o.lower() == key:
+            return o
+    named = [f"{p.value['name']} ({p.value['alias']})" if p.value["name"] != p.value["alias"] else str(p.value["alias"])
+             for p in parties if isinstance(p.value, dict)]
+    others = [o for o in obligors if o not in forms.values() and o not in ("each party", "the parties")]
+    known = "; ".join(named + others) or "none was found"
+    raise CliError(f"no party {party!r} in {doc['name']}; its parties: {known} (or 'each party', 'the parties')")
 
 
 @eval_group.command(name="terms")

@@ -198,3 +198,63 @@ def test_shall_not_and_shall_cause_garbled_the_action():
     assert _found("Supplier shall not, and shall cause its Affiliates not to, solicit any employee of Customer.") == [
         ("Supplier", "prohibition", "solicit any employee of Customer", None),
         ("Supplier", "shall", "cause its Affiliates not to solicit any employee of Customer", None)]
+
+
+# Regressions: obligations vanished when the obligor was not an extracted party alias.
+
+def _obligors(text: str) -> dict[str, int]:
+    document = read_text(text, "fleet.txt")
+    parties = [t for t in terms(document, ()) if t.kind == "parties"]
+    counts: dict[str, int] = {}
+    for o in obligations(document, (), parties):
+        counts[o.obligor] = counts.get(o.obligor, 0) + 1
+    return counts
+
+
+def test_obligations_of_parties_named_only_in_the_definitions_were_dropped():
+    text = ('FLEET MAINTENANCE AGREEMENT\n1. Definitions\n"Agreement" means this agreement made between KVM and '
+            'DLM.\n"Vehicles" means the vehicles listed in Schedule 1.\n2. KVM shall service the Vehicles monthly. '
+            '3. KVM shall keep a log of each repair. 4. KVM shall replace worn tyres. 5. DLM shall pay the charges '
+            'within 30 days. 6. DLM shall give KVM access to the depot. 7. DLM shall report defects promptly.\n')
+    assert _obligors(text) == {"KVM": 3, "DLM": 3}
+
+
+def test_obligations_of_a_role_named_in_parentheses_were_dropped():
+    text = ('ALLIANCE AGREEMENT\nThis Agreement is made by and between Mirelo Inc. ("MIRELO") and Dunmore Data '
+            'Limited ("DUNMORE").\nWhereas, DUNMORE and its affiliate (Agent) desire to resell the Products.\n'
+            '1. Agent shall market the Products. 2. Agent shall train its staff. 3. Agent shall report sales monthly. '
+            '4. MIRELO shall supply the Products.\n')
+    assert _obligors(text) == {"Agent": 3, "MIRELO": 1}
+
+
+def test_defined_things_and_committees_never_become_obligors():
+    text = ('SUPPLY AGREEMENT\nThis Agreement is made between Acme Corp. ("Supplier") and Beta LLC ("Buyer").\n'
+            'The goods listed in Exhibit A (the "Products") and a Joint Steering Committee (the "JSC") are set up. '
+            'Products shall conform to the Specifications. Products shall carry a label. Products shall ship in boxes. '
+            'JSC shall meet quarterly. JSC shall keep minutes. JSC shall review the plan. Section 4 shall survive. '
+            'Section 5 shall survive. Section 6 shall survive. Supplier shall deliver the Products.\n')
+    assert _obligors(text) == {"Supplier": 1}
+
+
+def test_obligations_party_by_full_name_gave_only_mutual_ones_and_an_unknown_party_was_not_an_error(tmp_path):
+    from pipeline.cli import cli
+    from pipeline.store import Analysis, Store
+
+    document = read_text(TEXT, str(tmp_path / "supply.txt"))
+    found_terms = terms(document, ())
+    found = obligations(document, (), [t for t in found_terms if t.kind == "parties"])
+    with Store(tmp_path / "o.db") as store:
+        store.write_analysis(document.source, Analysis(document, terms=found_terms, obligations=found), size=len(TEXT))
+    names = {t.value["alias"]: t.value["name"] for t in found_terms if t.kind == "parties"}
+    runner = CliRunner()
+
+    def listed(party: str) -> list[tuple[str, str]]:
+        result = runner.invoke(cli, ["obligations", "supply", "--db", str(tmp_path / "o.db"), "--party", party, "--json"])
+        assert result.exit_code == 0, result.output
+        return [(r["obligor"], r["modality"]) for r in json.loads(result.output)]
+
+    assert listed(names["Supplier"]) == listed("Supplier") == listed("supplier")
+    assert ("Supplier", "shall") in listed(names["Supplier"])
+    unknown = runner.invoke(cli, ["obligations", "supply", "--db", str(tmp_path / "o.db"), "--party", "Nobody"])
+    assert unknown.exit_code == 2
+    assert "no party 'Nobody'" in unknown.output and "Supplier" in unknown.output

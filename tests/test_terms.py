@@ -911,3 +911,84 @@ def test_cuad_notice_normalisation_reads_months_and_years_as_days():
     assert normalise_answer(category, "three (3) months") == frozenset({90})
     assert terms_record("x", [{"kind": "notice_period", "value": 3, "unit": "months"}])["notice_period_days"] == 90
     assert terms_record("x", [{"kind": "notice_period", "value": 30, "unit": "business days"}])["notice_period_days"] == 42
+
+
+# Regressions from 32 CUAD contracts read end to end: party names that were a fragment, an address, a date or a
+# lead-in, and parties that were not found (each test reproduces one shape, on invented text).
+
+def test_party_name_cut_at_an_and_inside_an_aside():
+    assert _party_values(
+        'SPONSORSHIP AGREEMENT\nThis Sponsorship Agreement is entered into as of May 2, 2019 by and between Northfield '
+        'Rovers, LLC, a Delaware limited liability company ("Club"), and Pintail Foods, Inc., a Florida corporation '
+        '(owner and operator of Pete\'s Pies and Grill) ("Sponsor").\n1. Sponsor shall pay the fee.') == [
+        {"name": "Northfield Rovers, LLC", "alias": "Club"}, {"name": "Pintail Foods, Inc.", "alias": "Sponsor"}]
+
+
+def test_party_left_blank_was_named_by_the_other_partys_address():
+    assert _party_values(
+        'SUPPORT AGREEMENT\nThis Support Agreement is entered into by and between Quillon Systems, Inc., a Delaware '
+        'corporation ("Quillon") with its principal place of business at 12 Harbor Road, Dover, Delaware 19901 and '
+        '______________________, a ____________corporation ("Licensee") with its principal place of business at '
+        '________________.\n1. Quillon shall support the Product.') == [
+        {"name": "Quillon Systems, Inc.", "alias": "Quillon"}, {"name": "Licensee", "alias": "Licensee"}]
+
+
+def test_party_aliases_taken_from_the_recitals():
+    assert _party_values(
+        'LICENSE AGREEMENT\nThis License Agreement (the "Agreement") is made by and between Harrow Media Co., Ltd., a '
+        'company organized under the laws of Ruritania (hereinafter "Licensor") and Pellam Online Co., Ltd., a company '
+        'organized under the laws of Ruritania ("Licensee" and together with Licensor, the "Parties" and each a '
+        '"Party") and is made effective as of the Effective Date. RECITALS WHEREAS, Harrow Group, a company organized '
+        'under the laws of Ruritania ("Harrow"), and Pellam Holdings Limited ("Pellam"), entered into that certain '
+        'Share Purchase Agreement dated July 1, 2010 (the "Share Purchase Agreement").\n1. Licensee shall pay.') == [
+        {"name": "Harrow Media Co., Ltd.", "alias": "Licensor"}, {"name": "Pellam Online Co., Ltd.", "alias": "Licensee"}]
+
+
+def test_effective_date_alias_after_the_parties_was_a_party():
+    assert _party_values(
+        'DISTRIBUTOR AGREEMENT\nThis Distributor Agreement ("Agreement"), between Corvane, Inc., a South Carolina '
+        'corporation, with its principal place of business at 6 Elm Court, Greenville ("Distributor"), and Tasman '
+        'Networks, Inc., a California corporation ("Tasman") is entered into as of the date last written below ("the '
+        'Effective Date").\n1. Distributor shall resell the Products.') == [
+        {"name": "Corvane, Inc.", "alias": "Distributor"}, {"name": "Tasman Networks, Inc.", "alias": "Tasman"}]
+
+
+@pytest.mark.parametrize("lead_in", [
+    "OUTSOURCING AGREEMENT BETWEEN GLOBAL WIDGET MACHINES CORPORATION AND ORBIT SERVICES, INC.\nThis Outsourcing "
+    "Agreement is entered into by and between ",
+    "DISTRIBUTOR AGREEMENT by and between GLOBAL WIDGET MACHINES CORPORATION and ORBIT SERVICES, INC.\nThis Agreement "
+    "is made as of the 1st day of January, 1996 by and between ",
+    "Collaboration Agreement between Global Widget Machines Corporation and Orbit Services, Inc.\nThis Collaboration "
+    "Agreement is made by and between ",
+])
+def test_party_name_kept_the_words_that_lead_into_it(lead_in):
+    assert _party_values(
+        f'{lead_in}Global Widget Machines Corporation, a New York corporation ("GWM"), and Orbit Services, Inc., a '
+        'Delaware corporation ("Orbit").\n1. Orbit shall build the units.') == [
+        {"name": "Global Widget Machines Corporation", "alias": "GWM"}, {"name": "Orbit Services, Inc.", "alias": "Orbit"}]
+
+
+def test_second_alias_of_a_party_was_another_party_named_by_its_description():
+    assert _party_values(
+        'MAINTENANCE AGREEMENT\nThis Maintenance Agreement (the "Agreement") is entered into as of October 1, 2016, '
+        'between Lantern Works Ltd ("LANTERN"), a Nevada Corporation, (hereinafter referred to as "Lantern"), and '
+        'Brisk Apps, Inc. a Nevada corporation, (hereinafter referred to as "Brisk").\n1. Lantern shall maintain.') == [
+        {"name": "Lantern Works Ltd", "alias": "LANTERN"}, {"name": "Brisk Apps, Inc.", "alias": "Brisk"}]
+
+
+def test_party_name_kept_its_address_after_with_principal_offices():
+    assert _party_values(
+        'ALLIANCE AGREEMENT\nThis Agreement is made by and between: Mirelo Inc. With principal offices at 15 Lake '
+        'Parkway, Suite 600, Markham, Canada ("MIRELO") AND Dunmore Data Limited., With principal offices at 1 Bay '
+        'Avenue, Lagos ("DUNMORE") As of the date set forth below.\n1. DUNMORE shall market the Products.') == [
+        {"name": "Mirelo Inc.", "alias": "MIRELO"}, {"name": "Dunmore Data Limited.", "alias": "DUNMORE"}]
+
+
+def test_party_alias_inside_a_longer_aside_was_not_found():
+    assert _party_values(
+        'ALLIANCE AGREEMENT\nThis Alliance Agreement is entered into as of May 1, 2013 (the "Effective Date") by and '
+        'between Okabe Electric Corporation, a company organized under the law of Japan, having its address at 2-1 '
+        'Kurosaki, Kitakyushu, Japan. (Business Identity Code 2908, hereinafter referred to as "OEC") and Tamar '
+        'Medical Ltd., a company organized under the law of Israel (hereinafter referred to as "TAMAR").\n'
+        '1. OEC shall distribute the devices.') == [
+        {"name": "Okabe Electric Corporation", "alias": "OEC"}, {"name": "Tamar Medical Ltd.", "alias": "TAMAR"}]
