@@ -13,11 +13,13 @@ SMTP settings (:func:`smtp_settings`) come from an optional YAML file's
 STARTTLS), ``CLAUSEWISE_SMTP_USER``, ``CLAUSEWISE_SMTP_PASSWORD``,
 ``CLAUSEWISE_SMTP_FROM``, ``CLAUSEWISE_SMTP_STARTTLS`` (1/true/yes). The same
 file may name each team's recipients under ``recipients: {team: [address,
-...]}``; otherwise a team's list goes to the owners its register rows name.
+...]}`` (each a team the register has); otherwise a team's list goes to the owners its register rows
+name. A team's e-mail counts as sent only when the server takes it for every recipient.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import smtplib
 import ssl
@@ -315,7 +317,11 @@ def smtp_settings(config: Mapping[str, Any] | None = None, env: Mapping[str, str
 
 
 def recipients(counterparties: Sequence[Counterparty], config: Mapping[str, Any] | None = None) -> dict[str, list[str]]:
-    """Addresses per team: the config's ``recipients`` where given, else the owners in the register."""
+    """Addresses per team: the config's ``recipients`` where given, else the owners in the register.
+
+    :class:`DeliveryError` for a team the register does not have (a misspelt name would leave the real team
+    mailed to its owners, and the addresses written for it unused, without a word), with a "did you mean".
+    """
     out: dict[str, set[str]] = {}
     for cp in counterparties:
         for address in cp.owner_emails:  # every owner the register names, on any of the counterparty's rows
@@ -324,7 +330,13 @@ def recipients(counterparties: Sequence[Counterparty], config: Mapping[str, Any]
     if not isinstance(configured, Mapping):
         raise DeliveryError("recipients: expected a mapping of team -> [addresses]")
     result = {team: sorted(addresses) for team, addresses in out.items()}
+    teams = sorted({cp.account_team for cp in counterparties})
     for team, addresses in configured.items():
+        if str(team) not in teams:
+            close = difflib.get_close_matches(str(team), teams, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise DeliveryError(f"recipients.{team}: no such team in the register{hint} "
+                                f"(its teams: {', '.join(teams) or 'none'})")
         if isinstance(addresses, str):
             addresses = [addresses]
         if not isinstance(addresses, list) or not all(isinstance(a, str) and "@" in a for a in addresses):
@@ -335,10 +347,48 @@ def recipients(counterparties: Sequence[Counterparty], config: Mapping[str, Any]
 
 @dataclass(frozen=True)
 class Delivery:
+    """One team's e-mail. ``sent`` only when the server took it for every recipient; ``refused`` holds
+    (address, the server's reply) for each one it would not take, and ``error`` says so in a line."""
+
     team: str
     recipients: tuple[str, ...]
     sent: bool
     error: str | None = None
+    refused: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """The recipients the server took the message for."""
+        if not self.sent and not self.refused:
+            return ()
+        gone = {a for a, _ in self.refused}
+        return tuple(a for a in self.recipients if a not in gone)
+
+
+def _reply(code: int, message: bytes | str) -> str:
+    """An SMTP reply as one readable line: ``"550 5.1.1 mailbox unavailable"``."""
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    return f"{code} {' '.join(text.split())}".strip()
+
+
+def _smtp_error(e: Exception) -> str:
+    """An SMTP failure as a line, not a Python tuple: ``"550 5.7.1 sender rejected"``."""
+    if isinstance(e, smtplib.SMTPResponseException):
+        return _reply(e.smtp_code, e.smtp_error)
+    return str(e)
+
+
+def _delivery(team: str, addresses: tuple[str, ...], refused: Mapping[str, tuple[int, bytes]]) -> Delivery:
+    """How one team's message went, given the recipients the server refused (``smtplib``'s address -> reply)."""
+    if not refused:
+        return Delivery(team, addresses, True)
+    pairs = tuple((a, _reply(*refused[a])) for a in [*addresses, *sorted(set(refused) - set(addresses))]
+                  if a in refused)
+    listing = "; ".join(f"{a} ({reply})" for a, reply in pairs)
+    accepted = [a for a in addresses if a not in refused]
+    error = (f"the server refused {listing}; sent to {', '.join(accepted)} only" if accepted
+             else f"the server refused every recipient: {listing}")
+    return Delivery(team, addresses, False, error, pairs)
 
 
 def _message(team: str, rows: Sequence[RankedGap], report_csv: Path, report_html: Path, settings: SmtpSettings,
@@ -370,13 +420,17 @@ def send_reports(
     *,
     as_of: date,
 ) -> list[Delivery]:
-    """E-mail each team its own list (its CSV and HTML attached). One team's failure never stops the others."""
+    """E-mail each team its own list (its CSV and HTML attached). One team's failure never stops the others.
+
+    A team's e-mail is sent only when the server takes it for every recipient: each one it refuses is named in
+    :attr:`Delivery.error` with its reply, and the delivery counts as failed (the CLI exits 1).
+    """
     deliveries: list[Delivery] = []
     try:
         smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     except (OSError, smtplib.SMTPException) as e:
-        return [Delivery(t.team, tuple(to.get(t.team, ())), False, f"cannot connect to {settings.host}:{settings.port}: {e}")
-                for t in reports.teams]
+        reason = f"cannot connect to {settings.host}:{settings.port}: {_smtp_error(e)}"
+        return [Delivery(t.team, tuple(to.get(t.team, ())), False, reason) for t in reports.teams]
     try:
         smtp.ehlo()
         if settings.starttls:
@@ -386,7 +440,8 @@ def send_reports(
             smtp.login(settings.user, settings.password or "")
     except (OSError, smtplib.SMTPException) as e:
         smtp.close()
-        return [Delivery(t.team, tuple(to.get(t.team, ())), False, f"SMTP session failed: {e}") for t in reports.teams]
+        reason = f"SMTP session failed: {_smtp_error(e)}"
+        return [Delivery(t.team, tuple(to.get(t.team, ())), False, reason) for t in reports.teams]
     try:
         for t in reports.teams:
             addresses = tuple(to.get(t.team, ()))
@@ -395,10 +450,14 @@ def send_reports(
                 continue
             try:
                 msg = _message(t.team, lists.get(t.team, ()), t.csv, t.html, settings, addresses, as_of, t.slug)
-                smtp.send_message(msg, from_addr=settings.sender, to_addrs=list(addresses))
-                deliveries.append(Delivery(t.team, addresses, True))
+                # The recipients the server refused come back, not raised, while it takes at least one.
+                refused = smtp.send_message(msg, from_addr=settings.sender, to_addrs=list(addresses))
+            except smtplib.SMTPRecipientsRefused as e:  # it took none
+                refused = e.recipients
             except (OSError, ValueError, smtplib.SMTPException) as e:
-                deliveries.append(Delivery(t.team, addresses, False, str(e)))
+                deliveries.append(Delivery(t.team, addresses, False, _smtp_error(e)))
+                continue
+            deliveries.append(_delivery(t.team, addresses, refused))
     finally:
         try:
             smtp.quit()

@@ -18,7 +18,8 @@ kinds, in this order:
     cap %, ...). No term, no judgement: a value that was not found is never
     guessed. A cap written as an amount is turned into months of fees using the
     account's ``annual_revenue`` from the register; without it the cap is not
-    judged.
+    judged. A price increase tied to an index with no fixed ceiling (CPI + 2%,
+    the greater of 3% or CPI, CPI alone) is weaker than any percent cap.
 ``non_standard``
     the clause of a category the playbook has preferred language for is less
     similar than ``min_similarity`` (cosine of sentence embeddings) to both
@@ -167,7 +168,14 @@ class ContractView:
 
 @dataclass(frozen=True)
 class Gap:
-    """One thing to renegotiate (or, for ``renewal_deadline``, a date to act by)."""
+    """One thing to renegotiate (or, for ``renewal_deadline``, a date to act by).
+
+    ``found`` is what the contract holds, as a reader would check it against ``benchmark``: for ``weak_value``
+    and ``outlier`` the value as the contract writes it, then, where it had to be converted to be judged, the
+    converted value in the benchmark's unit (``"4 months (120 days)"``, ``"$2,000,000 (2.87 months' fees)"``);
+    that number itself is ``measured``. ``tier_move`` holds the old segment, ``renewal_deadline`` the deadline
+    (ISO date), ``non_standard`` the similarity, ``missing`` None.
+    """
 
     document: str
     counterparty: str
@@ -182,6 +190,7 @@ class Gap:
     ask: str
     sha256: str = ""
     due: date | None = None  # renewal_deadline: the notice deadline
+    measured: float | None = None  # weak_value, outlier: the number judged, in the benchmark's unit
 
     def record(self) -> dict[str, Any]:
         """The ``gaps.jsonl`` line: exactly these eleven keys."""
@@ -247,6 +256,10 @@ def metric_value(contract: ContractView, metric: str, counterparty: Counterparty
     a position is flagged, one it puts at or above is not flagged (as a bare
     amount without revenue is not judged). A formula none of whose
     legs converts is None.
+
+    ``price_increase_cap``: the percent; an increase tied to an index with no
+    fixed ceiling (``{"index": "CPI"}``, with ``plus`` or ``floor`` or
+    neither) is infinity, weaker than any cap; "the lesser of 3% or CPI" is 3.
     """
     if metric == "liability_cap_months":
         t = contract.term("liability_cap")
@@ -263,6 +276,8 @@ def metric_value(contract: ContractView, metric: str, counterparty: Counterparty
         days = notice_days(t.value, t.unit)
         return (days, t) if days is not None else None
     value = t.value
+    if metric == "price_increase_cap" and isinstance(value, dict) and value.get("index") and "percent" not in value:
+        return math.inf, t  # CPI + 2%, the greater of 3% or CPI, CPI alone: no fixed ceiling at all
     if isinstance(value, dict):
         value = value.get("percent") if metric == "price_increase_cap" else value.get("amount")
     number = _number(value)
@@ -474,6 +489,100 @@ def _fmt(value: float) -> Any:
     return shown if shown != int(shown) else round(value, 3)  # never 12 for 11.995: it would read as meeting 12
 
 
+_SINGULAR = {"days": "day", "business days": "business day", "months": "month", "hours": "hour",
+             "months' fees": "month's fees"}
+_CURRENCY_SIGNS = {"USD": "$", "EUR": "\u20ac", "GBP": "\u00a3"}
+
+
+def _count(n: Any, unit: str) -> str:
+    """``"4 months"``, ``"1 month"``, ``"99.5%"``."""
+    n = _fmt(n) if _number(n) is not None else n
+    if unit in ("%", "percent"):
+        return f"{n}%"
+    return f"{n} {_SINGULAR.get(unit, unit) if n == 1 else unit}"
+
+
+def _money(amount: Any, currency: Any) -> str:
+    """``"$1,000,000"``, ``"EUR 250,000.50"`` (a currency without a sign keeps its code)."""
+    n = _number(amount)
+    if n is None:
+        return str(amount)
+    shown = f"{n:,.0f}" if n == int(n) else f"{n:,.2f}"
+    sign = _CURRENCY_SIGNS.get(str(currency or "USD").upper())
+    return f"{sign}{shown}" if sign else f"{currency} {shown}"
+
+
+def _quantity(value: float, metric: str) -> str:
+    """A metric's value in the unit its thresholds are written in: ``"2.87 months' fees"``, ``"5%"``, ``"45 days"``."""
+    if math.isinf(value):
+        return "no fixed ceiling" if metric == "price_increase_cap" else "uncapped"
+    unit = METRICS[metric].unit
+    return _money(value, "USD") if unit == "USD" else _count(value, unit)
+
+
+def _cap_written(value: Any) -> str:
+    """A ``liability_cap`` value as the contract writes it: ``"$1,000,000 or 12 months' fees, whichever is less"``."""
+    if not isinstance(value, dict):
+        return str(value)
+    kind = value.get("type")
+    if kind == "amount":
+        return _money(value.get("amount"), value.get("currency"))
+    if kind == "fees_multiple":
+        months, multiple = value.get("months"), value.get("multiple", 1)
+        fees = _count(months, "months' fees")
+        return fees if multiple == 1 else f"{multiple} \u00d7 {fees}"
+    if kind in ("lesser_of", "greater_of") and isinstance(value.get("of"), list):
+        return (" or ".join(_cap_written(leg) for leg in value["of"])
+                + (", whichever is less" if kind == "lesser_of" else ", whichever is greater"))
+    return "uncapped" if kind == "uncapped" else str(value)
+
+
+def _price_written(value: Any) -> str:
+    """A ``price_increase_cap`` value as the contract writes it: ``"5%"``, ``"CPI + 2%"``, ``"3% or CPI, whichever is
+    less"``."""
+    if not isinstance(value, dict):
+        return _count(value, "%")
+    index = value.get("index")
+    if not index:
+        return _count(value.get("percent"), "%")
+    if "plus" in value:
+        return f"{index} + {_count(value['plus'], '%')}"
+    if "floor" in value:
+        return f"{_count(value['floor'], '%')} or {index}, whichever is greater"
+    if "percent" in value:
+        return f"{_count(value['percent'], '%')} or {index}, whichever is less"
+    return str(index)
+
+
+def _as_found(metric: str, value: float, term: TermValue, counterparty: Counterparty | None) -> str:
+    """What the contract says, then the value it was judged as where that took a conversion (see :class:`Gap`).
+
+    ``"4 months (120 days)"``, ``"30 business days (42 days)"``, ``"$2,000,000 (2.87 months' fees)"``,
+    ``"CPI + 2% (no fixed ceiling)"``; ``"45 days"`` alone when the contract already writes the benchmark's unit.
+    A "lesser of" or "greater of" cap with a leg that could not be converted (an amount, with no annual revenue)
+    is judged by the other legs: at most (lesser of) or at least (greater of) that many months' fees.
+    """
+    judged = _quantity(value, metric)
+    if metric == "liability_cap_months":
+        written = _cap_written(term.value)
+        v = term.value if isinstance(term.value, dict) else {}
+        if v.get("type") in ("lesser_of", "greater_of") and isinstance(v.get("of"), list):
+            revenue = counterparty.input("annual_revenue") if counterparty else None
+            if any(_cap_months(leg, revenue) is None for leg in v["of"]):
+                judged = ("at most " if v["type"] == "lesser_of" else "at least ") + judged
+    elif metric == "price_increase_cap":
+        written = _price_written(term.value)
+        if isinstance(term.value, dict) and term.value.get("rule") == "lesser":
+            judged = "at most " + judged
+    elif metric == "insurance_minimum" and isinstance(term.value, dict):
+        written = _money(term.value.get("amount"), term.value.get("currency"))
+    elif metric in ("notice_period_days", "payment_days") and term.unit in _DAYS_PER_NOTICE_UNIT:
+        written = _count(term.value, term.unit or "days")
+    else:
+        written = judged
+    return written if written == judged else f"{written} ({judged})"
+
+
 def _missing(contract: ContractView, cp: Counterparty, req: Requirement, playbook: Playbook, language: Mapping[str, Language]) -> Gap | None:
     present, _ = presence(contract, req.category, playbook)
     if present:
@@ -498,10 +607,12 @@ def _weak(contract: ContractView, cp: Counterparty, th: Threshold) -> Gap | None
     if not unlimited and not spec.weaker(value, th.value):
         return None
     label = METRIC_LABELS[th.metric]
+    found_text = _as_found(th.metric, value, term, cp)
     ask = th.ask or (f"Agree a cap on liability of {spec.describe(th.value)} (the contract leaves liability unlimited)."
-                     if unlimited else f"Move the {label} to {spec.describe(th.value)} (the contract has {_fmt(value)}).")
-    return Gap(contract.document, cp.name, cp.segment, "weak_value", spec.category, _fmt(value),
-               spec.describe(th.value), th.severity, term.page, _quote(term.quote), ask, contract.sha256)
+                     if unlimited else f"Move the {label} to {spec.describe(th.value)}: the contract has {found_text}.")
+    return Gap(contract.document, cp.name, cp.segment, "weak_value", spec.category, found_text,
+               spec.describe(th.value), th.severity, term.page, _quote(term.quote), ask, contract.sha256,
+               measured=value)
 
 
 def _non_standard(contract: ContractView, cp: Counterparty, lang: Language, playbook: Playbook, embed: Embedder) -> Gap | None:
@@ -569,8 +680,8 @@ def _renewal(contract: ContractView, cp: Counterparty, playbook: Playbook, as_of
         return None
     auto = contract.term("auto_renewal")
     what = "renews" if auto is not None and auto.value is True else "ends"
-    ask = (f"Act before {deadline.isoformat()}: the term {what} on {end.isoformat()}; give notice or "
-           f"renegotiate the gaps listed for this contract first.")
+    ask = (f"Act by {deadline.isoformat()} (the last day to give notice): the term {what} on "
+           f"{end.isoformat()}; give notice or renegotiate the gaps listed for this contract first.")
     return Gap(contract.document, cp.name, cp.segment, "renewal_deadline", "Renewal Term", deadline.isoformat(),
                benchmark, severity, evidence.page, _quote(evidence.quote), ask, contract.sha256, deadline)
 
@@ -618,14 +729,15 @@ def renegotiation_gaps(
                 continue
             spec = METRICS[metric]
             label = METRIC_LABELS[metric]
+            found_text = _as_found(metric, value, term, counterparty)
             gaps.append(Gap(
-                contract.document, counterparty.name, counterparty.segment, "outlier", spec.category, _fmt(value),
-                f"median {_fmt(median)} {spec.unit} across {len(portfolio.values[(counterparty.segment, metric)])} "
-                f"{counterparty.segment} contracts",
+                contract.document, counterparty.name, counterparty.segment, "outlier", spec.category, found_text,
+                f"median {_quantity(median, metric)} across "
+                f"{len(portfolio.values[(counterparty.segment, metric)])} {counterparty.segment} contracts",
                 s.severity_of("outlier"), term.page, _quote(term.quote),
-                f"Bring the {label} ({_fmt(value)} {spec.unit}) in line with other {counterparty.segment} "
-                f"contracts (median {_fmt(median)} {spec.unit}).",
-                contract.sha256,
+                f"Bring the {label} ({found_text}) in line with other {counterparty.segment} "
+                f"contracts (median {_quantity(median, metric)}).",
+                contract.sha256, measured=value,
             ))
     for extra in (_tier_move(contract, counterparty, playbook), _renewal(contract, counterparty, playbook, as_of)):
         if extra is not None:

@@ -8,8 +8,8 @@
     out/<team-slug>/candidates.html     the same list, self-contained, with an inline SVG chart of gaps by kind and segment
 
 Contracts are confidential: files are written 0600 and the folders created
-0700. Every value put into HTML is escaped; CSV cells that a spreadsheet would
-run as a formula are prefixed with an apostrophe. Files a previous run listed
+0700. Every value put into HTML is escaped (and shown as it is); CSV cells that
+a spreadsheet would run as a formula are prefixed with an apostrophe. Files a previous run listed
 in ``manifest.json`` that this run does not write (a team that is gone) are
 removed, so a folder never holds a stale list.
 """
@@ -40,6 +40,8 @@ CSV_COLUMNS = ("rank", "priority", "counterparty", "document", "segment", "kind"
                "severity", "page", "quote", "ask", "value", "urgency")
 #: Degrees the chart's kind labels are turned (anticlockwise), so long names never overlap.
 LABEL_SLANT = 35
+#: Longest segment name the chart's legend writes out in full; a longer one is cut, whole in its tooltip.
+LEGEND_CHARS = 60
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
 
@@ -74,10 +76,16 @@ def slug(team: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", team.lower()).strip("-")[:60] or "team"
 
 
-def _cell(value: Any) -> str:
+def _text(value: Any) -> str:
+    """A row value as shown: blank for None, JSON for a dict or list."""
     if value is None:
         return ""
-    text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+    return json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell: :func:`_text`, with an apostrophe before what a spreadsheet would run as a formula."""
+    text = _text(value)
     if text and text[0] in "=+-@\t\r" and not re.fullmatch(r"-?\d+(\.\d+)?", text):
         return "'" + text
     return text
@@ -112,9 +120,13 @@ def chart_svg(rows: Sequence[RankedGap], segments_order: Sequence[str] = ()) -> 
     reach = [len(k) * font * 0.65 for k in kinds]
     left = max(40, math.ceil(reach[0] * math.cos(slant) + font * math.sin(slant) - group / 2) + 4)
     below = math.ceil(14 + max(reach) * math.sin(slant) + font * math.cos(slant)) + 8
-    width = left + group * len(kinds) + 20 + 160
+    # The legend is as wide as its longest name (same 0.65 em a character), so none is clipped.
+    names = {seg: seg if len(seg) <= LEGEND_CHARS else seg[: LEGEND_CHARS - 1].rstrip() + "\u2026" for seg in segments}
+    legend = 18 + math.ceil(max(len(n) for n in names.values()) * font * 0.65) + 10
+    width = left + group * len(kinds) + 20 + legend
+    tall = max(top + height + below, top + 18 * len(segments) + 8)
     peak = max(counts.values())
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{top + height + below}" role="img" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{tall}" role="img" '
              f'aria-label="Gaps by kind and segment">',
              f'<line x1="{left}" y1="{top + height}" x2="{left + group * len(kinds)}" y2="{top + height}" stroke="#333"/>']
     for i, kind in enumerate(kinds):
@@ -136,7 +148,8 @@ def chart_svg(rows: Sequence[RankedGap], segments_order: Sequence[str] = ()) -> 
     for j, seg in enumerate(segments):
         y = top + j * 18
         parts.append(f'<rect x="{lx}" y="{y}" width="12" height="12" fill="{PALETTE[j % len(PALETTE)]}"/>')
-        parts.append(f'<text x="{lx + 18}" y="{y + 10}" font-size="11">{e(seg)}</text>')
+        tip = f"<title>{e(seg)}</title>" if names[seg] != seg else ""
+        parts.append(f'<text x="{lx + 18}" y="{y + 10}" font-size="{font}">{tip}{e(names[seg])}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -152,8 +165,8 @@ def team_html(team: str, rows: Sequence[RankedGap], as_of: date, segments_order:
     body = []
     for r in rows:
         row = r.row()
-        cells = "".join(f"<td>{e(_cell(row[c]) if c not in ('quote', 'ask') else str(row[c] or ''))}</td>"
-                        for c in CSV_COLUMNS if c not in ("value", "urgency"))
+        # The formula guard is for spreadsheets: HTML shows each value as it is, escaped.
+        cells = "".join(f"<td>{e(_text(row[c]))}</td>" for c in CSV_COLUMNS if c not in ("value", "urgency"))
         body.append(f'<tr class="{e(r.gap.kind)}">{cells}</tr>')
     accounts = len({r.gap.counterparty for r in rows})
     return (
@@ -162,6 +175,9 @@ def team_html(team: str, rows: Sequence[RankedGap], as_of: date, segments_order:
         f"<title>Renegotiation candidates: {e(team)}</title>"
         "<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse;font-size:13px}"
         "td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}"
+        # Names, quotes and asks wrap anywhere, so one long unbroken name never pushes the table off the page;
+        # the short columns keep their words whole.
+        "td:nth-child(3),td:nth-child(4),td:nth-child(8),td:nth-child(12),td:nth-child(13){overflow-wrap:anywhere}"
         "th{background:#f3f3f3}td:nth-child(12){max-width:28em}</style></head><body>"
         f"<h1>Renegotiation candidates: {e(team)}</h1>"
         f"<p>As of {e(as_of.isoformat())}: {_plural(len(rows), 'item')} across {_plural(accounts, 'account')}, highest priority first. "

@@ -184,3 +184,80 @@ def test_every_owner_the_register_names_receives_the_teams_list(tmp_path):
     with Store(db) as store:
         run = build_candidates(store, reg, book, as_of=AS_OF, embeddings=False)
     assert recipients(run.counterparties, {}) == {"Enterprise East": ["lee@example.com", "priya@example.com"]}
+
+
+class Refusing(Inbox):
+    """Takes mail for everyone but ``*@bad.example``, which it refuses as a real server does (550)."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.endswith("@bad.example"):
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.fixture
+def refusing_server():
+    inbox = Refusing()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield inbox, controller.port
+    finally:
+        controller.stop()
+
+
+def test_a_recipient_the_server_refuses_is_named_and_the_delivery_fails(tmp_path, refusing_server):
+    """Regression: smtplib returns the recipients it was refused rather than raising while one is accepted; they were
+    ignored, so a 550 for one of three owners was reported as "sent … to" all three, exit 0."""
+    inbox, port = refusing_server
+    run, reports = _reports(tmp_path)
+    to = {"Commercial": ["amy@example.com", "raj@bad.example"], "Enterprise East": ["x@bad.example", "y@bad.example"]}
+    deliveries = send_reports(reports, run.lists, to, SmtpSettings("127.0.0.1", port), as_of=AS_OF)
+    assert [(d.team, d.recipients, d.sent, d.error, d.refused, d.accepted) for d in deliveries] == [
+        ("Commercial", ("amy@example.com", "raj@bad.example"), False,
+         "the server refused raj@bad.example (550 5.1.1 mailbox unavailable); sent to amy@example.com only",
+         (("raj@bad.example", "550 5.1.1 mailbox unavailable"),), ("amy@example.com",)),
+        # every recipient refused: smtplib raises, with a dict that used to be printed as is
+        ("Enterprise East", ("x@bad.example", "y@bad.example"), False,
+         "the server refused every recipient: x@bad.example (550 5.1.1 mailbox unavailable); "
+         "y@bad.example (550 5.1.1 mailbox unavailable)",
+         (("x@bad.example", "550 5.1.1 mailbox unavailable"), ("y@bad.example", "550 5.1.1 mailbox unavailable")), ()),
+    ]
+    assert [rcpt for _, rcpt, _ in inbox.messages] == [["amy@example.com"]]
+
+
+def test_cli_send_exits_1_when_the_server_refuses_a_recipient(tmp_path, refusing_server, monkeypatch):
+    inbox, port = refusing_server
+    db, reg, book = write_inputs(tmp_path)
+    (tmp_path / "delivery.yaml").write_text("recipients:\n  Commercial: [amy@example.com, raj@bad.example]\n")
+    monkeypatch.setenv("CLAUSEWISE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CLAUSEWISE_SMTP_PORT", str(port))
+    argv = ["candidates", "--db", str(db), "--register", str(reg), "--playbook", str(book), "--as-of", "2025-03-01",
+            "--out", str(tmp_path / "out"), "--send", "--no-embeddings", "--delivery-config", str(tmp_path / "delivery.yaml")]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 1, result.output
+    assert ("not sent Commercial: the server refused raj@bad.example (550 5.1.1 mailbox unavailable); sent to "
+            "amy@example.com only") in " ".join(result.output.split())
+    assert "sent Enterprise East to priya@example.com" in result.output
+
+
+def test_a_misspelt_team_under_recipients_is_an_error_with_a_suggestion(tmp_path, smtp_server, monkeypatch):
+    """Regression: `recipients: {Enterprise Est: [...]}` was ignored without a word, so the real team's list went to
+    the register's owners and the configured address got nothing."""
+    run, _ = _reports(tmp_path)
+    with pytest.raises(DeliveryError) as e:
+        recipients(run.counterparties, {"recipients": {"Enterprise Est": ["boss@example.com"]}})
+    assert str(e.value) == ("recipients.Enterprise Est: no such team in the register; did you mean 'Enterprise East'? "
+                            "(its teams: Commercial, Enterprise East)")
+    inbox, port = smtp_server
+    (tmp_path / "cli").mkdir()
+    db, reg, book = write_inputs(tmp_path / "cli")
+    (tmp_path / "delivery.yaml").write_text("recipients:\n  Enterprise Est: [boss@example.com]\n")
+    monkeypatch.setenv("CLAUSEWISE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CLAUSEWISE_SMTP_PORT", str(port))
+    argv = ["candidates", "--db", str(db), "--register", str(reg), "--playbook", str(book), "--as-of", "2025-03-01",
+            "--out", str(tmp_path / "out"), "--send", "--no-embeddings", "--delivery-config", str(tmp_path / "delivery.yaml")]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 2 and "did you mean 'Enterprise East'?" in result.output
+    assert inbox.messages == []

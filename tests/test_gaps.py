@@ -51,17 +51,18 @@ def test_exact_gaps_for_a_strategic_contract(stored):
     assert renegotiation_gaps(harbor, cp, BOOK, as_of=date(2025, 3, 1)) == [
         Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "missing", "Audit Rights", None, "required", "high",
             None, None, "Add an Audit Rights clause.", sha),
-        Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "weak_value", "Cap On Liability", 6,
-            ">= 12 months' fees", "high", 2, CAP6, "Move the liability cap to >= 12 months' fees (the contract has 6).", sha),
-        Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "weak_value", "Service Levels", 99.5, ">= 99.9%", "high",
-            2, UPTIME_995, "Move the uptime to >= 99.9% (the contract has 99.5).", sha),
-        Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "weak_value", "Payment Terms", 60, "<= 45 days", "high",
-            2, NET60, "Move the payment terms to <= 45 days (the contract has 60).", sha),
+        Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "weak_value", "Cap On Liability", "6 months' fees",
+            ">= 12 months' fees", "high", 2, CAP6,
+            "Move the liability cap to >= 12 months' fees: the contract has 6 months' fees.", sha, measured=6),
+        Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "weak_value", "Service Levels", "99.5%", ">= 99.9%", "high",
+            2, UPTIME_995, "Move the uptime to >= 99.9%: the contract has 99.5%.", sha, measured=99.5),
+        Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "weak_value", "Payment Terms", "60 days", "<= 45 days",
+            "high", 2, NET60, "Move the payment terms to <= 45 days: the contract has 60 days.", sha, measured=60),
         Gap("harbor-msa", "Harbor Group, Inc.", "strategic", "renewal_deadline", "Renewal Term", "2025-03-16",
             "within 90 days of 2025-03-01", "medium", 2,
             "unless either party gives thirty (30) days' notice of non-renewal",
-            "Act before 2025-03-16: the term renews on 2025-04-15; give notice or renegotiate the gaps listed for "
-            "this contract first.", sha, date(2025, 3, 16)),
+            "Act by 2025-03-16 (the last day to give notice): the term renews on 2025-04-15; give notice or "
+            "renegotiate the gaps listed for this contract first.", sha, date(2025, 3, 16)),
     ]
     assert renegotiation_gaps(harbor, cp, BOOK, as_of=date(2025, 3, 1))[0].record() == {
         "document": "harbor-msa", "counterparty": "Harbor Group, Inc.", "segment": "strategic", "kind": "missing",
@@ -127,11 +128,11 @@ def test_outlier_is_worst_decile_of_same_segment():
     portfolio = Portfolio.of(views)
     book = parse_playbook({"settings": {"outlier_min_peers": 5}, "segments": {"strategic": {}}})
     found = {v.document: renegotiation_gaps(v, c, book, as_of=date(2025, 1, 1), portfolio=portfolio) for v, c in views}
-    assert found["e"] == [Gap("e", "e", "strategic", "outlier", "Price Adjustment", 9,
-                              "median 4 % across 5 strategic contracts", "medium", 1,
+    assert found["e"] == [Gap("e", "e", "strategic", "outlier", "Price Adjustment", "9%",
+                              "median 4% across 5 strategic contracts", "medium", 1,
                               "price_increase_cap is {'percent': 9}",
-                              "Bring the price-increase cap (9 %) in line with other strategic contracts (median 4 %).",
-                              "e")]
+                              "Bring the price-increase cap (9%) in line with other strategic contracts (median 4%).",
+                              "e", measured=9)]
     assert all(found[n] == [] for n in ("a", "b", "c", "d", "z"))  # z is judged against transactional peers (1 < 5)
     # Fewer peers than outlier_min_peers: no judgement.
     strict = parse_playbook({"settings": {"outlier_min_peers": 6}, "segments": {"strategic": {}}})
@@ -144,7 +145,7 @@ def test_outlier_not_repeated_when_already_weak():
     book = parse_playbook({"settings": {"outlier_min_peers": 5},
                            "segments": {"strategic": {"thresholds": {"payment_days": 45}}}})
     gaps = renegotiation_gaps(views[4][0], views[4][1], book, as_of=date(2025, 1, 1), portfolio=Portfolio.of(views))
-    assert [(g.kind, g.found) for g in gaps] == [("weak_value", 90)]
+    assert [(g.kind, g.found) for g in gaps] == [("weak_value", "90 days")]
 
 
 def test_liability_cap_as_amount_uses_annual_fees():
@@ -155,7 +156,7 @@ def test_liability_cap_as_amount_uses_annual_fees():
     assert metric_value(_view("u", liability_cap={"type": "uncapped"}), "liability_cap_months")[0] == math.inf
     book = parse_playbook({"segments": {"strategic": {"thresholds": {"liability_cap_months": 12}}}})
     assert [(g.kind, g.found, g.benchmark) for g in renegotiation_gaps(view, rich, book, as_of=date(2025, 1, 1))] == [
-        ("weak_value", 3, ">= 12 months' fees")]
+        ("weak_value", "$250,000 (3 months' fees)", ">= 12 months' fees")]
 
 
 def test_presence_threshold_and_term_evidence():
@@ -403,7 +404,8 @@ def test_a_cap_just_under_the_threshold_is_not_rounded_up_to_meet_it():
     book = parse_playbook({"segments": {"strategic": {"thresholds": {"liability_cap_months": 12}}}})
     cp = Counterparty("X", "T", segment="strategic", documents=("x",), inputs=(("annual_revenue", 1_000_400.0),))
     view = _view("x", liability_cap={"type": "amount", "amount": 1_000_000, "currency": "USD"})
-    assert [(g.kind, g.found) for g in renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1))] == [("weak_value", 11.995)]
+    assert [(g.kind, g.found) for g in renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1))] == [
+        ("weak_value", "$1,000,000 (11.995 months' fees)")]
 
 
 USD_1M = {"type": "amount", "amount": 1_000_000, "currency": "USD"}
@@ -411,15 +413,19 @@ USD_1M = {"type": "amount", "amount": 1_000_000, "currency": "USD"}
 
 @pytest.mark.parametrize(("cap", "revenue", "found"), [
     # $1M against $4M a year is 3 months' fees: the lesser leg binds
-    ({"type": "lesser_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 12}]}, 4_000_000.0, [3]),
+    ({"type": "lesser_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 12}]}, 4_000_000.0,
+     ["$1,000,000 or 12 months' fees, whichever is less (3 months' fees)"]),
     ({"type": "greater_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 12}]}, 4_000_000.0, []),
-    ({"type": "greater_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 6}]}, 4_000_000.0, [6]),
+    ({"type": "greater_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 6}]}, 4_000_000.0,
+     ["$1,000,000 or 6 months' fees, whichever is greater (6 months' fees)"]),
     # without revenue the amount leg is left out: "greater of" keeps the fees leg as its floor …
-    ({"type": "greater_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 6}]}, None, [6]),
+    ({"type": "greater_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 6}]}, None,
+     ["$1,000,000 or 6 months' fees, whichever is greater (at least 6 months' fees)"]),
     # … and "lesser of" its ceiling: below 12 months whatever the amount, so flagged
-    ({"type": "lesser_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 6}]}, None, [6]),
+    ({"type": "lesser_of", "of": [USD_1M, {"type": "fees_multiple", "multiple": 1, "months": 6}]}, None,
+     ["$1,000,000 or 6 months' fees, whichever is less (at most 6 months' fees)"]),
     ({"type": "fees_multiple", "multiple": 2, "months": 6}, None, []),
-    ({"type": "fees_multiple", "multiple": 1.5, "months": 6}, None, [9]),
+    ({"type": "fees_multiple", "multiple": 1.5, "months": 6}, None, ["1.5 \u00d7 6 months' fees (9 months' fees)"]),
 ])
 def test_lesser_of_and_greater_of_caps_are_judged_by_the_binding_leg(cap, revenue, found):
     """Regression: "the lesser of $1,000,000 or 12 months' fees" was stored as $1,000,000 alone; a formula is judged
@@ -470,14 +476,15 @@ def test_payment_in_business_days_is_judged_in_calendar_days():
     assert metric_value(view, "payment_days")[0] == 14
     book = parse_playbook({"segments": {"strategic": {"thresholds": {"payment_days": 12}}}})
     cp = Counterparty("X", "T", segment="strategic", documents=("x",))
-    assert [(g.kind, g.found) for g in renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1))] == [("weak_value", 14)]
+    assert [(g.kind, g.found) for g in renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1))] == [
+        ("weak_value", "10 business days (14 days)")]
 
 
-def test_a_cpi_linked_price_cap_is_judged_only_when_it_has_a_ceiling():
-    """CPI plus 2% has no fixed ceiling to compare with a percent threshold; the lesser of 3% or CPI never exceeds 3%."""
+def test_a_cpi_linked_price_cap_without_a_ceiling_is_weaker_than_any_cap():
+    """CPI plus 2% has no fixed ceiling, so no percent cap it meets; the lesser of 3% or CPI never exceeds 3%."""
     plus = _view("p", price_increase_cap={"index": "CPI", "plus": 2})
     lesser = _view("l", price_increase_cap={"index": "CPI", "percent": 3, "rule": "lesser"})
-    assert metric_value(plus, "price_increase_cap") is None
+    assert metric_value(plus, "price_increase_cap")[0] == math.inf
     assert metric_value(lesser, "price_increase_cap")[0] == 3
 
 
@@ -536,8 +543,88 @@ def test_notice_period_threshold_in_days_reads_months_and_business_days():
     weak = lambda notice: [(g.kind, g.found) for g in renegotiation_gaps(_renewing(notice), cp, book, as_of=as_of)  # noqa: E731
                            if g.kind == "weak_value"]
     assert weak((3, "months", "three (3) months")) == []  # 90 days
-    assert weak((4, "months", "four (4) months")) == [("weak_value", 120)]
+    assert weak((4, "months", "four (4) months")) == [("weak_value", "4 months (120 days)")]
     assert weak((60, "business days", "sixty (60) business days")) == []  # 84 days
-    assert weak((70, "business days", "seventy (70) business days")) == [("weak_value", 98)]
+    assert weak((70, "business days", "seventy (70) business days")) == [("weak_value", "70 business days (98 days)")]
     assert weak((90, "days", "ninety (90) days")) == []
     assert metric_value(_renewing((30, "business days", "x")), "notice_period_days") == (42, TermValue(30, "business days", 2, "x"))
+
+
+def test_found_says_what_the_contract_says_and_the_value_it_was_judged_as():
+    """Regression: `found` and the ask held only the converted number, in no unit and appearing nowhere in the
+    contract: "the lesser of $1,000,000 or 12 months' fees" read as 2, four months' notice as 120, thirty business
+    days as 42, $2,000,000 as 2.87."""
+    book = parse_playbook({"segments": {"strategic": {"thresholds": {
+        "liability_cap_months": 18, "notice_period_days": 90, "payment_days": 30}}}})
+    cp = Counterparty("D", "T", segment="strategic", documents=("d",), inputs=(("annual_revenue", 6_000_000.0),))
+    twelve = {"type": "fees_multiple", "multiple": 1, "months": 12}
+    cases = [
+        ({"liability_cap": (TermValue({"type": "lesser_of", "of": [USD_1M, twelve]}, None, 3, "lesser"),)},
+         ("Cap On Liability", "$1,000,000 or 12 months' fees, whichever is less (2 months' fees)",
+          ">= 18 months' fees", 2.0,
+          "Move the liability cap to >= 18 months' fees: the contract has $1,000,000 or 12 months' fees, whichever "
+          "is less (2 months' fees).")),
+        ({"liability_cap": (TermValue({"type": "amount", "amount": 2_000_000, "currency": "USD"}, "USD", 3, "2m"),)},
+         ("Cap On Liability", "$2,000,000 (4 months' fees)", ">= 18 months' fees", 4.0,
+          "Move the liability cap to >= 18 months' fees: the contract has $2,000,000 (4 months' fees).")),
+        ({"notice_period": (TermValue(4, "months", 2, "four (4) months prior"),)},
+         ("Notice Period To Terminate Renewal", "4 months (120 days)", "<= 90 days", 120.0,
+          "Move the renewal notice period to <= 90 days: the contract has 4 months (120 days).")),
+        ({"payment_days": (TermValue(30, "business days", 2, "within thirty (30) business days"),)},
+         ("Payment Terms", "30 business days (42 days)", "<= 30 days", 42.0,
+          "Move the payment terms to <= 30 days: the contract has 30 business days (42 days).")),
+    ]
+    for terms, expected in cases:
+        gaps = renegotiation_gaps(ContractView("d", "d", {}, terms), cp, book, as_of=date(2025, 1, 1))
+        assert [(g.category, g.found, g.benchmark, g.measured, g.ask) for g in gaps] == [expected]
+        assert gaps[0].record()["found"] == expected[1]
+
+
+def test_an_outlier_benchmark_writes_its_unit_as_the_thresholds_do():
+    """Regression: an outlier's benchmark read "median 30 days" but "median 5 %" beside a threshold's "<= 5%", and its
+    `found` was the converted number alone."""
+    cp = lambda n: Counterparty(n, "T", segment="strategic", documents=(n,))  # noqa: E731
+    views = [(ContractView(n, n, {}, {"payment_days": (TermValue(d, unit, 1, f"{n} pays"),)}), cp(n))
+             for n, d, unit in [("a", 30, "days"), ("b", 30, "days"), ("c", 30, "days"), ("d", 30, "days"),
+                                ("e", 60, "business days")]]
+    book = parse_playbook({"settings": {"outlier_min_peers": 5}, "segments": {"strategic": {}}})
+    [gap] = renegotiation_gaps(views[4][0], views[4][1], book, as_of=date(2025, 1, 1), portfolio=Portfolio.of(views))
+    assert (gap.kind, gap.found, gap.benchmark, gap.measured, gap.ask) == (
+        "outlier", "60 business days (84 days)", "median 30 days across 5 strategic contracts", 84.0,
+        "Bring the payment terms (60 business days (84 days)) in line with other strategic contracts (median 30 days).")
+
+
+def test_the_renewal_ask_gives_the_deadline_as_the_last_day_to_act_not_a_day_too_late():
+    """Regression: "Act before 2025-03-16" on 2025-03-16 read as too late, though notice may still be given that day
+    (urgency treats it as due today)."""
+    view = _renewing((30, "days", "thirty (30) days"), "2025-04-15")
+    cp = Counterparty("R", "T", segment="strategic", documents=("r",))
+    book = parse_playbook({"segments": {"strategic": {}}})
+    [gap] = renegotiation_gaps(view, cp, book, as_of=date(2025, 3, 16))
+    assert (gap.kind, gap.found, gap.due, gap.ask) == (
+        "renewal_deadline", "2025-03-16", date(2025, 3, 16),
+        "Act by 2025-03-16 (the last day to give notice): the term renews on 2025-04-15; give notice or renegotiate "
+        "the gaps listed for this contract first.")
+
+
+def test_an_index_linked_price_increase_without_a_ceiling_fails_a_price_cap():
+    """Regression: "CPI plus 2%", "the greater of 3% or CPI" and plain CPI were never judged against
+    price_increase_cap, so a strategic account with a 5% cap got no gap for an increase with no ceiling at all."""
+    book = parse_playbook({"segments": {"strategic": {"thresholds": {"price_increase_cap": 5}}}})
+    cp = Counterparty("P", "T", segment="strategic", documents=("p",))
+    judged = {}
+    for value in ({"index": "CPI", "plus": 2}, {"index": "CPI", "floor": 3, "rule": "greater"}, {"index": "CPI"},
+                  {"index": "CPI", "percent": 3, "rule": "lesser"}, {"index": "CPI", "percent": 7, "rule": "lesser"},
+                  {"percent": 4}):
+        gaps = renegotiation_gaps(_view("p", price_increase_cap=value), cp, book, as_of=date(2025, 1, 1))
+        judged[str(value)] = [(g.kind, g.category, g.found, g.benchmark, g.severity, g.ask) for g in gaps]
+    weak = lambda found: [("weak_value", "Price Adjustment", found, "<= 5%", "medium",  # noqa: E731
+                           f"Move the price-increase cap to <= 5%: the contract has {found}.")]
+    assert judged == {
+        "{'index': 'CPI', 'plus': 2}": weak("CPI + 2% (no fixed ceiling)"),
+        "{'index': 'CPI', 'floor': 3, 'rule': 'greater'}": weak("3% or CPI, whichever is greater (no fixed ceiling)"),
+        "{'index': 'CPI'}": weak("CPI (no fixed ceiling)"),
+        "{'index': 'CPI', 'percent': 3, 'rule': 'lesser'}": [],  # never above 3%
+        "{'index': 'CPI', 'percent': 7, 'rule': 'lesser'}": weak("7% or CPI, whichever is less (at most 7%)"),
+        "{'percent': 4}": [],
+    }

@@ -496,3 +496,103 @@ def test_a_playbook_value_field_is_read_from_the_register(tmp_path):
         run = build_candidates(store, reg, book, as_of=date(2025, 3, 1), embeddings=False)
     values = {round(r.value, 3) for rows in run.lists.values() for r in rows}
     assert values == {6.0}
+
+
+LONG_SEGMENT = "strategic enterprise accounts north america"
+
+
+def _legend(svg):
+    """The legend's names as (x, text, tooltip) and the SVG's width."""
+    import xml.etree.ElementTree as ET
+
+    from pipeline.gaps import GAP_KINDS
+
+    ns = "{http://www.w3.org/2000/svg}"
+    root = ET.fromstring(svg)
+    names = [(float(t.get("x")), "".join(t.itertext()).removeprefix(t.findtext(f"{ns}title") or ""),
+              t.findtext(f"{ns}title")) for t in root.iter(f"{ns}text") if t.get("text-anchor") is None
+             and t.text not in GAP_KINDS]
+    return names, float(root.get("width"))
+
+
+def test_a_long_segment_name_is_not_clipped_from_the_chart_legend():
+    """Regression: the legend sat 160 px from the right edge whatever its names, so "strategic enterprise accounts
+    north america" was cut off; a name too long for any legend is shortened, whole in its tooltip."""
+    from pipeline.report import LEGEND_CHARS
+
+    huge = "x" * (LEGEND_CHARS + 20)
+    names, width = _legend(chart_svg(_gaps_of_every_kind(("growth", LONG_SEGMENT, huge))))
+    assert [(text, tip) for _, text, tip in names] == [
+        ("growth", None), (LONG_SEGMENT, None), (huge[: LEGEND_CHARS - 1] + "\u2026", huge)]
+    for x, text, _ in names:
+        assert x + len(text) * 11 * 0.6 <= width, text  # 0.6 em a character, as the kind labels are checked
+
+
+def test_the_chart_legend_fits_in_a_browser():
+    import os
+    import shutil
+
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        pytest.skip("needs Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver")
+    pytest.importorskip("selenium", reason="pip install selenium (the dev extra)")
+
+    from selenium import webdriver
+
+    os.environ.setdefault("SE_OFFLINE", "true")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(options=options,
+                              service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")))
+    svg = chart_svg(_gaps_of_every_kind(("core", LONG_SEGMENT.upper())))
+    try:
+        driver.get("data:text/html;charset=utf-8," + svg.replace("#", "%23"))
+        overflow = driver.execute_script(
+            "const w = document.querySelector('svg').width.baseVal.value; const out = [];"
+            "for (const t of document.querySelectorAll('svg text')) { const b = t.getBBox();"
+            " if (b.x + b.width > w) out.push(t.textContent); } return out;")
+    finally:
+        driver.quit()
+    assert overflow == []
+
+
+def test_html_shows_a_formula_like_value_as_it_is_the_csv_guards_it(tmp_path):
+    """Regression: the CSV's formula guard leaked into the HTML, which showed the counterparty as '=HYPERLINK(…)."""
+    formula = REGISTER.replace('"Acme, Inc."', '"=HYPERLINK(""http://x"")"')
+    run = _run(tmp_path, register=formula)
+    reports = write_reports(run.lists, tmp_path / "out", as_of=AS_OF)
+    page = reports.team("Commercial").html.read_text()
+    assert "<td>=HYPERLINK(&quot;http://x&quot;)</td>" in page and "&#x27;=HYPERLINK" not in page
+    rows = list(csv.reader(io.StringIO(reports.team("Commercial").csv.read_text())))
+    assert rows[2][2] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_a_long_unbroken_value_wraps_inside_its_cell(tmp_path):
+    """Regression: a counterparty name of 120 characters without a space pushed the table off the page."""
+    import shutil
+
+    long_name = "Acme" + "X" * 116
+    run = _run(tmp_path, register=REGISTER.replace('"Acme, Inc."', long_name))
+    page = run.lists["Commercial"]
+    html = team_html("Commercial", page, AS_OF)
+    assert "td:nth-child(3),td:nth-child(4)," in html and "{overflow-wrap:anywhere}" in html  # counterparty, document
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        return
+    pytest.importorskip("selenium", reason="pip install selenium (the dev extra)")
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,900"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(options=options,
+                              service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")))
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    try:
+        driver.get((tmp_path / "page.html").as_uri())
+        widest = driver.execute_script("return Math.max(...[...document.querySelectorAll('td')]"
+                                       ".filter(td => td.textContent.startsWith('AcmeXXX')).map(td => td.offsetWidth))")
+    finally:
+        driver.quit()
+    assert widest < 400
