@@ -646,10 +646,12 @@ _NOT_AGREEMENT_DATE = re.compile(
 def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
     end = _preamble_end(t)
     best: tuple[float, re.Match[str], tuple[str, str]] | None = None
+    best_signing = False
     other = False  # the opening part dates another document (an amendment naming the agreement it amends)
     for m, parsed in _dates(t, 0, end + 300):
         before = t.flat[max(0, m.start() - 60) : m.start()]
         score = 0.0
+        signing = False
         anchor = _AGREEMENT_ANCHOR.search(before)
         if anchor:
             # a date given only as the Effective Date ("effective as of May 1, 2020") yields to one the contract
@@ -658,6 +660,7 @@ def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
                 t.flat[m.end() : m.end() + 60])) and not _SIGNING_WORD.search(before)
             weak = effective_only or _WEAK_ANCHOR.match(anchor.group()) or _SIGNED_LABEL.search(before)
             score += 1.5 if weak else 2
+            signing = bool(_SIGNING_WORD.search(anchor.group())) and not _SIGNED_LABEL.search(before)
         # the document calling itself an amendment ("This First Amendment (this "Amendment") is made …") is no penalty
         own = re.sub(r"(?i)amendment(?=\s*\(\s*(?:this|the)\s*[\"“])|this\s+(?:\w+\s+){0,2}amendment|[\"“]amendment[\"”]", " ", before)
         if _NOT_AGREEMENT_DATE.search(own) or _DEADLINE.search(before):
@@ -673,8 +676,10 @@ def _agreement_date(t: _Text, effective_fallback: bool = True) -> Term | None:
             score += 0.5
         if m.start() < 1500:
             score += 0.5
-        if best is None or score > best[0]:
-            best = (score, m, parsed)
+        # on a tie, the date the contract says it was dated or made on beats an earlier one it only defines
+        # ("\"Start Date\" means 9 June 2014" among the definitions, then a heading "DATED 4 June 2014")
+        if best is None or (score, signing) > (best[0], best_signing):
+            best, best_signing = (score, m, parsed), signing
         if score >= 3.5:
             break
     if best is None or best[0] < 3:
@@ -819,8 +824,13 @@ _RENEWAL_LENGTH = re.compile(
     rf"(?:(?P<count>{_NUMWORDS}|\d+)\s+)?(?P<succ>(?:\(\d+\)\s+)?(?:successive|additional|consecutive|further|subsequent|renewal|like|automatic|separate)\s+)*"
     rf"(?:(?:terms?|periods?)\s+of\s+)?(?:an?\s+)?(?P<period>{_PERIOD})"
 )
-_SAME_TERM = re.compile(r"(?i)(?:renew\w*|extend\w*)[^.;]{0,80}?(?:same|equal|identical)\s+(?:duration|length|period|term)|"
-                        r"(?:periods?|terms?)\s+(?:of\s+)?equal\s+(?:in\s+)?(?:duration|length)\s+to\s+the\s+initial\s+term")
+#: A renewal as long as the initial term: "renew for further periods of the same duration", "for a like term",
+#: "for a further term equal in length to the preceding term"; not "on the same terms and conditions".
+_SAME_TERM = re.compile(
+    r"(?i)(?:renew\w*|extend\w*)[^.;]{0,80}?\b(?:same|equal|identical|like)\s+(?:in\s+)?"
+    r"(?:duration|length|periods?\b|terms?\b(?!\s+(?:and|&)\s+conditions))|"
+    r"(?:periods?|terms?)\s+(?:of\s+)?equal\s+(?:in\s+)?(?:duration|length)\s+to\s+the\s+(?:initial|previous|preceding|then[-\s]current)\s+term"
+)
 _YEAR_TO_YEAR = re.compile(r"(?i)(?:year-to-year|year\s+to\s+year|annual|yearly|month-to-month|month\s+to\s+month)\s+(?:basis|renewal|terms?|periods?)|"
                            r"renew\w*\s+(?:on\s+a\s+)?(?:year-to-year|month-to-month|annual|yearly)")
 _RENEWAL_SENTENCE = re.compile(rf"(?i)\b(?:renew|non-?renewal|extend|extension|evergreen|automatically\s+continue|{_HOLDOVER})")
@@ -833,7 +843,7 @@ _NOTICE = re.compile(
     rf"(?i)(?:(?:at\s+least|not\s+less\s+than|no\s+less\s+than|minimum\s+of|no\s+later\s+than|not\s+later\s+than|"
     rf"upon|on|with|giving|gives|by\s+giving|provides?|within|of)\s+)?(?:the\s+other\s+part(?:y|ies)\s+)?(?P<period>{_PERIOD})\s*"
     rf"(?:\(\d+\)\s*)?(?:['’]s?\s*)?(?:advance\s+|prior\s+)?(?:written\s+)?(?:notice\s+)?(?:of\s+(?:non-?renewal|termination)\s+)?"
-    rf"(?:in\s+advance\s+of|prior\s+to|before|preceding|of)\s+(?:the\s+|any\s+|each\s+|a\s+|such\s+)?(?:end|expir\w+|termination|conclusion|close|anniversary|"
+    rf"(?:in\s+advance\s+of|prior\s+to|before|preceding|of)\s+(?:the\s+|any\s+|each\s+|a\s+|such\s+)?(?:date\s+of\s+(?:the\s+)?)?(?:end|expir\w+|termination|conclusion|close|anniversary|"
     rf"last\s+day|commencement\s+of\s+(?:any|each|a|the|such)\s+renewal|then[-\s]current|renewal|initial|applicable|current)"
 )
 #: "not less than ninety (90) nor more than one hundred eighty (180) days prior to …": notice is due by the shorter
@@ -850,6 +860,9 @@ _NOTICE_FOLLOWS = re.compile(
     r"(?i)^\W*(?:(?:any|each|all)\s+)?such\s+(?:written\s+)?notices?\b|"
     r"^\W*(?:(?:the|any|a|written)\s+)*notices?\s+of\s+(?:non-?renewal|(?:its\s+|the\s+|an?\s+)?(?:intention|intent|election|decision)\s+not\s+to\s+renew)"
 )
+#: A notice is given: the sentence says so ("written notice", "notify", "elects not to renew", "unless a party
+#: terminates it at least three months before …").
+_GIVES_NOTICE = re.compile(r"(?i)\bnotic|\bnotif|\bwriting\b|\bwritten\b|\belect|\binform|\badvise|\bintent|\bterminat")
 _NOTICE_BEFORE = re.compile(
     rf"(?i)(?P<period>{_PERIOD})\s*(?:\(\d+\)\s*)?['’]?s?\s*(?:prior\s+|advance\s+)?(?:written\s+)?notice"
 )
@@ -911,6 +924,13 @@ _NO_FIXED_END = re.compile(
     r"(?:(?:it\s+is\s+|this\s+agreement\s+is\s+|so\s+)?terminated|termination|the\s+(?:earlier|later|expiration|termination|end(?!\s+of\s+(?:the|its|this)\s+(?:initial\s+)?term\b)|completion|date\s+on\s+which)|"
     r"(?:either|a|any|one)\s+party|the\s+parties|such\s+time|all\s+|full\s+performance|completion)|"
     r"\bthereafter,?\s+unless\s+(?:sooner\s+|earlier\s+|otherwise\s+)?terminated)"
+)
+
+#: A security interest, lien or guaranty that lasts until it is paid off ("… grants a lien on the Equipment, and that
+#: lien shall continue in force until all amounts owed have been paid"): not the agreement's term.
+_SECURITY_LASTS = re.compile(
+    r"(?i)\b(?:security\s+interests?|liens?|pledges?|guarant(?:y|ee|ies|ees)|mortgages?)\b"
+    r"(?:\s+(?:in|on|over|of|by|granted|created)\b[^.;]{0,60}?)?,?\s+(?:which\s+|that\s+)?(?:shall|will)\s+(?:remain|continue)"
 )
 
 
@@ -1060,7 +1080,7 @@ def _term_end(
                     return None, initial, (s, e), None
             if group is strong and _REDACTED_LENGTH.search(sent):
                 return None, None, (s, e), None  # the length is blacked out: the end is fixed but unknown
-            if perpetual is None and (_NO_FIXED_END.search(sent) or _PERPETUAL.search(sent)):
+            if perpetual is None and (_NO_FIXED_END.search(sent) or _PERPETUAL.search(sent)) and not _SECURITY_LASTS.search(sent):
                 perpetual = (s, e)
         if perpetual is not None or initial_only is not None:
             break
@@ -1110,6 +1130,8 @@ def _notice(t: _Text, s: int, e: int, holdover: bool = False) -> Term | None:
     basis until terminated … on thirty (30) days' written notice") takes its notice of termination.
     """
     sent = t.flat[s:e]
+    if not _GIVES_NOTICE.search(sent):
+        return None  # "plans not renewed within 12 months of the end-of-support date …": a period, but no one is told
     if (r := _NOTICE_RANGE.search(sent)) is not None:
         upper = period(r.group("period"))
         low = quantity(r.group("low") or r.group("low2"))
@@ -1148,7 +1170,7 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
         for s, e, _m in _sentences_matching(t, _PERPETUAL_ANYWHERE):
             if re.search(r"(?i)\bthis\s+(?:agreement|contract)\b|\bterm\b", t.flat[s:e]) and not re.search(
                 r"(?i)confidential|surviv|obligations?\s+(?:of|under)\s+(?:this\s+)?section|license", t.flat[s:e]
-            ):
+            ) and not _SECURITY_LASTS.search(t.flat, s, e):
                 perpetual = (s, e)
                 break
     if expiration is None and initial is None and perpetual is None and not blacked_out:
@@ -1170,12 +1192,17 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
         if auto is None and is_auto:
             auto = t.term("auto_renewal", True, None, s + is_auto.start(), s + is_auto.end(), 0.85)
         if renewal is None and (is_auto or re.search(r"(?i)renew\w*\s+(?:for|by)|renewal\s+(?:term|period)|extend\w*\s+(?:for|by)", sent)):
-            m = _RENEWAL_LENGTH.search(sent)
+            # not the initial term's own length ("shall continue for a period of two (2) years, unless extended by …")
+            m = next((x for x in _RENEWAL_LENGTH.finditer(sent)
+                      if initial is None or not s + x.start() <= initial.start < initial.end <= s + x.end()), None)
+            months = None
             if m and not re.search(r"(?i)notice|prior\s+to|before", sent[m.start() : m.start("period")]):
                 p = period(m.group("period"))
                 months = _months(p) if p else None
-                if months:
-                    renewal = t.term("renewal_term", months, "months", s + m.start("period"), s + m.end("period"), 0.8)
+            # a period in days after "renew" is the notice ("… wishes not to renew at least sixty (60) days before
+            # …"), not the renewal's length: the sentence may still say the length another way
+            if m and months:
+                renewal = t.term("renewal_term", months, "months", s + m.start("period"), s + m.end("period"), 0.8)
             elif _SAME_TERM.search(sent) and initial is not None:
                 renewal = t.term("renewal_term", initial.value, "months", s, e, 0.6)
             elif (m2 := _YEAR_TO_YEAR.search(sent)):
@@ -1269,6 +1296,14 @@ _GOV_GENERIC = re.compile(
 _NOT_CHOICE = re.compile(r"(?i)\b(?:organized|incorporated|existing|formed|registered|duly\s+organi[sz]ed)\b")
 
 
+def _within_one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by at most one insertion, deletion or substitution ("siate", "sate" → "state")."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return a[i + 1 :] == b[i + 1 :] or a[i:] == b[i + 1 :] or a[i + 1 :] == b[i:]
+
+
 def _governing_law(t: _Text) -> Term | None:
     best: tuple[float, int, str, re.Match[str]] | None = None
     for rank, rx in enumerate((_GOV_LAW, _GOV_LAW_AFTER, _GOV_ADJ, _GOV_THEREOF, _GOV_GENERIC)):
@@ -1297,6 +1332,9 @@ def _governing_law(t: _Text) -> Term | None:
                         w[0].islower() for w in raw.split() if w not in ("of", "and", "the")):
                     continue  # "the state in which …": no place named
                 value = _JURISDICTIONS.get(raw.lower(), raw)
+                if (typo := re.match(r"(?i)(\w+)\s+of\s+(?:the\s+)?(.+)$", raw)) and typo.group(2).lower() in _JURISDICTIONS and any(
+                        _within_one_edit(typo.group(1).lower(), w) for w in ("state", "commonwealth")):
+                    value = _JURISDICTIONS[typo.group(2).lower()]  # "the laws of the Siate of Texas": a misspelt "State"
                 score -= 0.25
             else:
                 raw = m.group("j").lower().replace("’", "'")

@@ -992,3 +992,72 @@ def test_party_alias_inside_a_longer_aside_was_not_found():
         'Medical Ltd., a company organized under the law of Israel (hereinafter referred to as "TAMAR").\n'
         '1. OEC shall distribute the devices.') == [
         {"name": "Okabe Electric Corporation", "alias": "OEC"}, {"name": "Tamar Medical Ltd.", "alias": "TAMAR"}]
+
+
+# ---- dates and renewal (fix-dates)
+
+DEFINED_FIRST = ("FLEET SERVICES AGREEMENT\n\n1. Definitions. In this Agreement the following words have these meanings:\n"
+                 + "".join(f'"Term {n}" means the thing numbered {n} in the Schedule of vehicles and depots. ' for n in range(8))
+                 + '"Start Date" means 9 June 2014. '
+                 + "".join(f'"Item {n}" means the item numbered {n} in the Schedule of vehicles and depots. ' for n in range(14))
+                 + "\n\nDATED 4 June 2014\n\nALPHA FLEETS LIMITED and BETA MOTORS LIMITED\n\n"
+                 "2. Services. Beta shall maintain the vehicles from the Start Date.\n")
+
+
+def test_agreement_date_is_the_dated_line_not_an_earlier_defined_date():
+    found = _one(DEFINED_FIRST)
+    assert (found["agreement_date"], found["effective_date"]) == ("2014-06-04", "2014-06-09")
+
+
+@pytest.mark.parametrize("renews", [
+    "shall renew automatically for further periods of the same duration",
+    "shall automatically renew for a like term",
+    "shall automatically be renewed for a further term equal in length to the preceding term",
+])
+def test_renewal_as_long_as_the_initial_term_with_notice_before_the_date_of_expiry(renews):
+    # the notice's days right after "renew" hid the renewal's length, and "the date of expiry" hid the notice
+    text = ("2. Term. The initial term of this Agreement is four (4) years from the Effective Date. When that term ends, "
+            f"this Agreement {renews}, unless a party tells the other in writing that it wishes not to renew at least "
+            "sixty (60) days prior to the date of expiry of the current term.")
+    assert _renewal(text) == {"expiration_date": ("2025-03-03", "date"), "initial_term": (48, "months"),
+                              "auto_renewal": (True, None), "renewal_term": (48, "months"), "notice_period": (60, "days")}
+
+
+def test_renewal_on_the_same_terms_and_conditions_is_not_the_same_length():
+    text = (INITIAL + "This Agreement shall automatically renew for successive periods on the same terms and conditions "
+            "unless either party gives written notice at least thirty (30) days before the end of the term.")
+    assert "renewal_term" not in _renewal(text)
+
+
+def test_initial_term_length_in_a_sentence_about_extension_is_not_a_renewal_term():
+    text = ("2. Term. This Agreement starts on the Effective Date and shall continue for a period of two (2) years, "
+            "unless extended by mutual written consent of the parties.")
+    assert _renewal(text) == {"expiration_date": ("2023-03-03", "date"), "initial_term": (24, "months"),
+                              "auto_renewal": (False, None)}
+
+
+def test_period_in_a_renewal_sentence_that_nobody_is_told_of_is_not_a_notice_period():
+    text = INITIAL + "Schedule 4. Maintenance plans not renewed within 12 months of the end-of-support date cannot be renewed."
+    assert "notice_period" not in _renewal(text)
+
+
+def test_unless_terminated_before_expiry_is_still_a_notice_period():
+    # a guard: the sentence names no notice, but terminating before the expiry is one
+    assert _renewal(INITIAL + "The Agreement renews automatically for successive one year terms unless a party "
+                    "terminates it at least three months prior to the expiration of the current term.")["notice_period"] == (3, "months")
+
+
+def test_security_interest_lasting_until_paid_is_not_a_perpetual_term():
+    text = ("2. Term. The term of this Agreement begins on the Effective Date and ends on the day the final Milestone "
+            "Payment is made. 3. Security. Under this Agreement the Customer grants the Supplier a lien on the Equipment, "
+            "and that lien shall continue in force until all amounts owed hereunder have been paid.")
+    assert _renewal(text) == {}
+
+
+@pytest.mark.parametrize(("sentence", "law"), [
+    ("This Agreement is governed by the laws of the Siate of Texas, without regard to its conflict rules.", "Texas"),
+    ("This Agreement shall be construed under the laws of the Sate of Colorado.", "Colorado"),
+    ("This Agreement is governed by the laws of the Commonweath of Virginia.", "Virginia"),
+])
+def test_governing_law_with_a_misspelt_state(sentence, law):
+    assert _one(PREAMBLE + "9. " + sentence)["governing_law"] == law
