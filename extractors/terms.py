@@ -68,7 +68,7 @@ from extractors.records import Clause, Document, Term
 
 __all__ = ["TERMS_VERSION", "TERM_KINDS", "terms"]
 
-TERMS_VERSION = "clausewise.terms.v6"
+TERMS_VERSION = "clausewise.terms.v7"
 
 TERM_KINDS = (
     "parties", "title", "agreement_date", "effective_date", "expiration_date", "initial_term",
