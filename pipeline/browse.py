@@ -102,9 +102,15 @@ WHERE nth = 1 AND coalesce(notice_deadline, term_end)
 ORDER BY notice_deadline IS NOT NULL, notice_deadline, document
 """
 
-#: The search box, or the empty phrase "" (which matches nothing) while it is blank: Datasette runs a canned
-#: query as soon as its page opens, and FTS5 rejects an empty MATCH as a syntax error.
-_Q = """coalesce(nullif(trim(:q), ''), '""')"""
+#: The search box read as `clausewise search` reads it (pipeline.store.fts5_query, registered by the plugin in
+#: pipeline/datasette_plugins): FTS5 syntax where it parses, quoted words where it does not ("e-mail", "party's",
+#: "Section 12.2"), and the empty phrase "" (which matches nothing) while it is blank: Datasette runs a canned query
+#: as soon as its page opens, and FTS5 rejects an empty MATCH as a syntax error.
+def _q(columns: str) -> str:
+    return f"fts5_query(:q, '{columns}')"
+
+
+PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 
 #: name -> (tables it needs, title, description, SQL)
 CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
@@ -114,7 +120,8 @@ CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
         "The ranked list each account team received from the last `candidates` run (priority = account value x "
         "severity x urgency), best first. Leave team blank for every team.",
         "SELECT account_team, rank, round(priority, 2) AS priority, counterparty, document, segment, kind,\n"
-        "  category, found, benchmark, severity, page, quote, ask, as_of\n"
+        "  category, CASE WHEN json_valid(found) THEN json_extract(found, '$') ELSE found END AS found, benchmark,\n"
+        "  severity, page, quote, ask, as_of\n"
         "FROM gaps\nWHERE coalesce(:team, '') = '' OR account_team = :team\nORDER BY account_team, rank",
     ),
     "renewal_notice_deadlines": (
@@ -130,23 +137,24 @@ CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
     "clauses_by_category": (
         ("documents", "clauses", "clause_categories"),
         "Clauses by category",
-        "Clauses classified into one category (e.g. Cap On Liability, Audit Rights), most probable first. "
+        "Clauses classified into one category (e.g. Cap On Liability, Audit Rights; any letter case), most probable first. "
         "min_probability defaults to 0.5.",
         "SELECT d.name AS document, c.page, c.number, c.heading, round(cc.probability, 3) AS probability,\n"
         "  substr(c.text, 1, 400) AS text\n"
         "FROM clause_categories cc JOIN clauses c ON c.id = cc.clause_id JOIN documents d ON d.sha256 = c.sha256\n"
-        "WHERE cc.category = :category AND cc.probability >= coalesce(nullif(:min_probability, ''), 0.5)\n"
+        "WHERE cc.category = trim(:category) COLLATE NOCASE AND cc.probability >= coalesce(nullif(:min_probability, ''), 0.5)\n"
         "  AND d.status = 'ingested'\n"
         "ORDER BY cc.probability DESC, d.name, c.ordinal\nLIMIT 500",
     ),
     "search_clauses": (
         ("documents", "clauses", "clauses_fts"),
         "Full-text search over clauses",
-        "SQLite FTS5 syntax: words, \"exact phrases\", OR, NOT, prefix*. Stemmed (porter).",
+        "SQLite FTS5 syntax: words, \"exact phrases\", OR, NOT, NEAR(a b), prefix*; a query FTS5 cannot read "
+        "(e-mail, party's, 12.2) is searched for as quoted words, as `clausewise search` does. Stemmed (porter).",
         "SELECT d.name AS document, c.page, c.number, c.heading, c.top_category AS category,\n"
         "  snippet(clauses_fts, 1, '**', '**', '…', 16) AS match\n"
         "FROM clauses_fts JOIN clauses c ON c.rowid = clauses_fts.rowid JOIN documents d ON d.sha256 = c.sha256\n"
-        f"WHERE clauses_fts MATCH {_Q} AND d.status = 'ingested'\nORDER BY rank\nLIMIT 200",
+        f"WHERE clauses_fts MATCH {_q('heading text')} AND d.status = 'ingested'\nORDER BY rank\nLIMIT 200",
     ),
     "search_pages": (
         ("documents", "pages", "pages_fts"),
@@ -154,7 +162,7 @@ CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
         "The same search over whole pages, for documents that are read but not yet segmented.",
         "SELECT d.name AS document, p.number AS page, snippet(pages_fts, 0, '**', '**', '…', 16) AS match\n"
         "FROM pages_fts JOIN pages p ON p.rowid = pages_fts.rowid JOIN documents d ON d.sha256 = p.sha256\n"
-        f"WHERE pages_fts MATCH {_Q} AND d.status = 'ingested'\nORDER BY rank\nLIMIT 200",
+        f"WHERE pages_fts MATCH {_q('text')} AND d.status = 'ingested'\nORDER BY rank\nLIMIT 200",
     ),
     "recent_flow_runs": (
         ("flow_runs",),
@@ -211,6 +219,7 @@ def datasette_command(db: str | Path, metadata_path: str | Path, *, host: str = 
     return [
         sys.executable, "-m", "datasette", "serve", str(db), "--metadata", str(metadata_path),
         "--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", "5000",
+        "--plugins-dir", str(PLUGINS_DIR),
     ]
 
 

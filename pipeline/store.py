@@ -345,6 +345,44 @@ def m007_documents_path_index(db: sqlite_utils.Database) -> None:
     db["documents"].create_index(["path"])
 
 
+def _quoted_words(query: str) -> str:
+    """``query`` with each word quoted for FTS5 (``non-compete`` → ``"non-compete"``); AND/OR/NOT kept where FTS5 can
+    read them (between two words) and a trailing ``*`` kept as a prefix search."""
+    operators = ("AND", "OR", "NOT")
+    words = query.split()
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word in operators and 0 < i < len(words) - 1 and words[i + 1] not in operators and out[-1] not in operators:
+            out.append(word)
+        else:
+            star = "*" if word.endswith("*") and word.rstrip("*") else ""
+            out.append('"' + word[: len(word) - len(star)].replace('"', '""') + '"' + star)
+    return " ".join(out)
+
+
+def fts5_query(query: str | None, columns: str = "heading text") -> str:
+    """What a user typed into a search box, as an FTS5 query: itself when FTS5 reads it over a table of ``columns``
+    (words, "phrases", AND/OR/NOT, NEAR, prefix*, ``heading:`` filters), else its words quoted (``non-compete``
+    reads as column ``compete``, ``it's`` and ``12.2`` are syntax errors); ``'""'`` (matching nothing) for a blank one.
+
+    The Datasette canned searches call it as the SQL function ``fts5_query(:q, 'text')``, so they read a query as
+    ``clausewise search`` does.
+    """
+    query = (query or "").strip()
+    if not query:
+        return '""'
+    probe = sqlite3.connect(":memory:")
+    try:
+        names = [c for c in columns.split() if c.isidentifier()] or ["text"]
+        probe.execute(f"CREATE VIRTUAL TABLE t USING fts5({', '.join(names)})")
+        probe.execute("SELECT * FROM t WHERE t MATCH ?", [query]).fetchall()
+        return query
+    except sqlite3.OperationalError:
+        return _quoted_words(query)
+    finally:
+        probe.close()
+
+
 def _name(path: str) -> str:
     """A document's name: its file name without the extension, and without the space a file name may keep before it
     (CUAD's ``… Agreement .PDF`` is the document ``… Agreement``)."""
@@ -384,6 +422,7 @@ class Store:
             else:
                 conn = sqlite3.connect(self.path)
             self.db = sqlite_utils.Database(conn)
+            self.db.conn.create_function("fts5_query", 2, fts5_query, deterministic=True)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":
@@ -788,25 +827,13 @@ class Store:
         if not query.strip():
             return []
 
-        def quoted(q: str) -> str:
-            operators = ("AND", "OR", "NOT")  # kept only between two words, where FTS5 can read them
-            words = q.split()
-            out: list[str] = []
-            for i, word in enumerate(words):
-                if word in operators and 0 < i < len(words) - 1 and words[i + 1] not in operators and out[-1] not in operators:
-                    out.append(word)
-                else:
-                    star = "*" if word.endswith("*") and word.rstrip("*") else ""
-                    out.append('"' + word[: len(word) - len(star)].replace('"', '""') + '"' + star)
-            return " ".join(out)
-
         def rows(sql: str) -> list[dict[str, Any]]:
             try:
                 found = list(self.db.query(sql, [mark, unmark, query, limit]))
             except sqlite3.OperationalError as e:
                 if not str(e).startswith(("fts5:", "no such column", "unterminated string", "unknown special query")):
                     raise
-                found = list(self.db.query(sql, [mark, unmark, quoted(query), limit]))
+                found = list(self.db.query(sql, [mark, unmark, _quoted_words(query), limit]))
             for row in found:
                 text, *rest = row["snippet"].split(mark)
                 matches: list[tuple[int, int]] = []

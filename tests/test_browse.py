@@ -125,6 +125,37 @@ def test_clauses_by_category_and_search(db):
     assert all("**audit**" in r["match"] for r in rows)
 
 
+@pytest.mark.parametrize(("q", "documents"), [
+    ("fixed-term", ["fixed-term"]),                 # "term" read as a column: no such column
+    ("once a year.", ["evergreen", "far-off", "fixed-term", "lapsed", "perpetual"]),  # fts5: syntax error near "."
+    ("far-off's records", []),                       # fts5: syntax error near "'"
+    ("audit OR nothing", ["evergreen", "far-off", "fixed-term", "lapsed", "perpetual"]),  # FTS5 syntax kept
+    ("heading: audit", ["evergreen", "far-off", "fixed-term", "lapsed", "perpetual"]),
+])
+def test_the_canned_searches_read_a_query_as_clausewise_search_does(db, q, documents):
+    """Regression: the canned searches passed the raw text to MATCH, so "e-mail", "party's" or "Section 12.2" were
+    SQL errors in Datasette while `clausewise search` found them."""
+    assert sorted(r["document"] for r in _run(db, "search_clauses", q=q)) == documents
+    with Store(db) as store:
+        assert sorted(r["name"] for r in store.search(q)) == documents
+
+
+def test_clauses_by_category_takes_any_letter_case_and_candidates_show_found_as_text(db):
+    """Regression: CUAD's own spelling "Audit rights" found nothing, and `found` showed JSON ("core", null)."""
+    assert [r["document"] for r in _run(db, "clauses_by_category", category=" audit rights", min_probability="")] == [
+        "fixed-term", "evergreen"]
+    with Store(db) as store:
+        store.db["gaps"].insert_all([
+            {"id": 1, "account_team": "East", "rank": 1, "priority": 2.0, "counterparty": "Acme", "document": "far-off",
+             "segment": "core", "kind": "weak_value", "category": "Payment Terms", "found": json.dumps("net 60 (60 days)"),
+             "benchmark": "<= 45 days", "severity": "high", "page": 1, "quote": "…", "ask": "…", "as_of": AS_OF},
+            {"id": 2, "account_team": "East", "rank": 2, "priority": 1.0, "counterparty": "Acme", "document": "far-off",
+             "segment": "core", "kind": "missing", "category": "Audit Rights", "found": json.dumps(None),
+             "benchmark": "present", "severity": "medium", "page": None, "quote": None, "ask": "…", "as_of": AS_OF},
+        ], alter=True)
+    assert [r["found"] for r in _run(db, "renegotiation_candidates_by_team", team="East")] == ["net 60 (60 days)", None]
+
+
 # ------------------------------------------------------------ in the browser
 
 
@@ -188,6 +219,8 @@ def test_search_canned_queries_opened_before_a_query_is_typed_are_no_fts5_syntax
             status, found = _get(f"{base}/cw/{query}.json?q=audit&_shape=objects")
             assert (status, sorted(r["document"] for r in found["rows"])) == (
                 200, ["evergreen", "far-off", "fixed-term", "lapsed", "perpetual"])
+            status, found = _get(f"{base}/cw/{query}.json?q=fixed-term&_shape=objects")  # the plugin's fts5_query
+            assert (status, [r["document"] for r in found["rows"]]) == (200, ["fixed-term"]), found
     finally:
         _stop(server)
     assert _run(db, "search_clauses", q="") == [] and _run(db, "search_pages", q="  ") == []

@@ -1,0 +1,14 @@
+"""The SQL functions Clausewise's canned queries call, on every connection Datasette opens (``--plugins-dir``)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from datasette import hookimpl
+
+from pipeline.store import fts5_query
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    conn.create_function("fts5_query", 2, fts5_query, deterministic=True)
