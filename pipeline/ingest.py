@@ -285,7 +285,7 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
     Returns the outcomes already decided, all recorded: unreadable files (a vanished file, a named pipe),
     files of a type Clausewise does not read (``unsupported``), folders not walked (``skipped``), content
     already stored (``unchanged``; ``duplicate`` under a new path; ``moved`` when the path it was stored
-    under no longer exists), and the files left to analyse. Two copies of new content in one batch are
+    under no longer exists or now holds other content), and the files left to analyse. Two copies of new content in one batch are
     analysed once. An ``unsupported`` file or ``skipped`` folder recorded before and untouched since is
     ``unchanged`` (still listed by ``status``), not reported again.
 
@@ -296,7 +296,18 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
     settled: list[Outcome] = []
     todo: list[Pending] = []
     in_batch: dict[str, str] = {}  # sha256 -> first path in this batch
+    hashes: dict[str, str | None] = {}  # path -> what it holds now (None: nothing readable), hashed once a run
     legacy = store.has_relative_paths()
+
+    def holds(path: str) -> str | None:
+        """What ``path`` holds now: a stored document's path may since hold other content, whatever the order of
+        the batch (a contract renamed and a new one saved under its old name)."""
+        if path not in hashes:
+            try:
+                hashes[path] = sha256_file(path) if stat.S_ISREG(os.stat(path).st_mode) else None
+            except OSError:
+                hashes[path] = None
+        return hashes[path]
 
     def failed(path: str, e: DocumentError, mtime: int | None = None) -> None:
         store.write_failure(path, e.status, str(e), mtime_ns=mtime)
@@ -325,7 +336,8 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
             if unsupported is not None:
                 failed(path, unsupported, st.st_mtime_ns)
                 continue
-            sha, size, mtime = _fingerprint(path), st.st_size, st.st_mtime_ns
+            sha, size, mtime = hashes.get(path) or _fingerprint(path), st.st_size, st.st_mtime_ns
+            hashes[path] = sha
         except DocumentError as e:
             failed(path, e)
             continue
@@ -338,12 +350,19 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
         stored = store.ingested_path(sha)
         first = stored or in_batch.get(sha)
         if first is not None:
-            if first == path or (known is not None and known.sha256 == sha and known.status == "ingested"):
+            if first == path and known is not None and (known.status, known.sha256) != ("ingested", sha):
+                # the stored version put back after a failed copy over it (which left the old version in force)
+                store.write_restored(path, sha, mtime_ns=mtime)
+                settled.append(Outcome(path, "unchanged", f"already ingested; replaces the {known.status} file "
+                                                          "recorded at this path", sha))
+            elif first == path or (known is not None and known.sha256 == sha and known.status == "ingested"):
                 store.seen_unchanged(path, mtime)
                 settled.append(Outcome(path, "unchanged", "already ingested", sha))
-            elif first == stored and os.path.isabs(first) and not os.path.lexists(first):
-                store.write_moved(first, path, sha, mtime_ns=mtime)
-                settled.append(Outcome(path, "moved", f"moved from {first}, which no longer exists", sha))
+            elif first == stored and os.path.isabs(first) and holds(first) != sha:
+                gone = not os.path.lexists(first)
+                store.write_moved(first, path, sha, mtime_ns=mtime, gone=gone)
+                where = "which no longer exists" if gone else "which now holds other content"
+                settled.append(Outcome(path, "moved", f"moved from {first}, {where}", sha))
             else:
                 store.write_duplicate(path, sha, first, mtime_ns=mtime)
                 settled.append(Outcome(path, "duplicate", f"same content as {first}", sha))

@@ -543,16 +543,20 @@ class Store:
             self._upsert_file(path, sha256, "duplicate", f"same content as {original}", now, mtime_ns)
             self._supersede(path, sha256, now)
 
-    def write_moved(self, old: str, new: str, sha256: str, *, mtime_ns: int | None = None) -> None:
-        """The contract stored from ``old``, which no longer exists, is now at ``new``: the document follows it, and
-        ``old`` stays recorded (status ``moved``), so a register or ``show`` naming it still finds the contract."""
+    def write_moved(self, old: str, new: str, sha256: str, *, mtime_ns: int | None = None, gone: bool = True) -> None:
+        """The contract stored from ``old``, which no longer exists (``gone``) or now holds other content, is now at
+        ``new``: the document follows it, and ``old``, if still recorded with that content, stays recorded (status
+        ``moved``), so a register or ``show`` naming it still finds the contract. A row recording the other content
+        (``corrupt``, say) is left as it is."""
         now = _now()
+        where = "no longer exists" if gone else "now holds other content"
         try:
             with self.db.atomic():
                 self.db["documents"].update(sha256, {"path": new, "name": _name(new)})
                 self._upsert_file(new, sha256, "ingested", f"moved from {old}", now, mtime_ns)
-                self.db.execute("UPDATE files SET status = 'moved', reason = ?, seen_at = ? WHERE path = ?",
-                                [f"moved to {new}: {old} no longer exists", now, old])
+                self.db.execute("UPDATE files SET status = 'moved', reason = ?, seen_at = ? WHERE path = ? AND sha256 = ?",
+                                [f"moved to {new}: {old} {where}", now, old, sha256])
+                self._repoint_duplicates(sha256, new)
                 self._supersede(new, sha256, now)
         except sqlite3.Error as e:
             raise DatabaseError(f"cannot record {new} in {self.path}: {e}") from e
@@ -570,6 +574,28 @@ class Store:
                 self.db.execute("UPDATE documents SET path = ? WHERE path = ?", [path, typed])
         except sqlite3.Error as e:
             raise DatabaseError(f"cannot record {path} in {self.path}: {e}") from e
+
+    def write_restored(self, path: str, sha256: str, *, mtime_ns: int | None = None) -> None:
+        """``path``, recorded as failed (or as other content) while the document stored from it stayed in force, holds
+        that document's content again: its row is ``ingested`` again, and the failed content's document row, which no
+        path records any longer, is dropped."""
+        now = _now()
+        try:
+            with self.db.atomic():
+                before = self.file(path)
+                self._upsert_file(path, sha256, "ingested", None, now, mtime_ns)
+                if before is not None and before.sha256 not in (None, sha256):
+                    self.db.execute(
+                        "DELETE FROM documents WHERE sha256 = ? AND status NOT IN ('ingested', 'superseded') "
+                        "AND NOT EXISTS (SELECT 1 FROM files WHERE sha256 = ?)", [before.sha256, before.sha256])
+        except sqlite3.Error as e:
+            raise DatabaseError(f"cannot record {path} in {self.path}: {e}") from e
+
+    def _repoint_duplicates(self, sha256: str, path: str) -> None:
+        """The document ``sha256`` is now at ``path``: its duplicates say so, never naming a path that no longer holds
+        that content."""
+        self.db.execute("UPDATE files SET reason = ? WHERE sha256 = ? AND status = 'duplicate' AND path != ?",
+                        [f"same content as {path}", sha256, path])
 
     def seen_unchanged(self, path: str, mtime_ns: int | None) -> None:
         """``path`` was hashed again and holds what it held: remember its time stamp, so it is not re-read."""
@@ -596,6 +622,10 @@ class Store:
                 [row["sha256"], path]).fetchone()
             if other is not None:
                 self.db["documents"].update(row["sha256"], {"path": other[0], "name": _name(other[0])})
+                self.db.execute(
+                    "UPDATE files SET status = 'ingested', reason = ? WHERE path = ? AND status = 'duplicate'",
+                    [f"took over from {path}, which now holds other content", other[0]])
+                self._repoint_duplicates(row["sha256"], other[0])
             else:
                 self.db["documents"].update(row["sha256"], {
                     "status": "superseded", "reason": f"{path} was replaced by other content ({sha256[:12]}) on {now[:10]}"})

@@ -534,3 +534,101 @@ def test_a_register_names_a_contract_stored_by_absolute_path_by_its_relative_pat
     resolved, missing, unread = resolve_documents([Counterparty("Acme", "East", documents=(w,)) for w in written],
                                                   store.document_references())
     assert ([cp.documents for cp in resolved], missing, unread) == ([("agreement",)] * 4, (), ())
+
+
+def _files(store: Store, root) -> list[tuple[str, str, str | None, str | None]]:
+    """Every files row under ``root``: relative path, status, reason (paths in it relative too), hash."""
+    return [(os.path.relpath(r["path"], root), r["status"], r["reason"] and r["reason"].replace(f"{root}{os.sep}", ""),
+             r["sha256"]) for r in store.db.query("SELECT * FROM files ORDER BY path")]
+
+
+def _documents(store: Store, root) -> list[tuple[str, str, str]]:
+    return [(r["sha256"], os.path.relpath(r["path"], root), r["status"])
+            for r in store.db.query("SELECT * FROM documents ORDER BY path")]
+
+
+def test_a_file_put_back_after_a_corrupt_copy_over_it_is_ingested_again_not_left_corrupt(tmp_path):
+    """Regression: a truncated copy over a.pdf made it `corrupt` (the old version staying in force); putting the
+    good file back printed `unchanged`, but the files row kept `corrupt`, its reason and the bad hash, and `status`
+    kept listing it under "Files not ingested"."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_text_pdf(inbox / "a.pdf", BODY)
+    good = (inbox / "a.pdf").read_bytes()
+    store = Store(tmp_path / "c.db")
+    settings = IngestSettings(in_process=True)
+    sha = ingest([inbox], store, settings)[0].sha256
+    (inbox / "a.pdf").write_bytes(good[: len(good) // 2])
+    assert [o.status for o in ingest([inbox], store, settings)] == ["corrupt"]
+    assert [e["status"] for e in store.status()["errors"]] == ["corrupt"]
+
+    (inbox / "a.pdf").write_bytes(good)
+    outcomes = ingest([inbox], store, settings)
+    assert [(o.status, o.reason, o.sha256) for o in outcomes] == [
+        ("unchanged", "already ingested; replaces the corrupt file recorded at this path", sha)]
+    assert _files(store, inbox) == [("a.pdf", "ingested", None, sha)]
+    assert _documents(store, inbox) == [(sha, "a.pdf", "ingested")]  # the bad content's row went with it
+    assert (store.status()["errors"], store.status()["by_status"]) == ([], {"ingested": 1})
+    assert [(o.status, o.reason) for o in ingest([inbox], store, settings)] == [("unchanged", "already ingested")]
+
+
+@pytest.mark.parametrize("new_name", ["b.pdf", "0.pdf"])  # read after, and before, the old name
+def test_a_renamed_contract_whose_old_name_holds_a_new_one_has_moved_not_become_a_duplicate(tmp_path, new_name):
+    """Regression: `mv a.pdf b.pdf`, a new contract saved as a.pdf, and a re-run said `duplicate b.pdf: same content
+    as a.pdf`, false since a.pdf held another contract."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_text_pdf(inbox / "a.pdf", BODY)
+    store = Store(tmp_path / "c.db")
+    settings = IngestSettings(in_process=True)
+    old = ingest([inbox], store, settings)[0].sha256
+    os.rename(inbox / "a.pdf", inbox / new_name)
+    make_text_pdf(inbox / "a.pdf", ["SUPPLY AGREEMENT\n1. Supply. Seller shall deliver the Products."])
+    outcomes = ingest([inbox], store, settings)
+    new = next(o.sha256 for o in outcomes if o.path.endswith("/a.pdf"))
+    assert sorted((os.path.relpath(o.path, inbox), o.status, o.reason) for o in outcomes) == sorted([
+        (new_name, "moved", f"moved from {inbox / 'a.pdf'}, which now holds other content"),
+        ("a.pdf", "ingested", None),
+    ])
+    assert _files(store, inbox) == sorted([("a.pdf", "ingested", None, new),
+                                           (new_name, "ingested", "moved from a.pdf", old)])
+    assert sorted(_documents(store, inbox)) == sorted([(old, new_name, "ingested"), (new, "a.pdf", "ingested")])
+    assert [o.status for o in ingest([inbox], store, settings)] == ["unchanged", "unchanged"]
+
+
+def test_duplicates_name_a_path_that_still_holds_their_content_after_it_is_overwritten(tmp_path):
+    """Regression: when a file others duplicated was overwritten in place, the duplicates still said "same content
+    as" it."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_text_pdf(inbox / "a.pdf", BODY)
+    for copy in ("c.pdf", "d.pdf", "e.pdf"):
+        (inbox / copy).write_bytes((inbox / "a.pdf").read_bytes())
+    store = Store(tmp_path / "c.db")
+    settings = IngestSettings(in_process=True)
+    old = ingest([inbox], store, settings)[0].sha256
+    assert _files(store, inbox) == [("a.pdf", "ingested", None, old), ("c.pdf", "duplicate", "same content as a.pdf", old),
+                                    ("d.pdf", "duplicate", "same content as a.pdf", old),
+                                    ("e.pdf", "duplicate", "same content as a.pdf", old)]
+
+    make_text_pdf(inbox / "a.pdf", ["SUPPLY AGREEMENT\n1. Supply. Seller shall deliver the Products."])
+    new = ingest([inbox / "a.pdf"], store, settings)[0].sha256  # only the overwritten file: the copies stay unread
+    assert _files(store, inbox) == [
+        ("a.pdf", "ingested", None, new), ("c.pdf", "ingested", "took over from a.pdf, which now holds other content", old),
+        ("d.pdf", "duplicate", "same content as c.pdf", old), ("e.pdf", "duplicate", "same content as c.pdf", old)]
+    assert sorted(_documents(store, inbox)) == sorted([(old, "c.pdf", "ingested"), (new, "a.pdf", "ingested")])
+
+    good = (inbox / "c.pdf").read_bytes()
+    (inbox / "c.pdf").write_bytes(good[: len(good) // 2])  # a bad copy over the document's path, then the folder
+    outcomes = ingest([inbox], store, settings)
+    assert [(os.path.relpath(o.path, inbox), o.status, o.reason and o.reason.replace(f"{inbox}{os.sep}", ""))
+            for o in outcomes if o.status != "corrupt"] == [
+        ("a.pdf", "unchanged", "already ingested"),
+        ("d.pdf", "moved", "moved from c.pdf, which now holds other content"),
+        ("e.pdf", "duplicate", "same content as d.pdf"),
+    ]
+    assert [(f[0], f[1]) for f in _files(store, inbox)] == [
+        ("a.pdf", "ingested"), ("c.pdf", "corrupt"), ("d.pdf", "ingested"), ("e.pdf", "duplicate")]
+    assert _files(store, inbox)[3][2] == "same content as d.pdf"
+    assert sorted(d for d in _documents(store, inbox) if d[2] == "ingested") == sorted(
+        [(old, "d.pdf", "ingested"), (new, "a.pdf", "ingested")])  # the old version stays in force, at d.pdf
