@@ -69,10 +69,11 @@ def nightly(
                   "as_of": as_of.isoformat()}
     with Store(db) as store:
         store.start_flow_run(run_id, "nightly", _now(), parameters)
-        since = store.watermark(name)
-        files = new_files(inbox, store, since)
-    logger.info("%d new files in %s since watermark %s", len(files), inbox, since)
-    try:
+    try:  # from here on, whatever stops the run (an error, Ctrl-C, SIGTERM) records it failed
+        with Store(db) as store:
+            since = store.watermark(name)
+            files = new_files(inbox, store, since)
+        logger.info("%d new files in %s since watermark %s", len(files), inbox, since)
         outcomes = bulk_load([f.path for f in files], db, ocr=ocr) if files else []
         mtimes = {f.path: f.mtime_ns for f in files}
         with Store(db) as store:

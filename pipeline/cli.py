@@ -673,9 +673,10 @@ def bulk_load_command(paths: tuple[str, ...], db_path: str, dask: str | None, pr
 @click.option("--cron", default="0 2 * * *", show_default=True, help="When `nightly` runs (cron syntax).")
 @click.option("--timezone", default="UTC", show_default=True, help="Time zone of the cron schedule.")
 @click.option("--name", default="nightly", show_default=True, help="Deployment name.")
-@click.option("--apply-only", is_flag=True, help="Register the deployment and its schedule with the Prefect server, then exit.")
+@click.option("--apply-only", is_flag=True, help="Register the deployment and its schedule with the Prefect server, then exit. Its runs wait for a `serve` of the same --name, or, with --pool, for a worker of that pool.")
+@click.option("--pool", default=None, metavar="NAME", help="With --apply-only: the process work pool whose worker runs the deployment, in this checkout (`prefect worker start --pool NAME`).")
 def serve(inbox: str, db_path: str, register: str | None, playbook: str | None, out: str | None, cron: str,
-          timezone: str, name: str, apply_only: bool) -> None:
+          timezone: str, name: str, apply_only: bool, pool: str | None) -> None:
     """Register `nightly` as a scheduled Prefect deployment and serve its runs.
 
     Uses the Prefect server named by PREFECT_API_URL (see docs/flows.md).
@@ -683,18 +684,34 @@ def serve(inbox: str, db_path: str, register: str | None, playbook: str | None, 
     """
     from prefect.settings import get_current_settings
 
-    from flows.deploy import apply, nightly_deployment, serve as serve_deployment
+    from flows.deploy import BadSchedule, apply, nightly_deployment, serve as serve_deployment
 
     if bool(register) != bool(playbook):
         raise CliError("--register and --playbook go together")
+    if pool and not apply_only:
+        raise CliError("--pool goes with --apply-only: without it this process runs the deployment itself")
+    if not Path(inbox).is_dir():
+        raise CliError(f"--inbox {inbox}: " + ("not a folder" if Path(inbox).exists() else "no such folder"))
     if not get_current_settings().api.url:
         raise CliError("serve needs a Prefect server that outlives it: start one (`prefect server start`) and set "
                        "PREFECT_API_URL (docs/flows.md). Without it Prefect would use a temporary server, and the "
                        "deployment and its schedule would vanish with it.")
-    deployment = nightly_deployment(inbox, db_path, register, playbook, out, cron=cron, timezone=timezone, name=name)
+    try:
+        deployment = nightly_deployment(inbox, db_path, register, playbook, out, cron=cron, timezone=timezone,
+                                        name=name)
+    except BadSchedule as e:
+        raise CliError(str(e)) from e
     if apply_only:
-        deployment_id = apply(deployment)
-        err.print(f"deployment nightly/{name} ({deployment_id}) scheduled '{cron}' {timezone}")
+        from prefect.deployments.runner import DeploymentApplyError
+
+        try:
+            deployment_id = apply(deployment, pool)
+        except DeploymentApplyError as e:  # a work pool that does not exist
+            hint = f" Create it: prefect work-pool create {pool} --type process" if pool else ""
+            raise CliError(f"{e}{hint}") from e
+        err.print(f"deployment nightly/{name} ({deployment_id}) scheduled '{cron}' {timezone}; its runs wait for "
+                  + (f"a worker of pool {pool} (`prefect worker start --pool {pool}`)" if pool else
+                     f"`clausewise serve --name {name}` with the same options"))
         return
     serve_deployment(deployment)
 

@@ -403,3 +403,119 @@ def test_serve_without_a_prefect_server_is_a_usage_error(tmp_path, monkeypatch):
     with temporary_settings(restore_defaults={PREFECT_API_URL}):
         result = CliRunner().invoke(cli, ["serve", "--inbox", str(tmp_path), "--db", str(tmp_path / "cw.db"), "--apply-only"])
     assert result.exit_code == EXIT_USAGE and "set PREFECT_API_URL" in result.output
+
+
+# --------------------------------------------------------------- regressions: serve and nightly ending badly
+
+
+def test_a_nightly_whose_inbox_is_gone_records_itself_failed(tmp_path):
+    """Regression: the run was recorded `running` before the inbox was listed, outside the `try`, so a missing
+    inbox left its flow_runs row `running` for good, with no finished_at."""
+    from flows.nightly import nightly
+
+    db = str(tmp_path / "cw.db")
+    with pytest.raises(FileNotFoundError):
+        nightly(str(tmp_path / "no-such-inbox"), db)
+    with Store(db) as store:
+        runs = store.flow_runs("nightly")
+    assert [(r["status"], r["files"], r["finished_at"] is not None) for r in runs] == [("failed", 0, True)]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--inbox", "{tmp}/no-such-inbox"], "Error: --inbox {tmp}/no-such-inbox: no such folder"),
+    (["--inbox", "{tmp}", "--cron", "61 2 * * *"], 'Error: --cron: Invalid cron string: "61 2 * * *"'),
+    (["--inbox", "{tmp}", "--cron", "bogus"], 'Error: --cron: Invalid cron string: "bogus"'),
+    (["--inbox", "{tmp}", "--timezone", "Mars/Olympus"],
+     'Error: --timezone: Invalid timezone: "Mars/Olympus" (specify in IANA tzdata format, for example, '
+     'America/New_York)'),
+])
+def test_serve_refuses_a_missing_inbox_and_a_bad_schedule_in_one_line(tmp_path, args, message):
+    """Regression: a missing inbox was served (every run then failed); a bad --cron or --timezone crashed with a
+    ValueError traceback and exit 1."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import EXIT_USAGE, cli
+
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = CliRunner().invoke(cli, ["serve", *args, "--db", str(tmp_path / "cw.db"), "--name", "refused",
+                                      "--apply-only"])
+    assert (result.exit_code, result.output.splitlines()) == (EXIT_USAGE, [message.replace("{tmp}", str(tmp_path))])
+
+
+def test_runs_cut_short_by_stopping_serve_are_recorded_interrupted_and_crashed(tmp_path, monkeypatch):
+    """Regression: Ctrl-C of `serve` kills the run's process before it records its end: its flow_runs row stayed
+    `running` with no finished_at, and the Prefect runs (nightly, bulk_load) stayed Running for good."""
+    import prefect
+    from prefect import flow, task
+    from prefect.client.orchestration import get_client
+    from prefect.states import Running
+
+    from flows.deploy import nightly_deployment, serve
+
+    @flow(name="stand-in")
+    def stand_in() -> None: ...
+
+    @task
+    def subflow_call() -> None: ...
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    db = str(tmp_path / "cw.db")
+    deployment = nightly_deployment(str(inbox), db, name="interrupted-test")
+    with Store(db) as store:  # a run from before this serve started, and one of another inbox: not ours
+        store.start_flow_run("earlier", "nightly", "2020-01-01T02:00:00+00:00", {"inbox": str(inbox.resolve())})
+    ids = {}
+
+    def served_then_interrupted(*deployments):
+        """What a run does before Ctrl-C kills it: Running in Prefect with a running subflow, `running` here."""
+        with get_client(sync_client=True) as client:
+            parent = client.create_flow_run(stand_in, state=Running())
+            link = client.create_task_run(subflow_call, parent.id, dynamic_key="0")
+            child = client.create_flow_run(stand_in, parent_task_run_id=link.id, state=Running())
+        ids.update(parent=str(parent.id), child=child.id)
+        with Store(db) as store:
+            now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            store.start_flow_run(ids["parent"], "nightly", now, {"inbox": str(inbox.resolve())})
+            store.start_flow_run("other", "nightly", "2099-01-01T00:00:00+00:00", {"inbox": "/elsewhere"})
+        # prefect.serve catches the KeyboardInterrupt and returns
+
+    monkeypatch.setattr(prefect, "serve", served_then_interrupted)
+    serve(deployment)
+    with Store(db) as store:
+        rows = {r["id"]: (r["status"], r["finished_at"] is not None) for r in store.flow_runs("nightly")}
+        assert store.watermark(f"nightly:{inbox.resolve()}") is None
+    assert rows == {"earlier": ("running", False), ids["parent"]: ("interrupted", True), "other": ("running", False)}
+    with get_client(sync_client=True) as client:
+        states = [client.read_flow_run(i).state.type.value for i in (ids["parent"], ids["child"])]
+    assert states == ["CRASHED", "CRASHED"]
+
+
+def test_serve_apply_only_with_a_pool_is_run_by_that_pools_worker_in_this_checkout(tmp_path):
+    """Regression: `serve --apply-only` registered a deployment with no work pool, which nothing but a `serve` of
+    the same deployment could run. With --pool a process worker runs it, in the checkout (its entrypoint is
+    relative)."""
+    from click.testing import CliRunner
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+
+    from pipeline.cli import EXIT_USAGE, cli
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    serve = ["serve", "--inbox", str(inbox), "--db", str(tmp_path / "cw.db"), "--name", "nightly-pooled"]
+    missing = CliRunner().invoke(cli, [*serve, "--apply-only", "--pool", "no-such-pool"])
+    assert (missing.exit_code, missing.output.splitlines()) == (EXIT_USAGE, [
+        'Error: Work pool "no-such-pool" not found. Create it: prefect work-pool create no-such-pool --type process'])
+    not_applied = CliRunner().invoke(cli, [*serve, "--pool", "clausewise-test"])
+    assert (not_applied.exit_code, not_applied.output.splitlines()) == (EXIT_USAGE, [
+        "Error: --pool goes with --apply-only: without it this process runs the deployment itself"])
+
+    with get_client(sync_client=True) as client:
+        client.create_work_pool(WorkPoolCreate(name="clausewise-test", type="process"), overwrite=True)
+    result = CliRunner().invoke(cli, [*serve, "--apply-only", "--pool", "clausewise-test"])
+    assert result.exit_code == 0, result.output
+    assert "its runs wait for a worker of pool clausewise-test" in result.output
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("nightly/nightly-pooled")
+    assert (deployment.work_pool_name, deployment.job_variables, deployment.entrypoint) == (
+        "clausewise-test", {"working_dir": str(ROOT)}, "flows/nightly.py:nightly")
