@@ -32,7 +32,7 @@ from extractors.document import (
     sha256_file,
 )
 from extractors.records import Document
-from pipeline.store import OK_STATUSES, Analysis, Store
+from pipeline.store import NOTED_STATUSES, OK_STATUSES, Analysis, Store
 from pipeline.workers import TaskFailed, supervised_map
 
 __all__ = [
@@ -93,8 +93,6 @@ class Outcome:
         return not self.ok and self.status not in NOTED_STATUSES
 
 
-#: Recorded and listed for a person to look at, but not failures (see :attr:`Outcome.failed`).
-NOTED_STATUSES = frozenset({"unsupported", "skipped"})
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:

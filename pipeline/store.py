@@ -39,6 +39,8 @@ __all__ = [
 
 #: File statuses that are not failures.
 OK_STATUSES = frozenset({"ingested", "duplicate", "unchanged", "moved"})
+#: Recorded and listed for a person to look at (another file type, a hidden folder), but not failures either.
+NOTED_STATUSES = frozenset({"unsupported", "skipped"})
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -304,7 +306,7 @@ def m005_flow_state(db: sqlite_utils.Database) -> None:
         {
             "id": str,
             "flow": str,
-            "status": str,  # running, completed, failed
+            "status": str,  # running, completed, failed, interrupted
             "started_at": str,
             "finished_at": str,
             "parameters": str,  # JSON
@@ -935,8 +937,8 @@ class Store:
         counts = self.db.execute(
             "SELECT count(*), coalesce(sum(status = 'ingested'), 0), "
             "coalesce(sum(status NOT IN ({})), 0) FROM flow_run_files WHERE run_id = ?".format(
-                ", ".join("?" for _ in OK_STATUSES)),
-            [*sorted(OK_STATUSES), run_id],
+                ", ".join("?" for _ in OK_STATUSES | NOTED_STATUSES)),
+            [*sorted(OK_STATUSES | NOTED_STATUSES), run_id],
         ).fetchone()
         with self.db.atomic():
             self.db["flow_runs"].update(

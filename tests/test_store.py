@@ -206,3 +206,15 @@ def test_a_file_that_cannot_be_opened_is_not_left_open(tmp_path, monkeypatch, co
     for conn in opened:
         with pytest.raises(sqlite3.ProgrammingError):
             conn.execute("SELECT 1")
+
+
+def test_a_runs_failed_count_leaves_out_files_only_noted(tmp_path):
+    """Regression: a nightly run over 5 contracts, a .doc and a hidden folder recorded 'failed 2' (shown by browse's
+    Recent flow runs) while the CLI counts unsupported files and skipped folders as noted, not failed."""
+    with Store(str(tmp_path / "cw.db")) as store:
+        store.start_flow_run("r1", "nightly", "2026-12-03T02:00:00", {})
+        for n, status in enumerate(["ingested", "unchanged", "duplicate", "unsupported", "skipped", "corrupt"]):
+            store.record_flow_file("r1", f"/in/{n}", status, reason=None, sha256=None, mtime_ns=None)
+        store.finish_flow_run("r1", "completed", "2026-12-03T02:01:00")
+        run = store.flow_runs("nightly")[0]
+    assert (run["files"], run["ingested"], run["failed"]) == (6, 1, 1)
