@@ -28,7 +28,9 @@ from prefect.runtime import flow_run
 
 from flows.bulk_load import bulk_load
 from flows.candidates import candidates
-from pipeline.inbox import new_files, watermark_of
+from extractors.document import tesseract_path
+from pipeline.ingest import note_skipped_folder
+from pipeline.inbox import new_files, unwalked_folders, watermark_of
 from pipeline.store import Store
 
 # Prefect validates flow parameters with a pydantic model; a parameter named "register" (the
@@ -72,9 +74,12 @@ def nightly(
     try:  # from here on, whatever stops the run (an error, Ctrl-C, SIGTERM) records it failed
         with Store(db) as store:
             since = store.watermark(name)
-            files = new_files(inbox, store, since)
+            # a scan recorded needs_ocr (OCR was off, or Tesseract missing) is read again once OCR is available
+            files = new_files(inbox, store, since, retry={"needs_ocr"} if ocr and tesseract_path() else ())
+            noted = [note_skipped_folder(folder, store) for folder in unwalked_folders(inbox)]
         logger.info("%d new files in %s since watermark %s", len(files), inbox, since)
-        outcomes = bulk_load([f.path for f in files], db, ocr=ocr) if files else []
+        outcomes = list(bulk_load([f.path for f in files], db, ocr=ocr)) if files else []
+        outcomes += [o for o in noted if o.status == "skipped"]  # newly found hidden folders, listed with the run
         mtimes = {f.path: f.mtime_ns for f in files}
         with Store(db) as store:
             for o in outcomes:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from extractors.document import DocumentError, UnreadableFile, sha256_file
 from pipeline.ingest import Pending, discover
 from pipeline.store import Store
 
-__all__ = ["ContentChanged", "InboxFile", "confirm", "new_files", "watermark_of"]
+__all__ = ["ContentChanged", "InboxFile", "confirm", "new_files", "unwalked_folders", "watermark_of"]
 
 
 class ContentChanged(DocumentError):
@@ -43,10 +44,13 @@ class InboxFile:
     mtime_ns: int
 
 
-def new_files(inbox: str | os.PathLike[str], store: Store, since_ns: int | None) -> list[InboxFile]:
+def new_files(inbox: str | os.PathLike[str], store: Store, since_ns: int | None,
+              retry: Collection[str] = ()) -> list[InboxFile]:
     """Files under ``inbox`` (absolute paths, of any type) newer than ``since_ns``, unknown to the store by path,
-    or whose time stamp differs from the one the store recorded for that path (overwritten in place, ``cp -p``
-    keeping an old time). A hidden folder is passed over: handed on by name, it would be walked.
+    whose time stamp differs from the one the store recorded for that path (overwritten in place, ``cp -p``
+    keeping an old time), or recorded with a status in ``retry`` (``needs_ocr`` once OCR is available: the scan
+    that could not be read last night is read tonight). A hidden folder is passed over: handed on by name, it
+    would be walked (:func:`unwalked_folders` lists them).
 
     ``since_ns`` is ``None`` before the first successful run: every file is new.
     A file that vanishes while the folder is listed is left for the next run.
@@ -66,9 +70,14 @@ def new_files(inbox: str | os.PathLike[str], store: Store, since_ns: int | None)
             found.append(InboxFile(path, mtime))
             continue
         known = store.file(path)
-        if known is None or (known.mtime_ns is not None and known.mtime_ns != mtime):
+        if known is None or (known.mtime_ns is not None and known.mtime_ns != mtime) or known.status in retry:
             found.append(InboxFile(path, mtime))
     return found
+
+
+def unwalked_folders(inbox: str | os.PathLike[str]) -> list[str]:
+    """The folders under ``inbox`` that are not walked (hidden ones, links to folders): to be recorded ``skipped``."""
+    return [path for path in discover([inbox]) if os.path.isdir(path)]
 
 
 def watermark_of(files: list[InboxFile], previous: int | None) -> int | None:

@@ -233,6 +233,17 @@ def _skipped(path: str) -> str:
     return f"{what} ({holds}); to ingest it, name it: clausewise ingest {shlex.quote(path)}"
 
 
+def note_skipped_folder(path: str, store: Store) -> Outcome:
+    """Record a folder :func:`discover` did not walk (hidden, or a link to one) as ``skipped``, with what it holds;
+    ``unchanged`` when it is already recorded so."""
+    reason = _skipped(path)
+    known = store.file(path)
+    if known is not None and known.status == "skipped" and known.reason == reason:
+        return Outcome(path, "unchanged", "already recorded as skipped")
+    store.write_failure(path, "skipped", reason, mtime_ns=os.stat(path).st_mtime_ns)
+    return Outcome(path, "skipped", reason)
+
+
 def _fingerprint(path: str) -> str:
     """The SHA-256 of a regular file, or :class:`UnreadableFile`.
 
@@ -316,12 +327,7 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
             st = _stat(path)
             known = store.file(path)
             if stat.S_ISDIR(st.st_mode):  # discover yields a folder only when it did not walk it
-                reason = _skipped(path)
-                if known is not None and known.status == "skipped" and known.reason == reason:
-                    settled.append(Outcome(path, "unchanged", "already recorded as skipped"))
-                else:
-                    store.write_failure(path, "skipped", reason, mtime_ns=st.st_mtime_ns)
-                    settled.append(Outcome(path, "skipped", reason))
+                settled.append(note_skipped_folder(path, store))
                 continue
             problem = _not_regular(path, st)
             if problem is not None:

@@ -519,3 +519,29 @@ def test_serve_apply_only_with_a_pool_is_run_by_that_pools_worker_in_this_checko
         deployment = client.read_deployment_by_name("nightly/nightly-pooled")
     assert (deployment.work_pool_name, deployment.job_variables, deployment.entrypoint) == (
         "clausewise-test", {"working_dir": str(ROOT)}, "flows/nightly.py:nightly")
+
+
+def test_nightly_reads_a_scan_again_once_ocr_is_back_and_lists_a_hidden_folder(tmp_path, monkeypatch):
+    """Regression: a scan recorded needs_ocr while Tesseract was missing was never read again by the nightly run
+    (its time stamp had not changed), and a hidden folder in the inbox was never recorded, as `ingest` records it."""
+    from flows.nightly import nightly
+    from tests.fixtures_docs import make_image_only_pdf
+
+    inbox = tmp_path / "inbox"
+    (inbox / ".archive").mkdir(parents=True)
+    db = str(tmp_path / "cw.db")
+    contract(inbox / ".archive" / "old.pdf", 1)
+    make_image_only_pdf(inbox / "scan.pdf", "SERVICES AGREEMENT. Supplier shall provide the Services.")
+
+    monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(tmp_path / "no-tesseract"))
+    first = nightly(str(inbox), db)
+    assert first["outcomes"] == {"needs_ocr": 1, "skipped": 1}
+    monkeypatch.delenv("CLAUSEWISE_TESSERACT")
+    if shutil.which("tesseract") is None:
+        pytest.skip("Tesseract is not installed")
+    second = nightly(str(inbox), db)
+    assert second["outcomes"] == {"ingested": 1}  # the folder is already recorded: not listed again
+    with Store(db) as store:
+        assert store.file(str(inbox / "scan.pdf")).status == "ingested"
+        assert store.file(str(inbox / ".archive")).status == "skipped"
+        assert [(r["files"], r["ingested"], r["failed"]) for r in store.flow_runs("nightly")] == [(2, 0, 1), (1, 1, 0)]
