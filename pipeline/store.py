@@ -535,6 +535,12 @@ class Store:
                             pk="sha256",
                         )
                 self._upsert_file(path, sha256, status, reason, now, mtime_ns)
+                if sha256 is not None and (existing is None or existing["status"] != "ingested"):
+                    # copies of this content planned as its duplicates in the same batch failed with it: a duplicate
+                    # is an alias of stored content, and this content is not stored
+                    self.db.execute(
+                        "UPDATE files SET status = ?, reason = ?, seen_at = ? WHERE sha256 = ? AND status = 'duplicate' "
+                        "AND path != ?", [status, f"same content as {path}, which failed: {reason}", now, sha256, path])
         except sqlite3.Error as e:
             raise DatabaseError(f"cannot record {path} in {self.path}: {e}") from e
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -632,3 +634,23 @@ def test_duplicates_name_a_path_that_still_holds_their_content_after_it_is_overw
     assert _files(store, inbox)[3][2] == "same content as d.pdf"
     assert sorted(d for d in _documents(store, inbox) if d[2] == "ingested") == sorted(
         [(old, "d.pdf", "ingested"), (new, "a.pdf", "ingested")])  # the old version stays in force, at d.pdf
+
+
+def test_copies_of_a_file_that_fails_fail_with_it_not_as_duplicates_of_it(tmp_path):
+    """Regression: 20 zero-byte PDFs in an archive gave 1 'empty' and 19 'duplicate' (an OK status, an alias of
+    content that was never stored), so `status` listed 1 of the 20 failures and `show` found none of the 19."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a_empty.pdf", "b_empty.pdf"):
+        (folder / name).write_bytes(b"")
+    for name in ("c_bad.pdf", "d_bad.pdf"):
+        (folder / name).write_bytes(b"not a pdf at all, just text saved as .pdf")
+    make_text_pdf(folder / "e.pdf", BODY)
+    shutil.copy(folder / "e.pdf", folder / "f.pdf")
+    with Store(str(tmp_path / "c.db")) as store:
+        ingest([folder], store, IngestSettings(in_process=True))
+        rows = {Path(r["path"]).name: (r["status"], r["reason"]) for r in store.db["files"].rows}
+    assert {name: status for name, (status, _) in rows.items()} == {
+        "a_empty.pdf": "empty", "b_empty.pdf": "empty", "c_bad.pdf": "not_pdf", "d_bad.pdf": "not_pdf",
+        "e.pdf": "ingested", "f.pdf": "duplicate"}
+    assert rows["b_empty.pdf"][1].startswith(f"same content as {folder / 'a_empty.pdf'}, which failed: ")
