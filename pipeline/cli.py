@@ -304,6 +304,9 @@ def search(query: str, db_path: str, limit: int) -> None:
             err.print(f"{query!r} holds no word to search for")
         else:
             err.print(f"no clause or page matches {query!r}")
+            if re.search(r"\w{5,}\*", query):  # the index holds word stems (porter): terminate → termin
+                err.print("a prefix* matches the stems the index holds (termination is stored as termin): "
+                          "a shorter prefix may find it (termin* rather than terminat*)")
         return
     table = Table("document", "page", "section", "match")
     for r in rows:
