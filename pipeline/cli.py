@@ -397,17 +397,24 @@ def export_cuad(db_path: str, out_path: Path) -> None:
     list when none), each with at most 20 `{"text", "probability"}` candidates,
     best first: the format the CUAD authors' evaluate.py reads.
     """
-    from pipeline.cuad_eval import cuad_predictions
+    from pipeline.cuad_eval import write_cuad_predictions
 
     store = _existing(db_path)
     _output_file(out_path, "--out")
-    predictions = cuad_predictions(store)
     try:
-        out_path.write_text(json.dumps(predictions, indent=1, ensure_ascii=False), encoding="utf-8")
+        summary = write_cuad_predictions(store, out_path)
     except OSError as e:
         raise CliError(f"cannot write --out {out_path}: {e.strerror or e}") from e
-    documents = len({k.rsplit("__", 1)[0] for k in predictions})
-    err.print(f"wrote {len(predictions)} questions for {documents} documents to {out_path}")
+    names = ""
+    if summary.aliased:
+        names = f" ({summary.names:,} names: duplicates are written under each name)"
+    documents = f"{summary.documents:,} document{'' if summary.documents == 1 else 's'}"
+    err.print(f"wrote {summary.questions:,} questions for {documents}{names} to {out_path}")
+    if summary.shared:
+        shown = ", ".join(summary.shared[:5]) + (", ..." if len(summary.shared) > 5 else "")
+        are = "name is" if len(summary.shared) == 1 else "names are"
+        err.print(f"warning: {len(summary.shared):,} {are} shared by different documents (same file stem), "
+                  f"written once with the last one's answers: {shown}")
 
 
 @export_group.command(name="terms")

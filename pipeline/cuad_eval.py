@@ -30,6 +30,7 @@ import gzip
 import hashlib
 import json
 import math
+import os
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -44,9 +45,9 @@ from extractors.records import Clause, Document, Page
 from pipeline.jsonl import read_jsonl
 
 __all__ = [
-    "CUAD_CATEGORIES", "CuadData", "CuadError", "EvalResult", "Scores", "cached_document", "cross_validate",
-    "cuad_predictions", "folds", "gold_texts", "jaccard", "label_rows", "load_cuad", "manifest_rows", "matches",
-    "scores",
+    "CUAD_CATEGORIES", "CuadData", "CuadError", "EvalResult", "ExportSummary", "Scores", "cached_document",
+    "cross_validate", "cuad_predictions", "folds", "gold_texts", "jaccard", "label_rows", "load_cuad", "manifest_rows",
+    "matches", "scores", "write_cuad_predictions",
 ]
 
 IOU_THRESHOLD = 0.5
@@ -401,6 +402,64 @@ def gold_texts(data: CuadData, titles: Iterable[str]) -> dict[str, dict[str, tup
 # ----------------------------------------------------------------- export
 
 
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote: ``questions`` keys, for ``documents`` stored documents under ``names`` names;
+    ``aliased`` documents are written under more than one name (byte-identical copies); ``shared`` names are held by
+    more than one document (different content, same file stem) and carry the last one's answers."""
+
+    questions: int
+    documents: int
+    names: int
+    aliased: int = 0
+    shared: tuple[str, ...] = ()
+
+
+def _document_names(store: Any) -> list[tuple[str, tuple[str, ...]]]:
+    """Each ingested document's hash with its names, sorted: its own name and every current path's stem (a
+    byte-identical copy's too). One light read of the files table, not ``Store.document`` (pages, clauses, ...)."""
+    stems: dict[str, set[str]] = {}
+    for r in store.db["files"].rows_where("status != 'moved'", select="sha256, path"):
+        stems.setdefault(r["sha256"], set()).add(Path(r["path"]).stem.strip())
+    return [
+        (row["sha256"], tuple(sorted({row["name"].strip()} | stems.get(row["sha256"], set()))))
+        for row in store.documents()
+    ]
+
+
+def _answers(store: Any, sha256: str, max_candidates: int) -> dict[str, list[dict[str, Any]]]:
+    """The best ``max_candidates`` candidates of one document for each of the 41 categories, best first."""
+    stored: dict[str, list[dict[str, Any]]] = {}
+    for r in store.db["candidates"].rows_where(
+        "sha256 = ? AND rank < ?", [sha256, max_candidates], select="category, text, probability",
+        order_by="category, rank",
+    ):
+        stored.setdefault(r["category"], []).append({"text": r["text"], "probability": r["probability"]})
+    return {category: stored.get(category, []) for category in CUAD_CATEGORIES}
+
+
+def _named_answers(
+    store: Any, documents: Sequence[tuple[str, tuple[str, ...]]], max_candidates: int
+) -> Iterator[tuple[str, dict[str, list[dict[str, Any]]]]]:
+    """``(name, answers)`` once per name, one document's candidates in memory at a time. A name first appears
+    where a dict built document by document would first insert it, with the answers of the last document holding
+    it (what that dict would keep)."""
+    last = {name: sha for sha, names in documents for name in names}
+    done: set[str] = set()
+    for sha, names in documents:
+        own: dict[str, list[dict[str, Any]]] | None = None
+        for name in names:
+            if name in done:
+                continue
+            done.add(name)
+            if last[name] == sha:
+                own = own if own is not None else _answers(store, sha, max_candidates)
+                answers = own
+            else:
+                answers = _answers(store, last[name], max_candidates)
+            yield name, {category: [dict(c) for c in listed] for category, listed in answers.items()}
+
+
 def cuad_predictions(store: Any, *, max_candidates: int = 20) -> dict[str, list[dict[str, Any]]]:
     """CUAD's n-best format for every ingested document of ``store``.
 
@@ -408,21 +467,43 @@ def cuad_predictions(store: Any, *, max_candidates: int = 20) -> dict[str, list[
     categories (an empty list when there is no candidate), best first, at most
     ``max_candidates`` each. ``<document>`` is the source file's name without
     its extension; a document stored once under several names (byte-identical
-    copies) is written under each of them.
+    copies) is written under each of them. Everything is in memory: to write a
+    file, ``write_cuad_predictions`` streams the same keys and values.
     """
-    out: dict[str, list[dict[str, Any]]] = {}
-    for row in store.documents():
-        sha = row["sha256"]
-        names = {row["name"].strip()} | {Path(p).stem.strip() for p in store.document(sha)["aliases"]}
-        stored = store.candidates(sha)
-        answers = {
-            category: [
-                {"text": c["text"], "probability": c["probability"]}
-                for c in stored.get(category, [])[:max_candidates]
-            ]
-            for category in CUAD_CATEGORIES
-        }
-        for name in sorted(names):
-            for category, listed in answers.items():
-                out[f"{name}__{category}"] = [dict(c) for c in listed]
-    return out
+    return {
+        f"{name}__{category}": listed
+        for name, answers in _named_answers(store, _document_names(store), max_candidates)
+        for category, listed in answers.items()
+    }
+
+
+def write_cuad_predictions(store: Any, path: str | Path, *, max_candidates: int = 20) -> ExportSummary:
+    """Write ``cuad_predictions(store)`` to ``path`` as ``json.dumps(..., indent=1, ensure_ascii=False)`` would,
+    byte for byte, one document at a time, so memory does not grow with the store. The file is written next to
+    ``path`` under a temporary name and renamed into place at the end: an interrupted export leaves no file at
+    ``path`` (and an earlier one there untouched)."""
+    path = Path(path)
+    documents = _document_names(store)
+    held: dict[str, int] = {}
+    for _, names in documents:
+        for name in names:
+            held[name] = held.get(name, 0) + 1
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    questions = 0
+    try:
+        with open(tmp, "x", encoding="utf-8") as f:
+            for name, answers in _named_answers(store, documents, max_candidates):
+                for category, listed in answers.items():
+                    # One top-level entry as json.dumps(indent=1) writes it inside the outer braces.
+                    entry = json.dumps({f"{name}__{category}": listed}, indent=1, ensure_ascii=False)[2:-2]
+                    f.write(("{\n" if questions == 0 else ",\n") + entry)
+                    questions += 1
+            f.write("\n}" if questions else "{}")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return ExportSummary(questions, len(documents), len(held), sum(len(names) > 1 for _, names in documents),
+                         tuple(sorted(n for n, k in held.items() if k > 1)))

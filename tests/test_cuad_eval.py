@@ -207,3 +207,90 @@ def test_cross_validation_on_a_few_cuad_contracts_runs_end_to_end(tmp_path):
     # Even trained on 8 contracts, the short answers (titles, parties, governing law) are found.
     assert result.by_category["Governing Law"].aupr > 0.3
     assert 0.0 < result.overall.aupr <= 1.0
+
+
+# ----------------------------------------------------------------- export at scale (streamed)
+
+
+def _store_with_duplicates(tmp_path: Path) -> Store:
+    """Three contracts: "deal one" with a byte-identical copy "deal copy", an accented "Zürich lease", and a
+    different contract stored as "deal one.pdf" (the same stem as "deal one.txt")."""
+    store = _store_with_candidates(tmp_path)
+    sha = next(store.documents())["sha256"]
+    store.write_duplicate(str(tmp_path / "deal copy.txt"), sha, str(tmp_path / "deal one.txt"))
+    for name, text, category in (("Zürich lease.txt", "Rent is due monthly.", "Parties"),
+                                 ("deal one.pdf", "Either party may terminate.", "Termination For Convenience")):
+        document = read_text(text, source=str(tmp_path / name))
+        candidate = Candidate(category, f"“{text}”", 1, 0, len(text), 0.7)
+        store.write_analysis(document.source, Analysis(document=document, candidates=(candidate,)), size=len(text))
+    return store
+
+
+def test_streamed_cuad_export_is_byte_identical_to_the_in_memory_dict(tmp_path):
+    """Regression: `export cuad` built the whole dict and one json.dumps string (2.9 GB peak for 1,407 contracts);
+    it now streams one document at a time, and must write exactly what the dict held, duplicates and a stem two
+    contracts share included (keys where the dict first put them, values of the last contract, as the dict kept)."""
+    from pipeline.cuad_eval import ExportSummary, write_cuad_predictions
+
+    store = _store_with_duplicates(tmp_path)
+    predictions = cuad_predictions(store)
+    assert sorted({k.split("__")[0] for k in predictions}) == ["Zürich lease", "deal copy", "deal one"]
+    out = tmp_path / "out" / "p.json"
+    out.parent.mkdir()
+    summary = write_cuad_predictions(store, out)
+    assert out.read_text(encoding="utf-8") == json.dumps(predictions, indent=1, ensure_ascii=False)
+    assert json.loads(out.read_text(encoding="utf-8")) == predictions
+    assert summary == ExportSummary(questions=3 * 41, documents=3, names=3, aliased=1, shared=("deal one",))
+    assert [p.name for p in out.parent.iterdir()] == ["p.json"]  # no temporary file left behind
+
+    empty = Store(tmp_path / "empty.db")
+    assert write_cuad_predictions(empty, tmp_path / "e.json") == ExportSummary(0, 0, 0)
+    assert (tmp_path / "e.json").read_text() == json.dumps({}, indent=1) == "{}"
+
+
+def test_an_interrupted_cuad_export_leaves_no_file_at_out(tmp_path, monkeypatch):
+    """Regression: the export must not leave a half-written JSON at --out; an earlier file there stays as it was."""
+    import pipeline.cuad_eval as cuad_eval
+
+    _store_with_duplicates(tmp_path).close()
+    answers, calls = cuad_eval._answers, []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return answers(*args, **kwargs)
+
+    monkeypatch.setattr(cuad_eval, "_answers", failing)
+    out = tmp_path / "out" / "p.json"
+    result = CliRunner().invoke(cli, ["export", "cuad", "--db", str(tmp_path / "cw.db"), "--out", str(out)])
+    assert (result.exit_code, out.exists()) == (2, False), result.output
+    assert "cannot write --out" in result.output and "No space left on device" in result.output
+    assert list(out.parent.iterdir()) == []
+
+    out.write_text("earlier")
+    calls.clear()
+    monkeypatch.setattr(cuad_eval, "_answers", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    CliRunner().invoke(cli, ["export", "cuad", "--db", str(tmp_path / "cw.db"), "--out", str(out)])
+    assert out.read_text() == "earlier" and [p.name for p in out.parent.iterdir()] == ["p.json"]
+
+
+def test_cli_export_cuad_counts_documents_and_names_apart(tmp_path):
+    """Regression: it said "wrote 72078 questions for 1758 documents" for 1,407 stored documents (a duplicate's
+    name counted as a document)."""
+    _store_with_duplicates(tmp_path).close()
+    out = tmp_path / "p.json"
+    result = CliRunner().invoke(cli, ["export", "cuad", "--db", str(tmp_path / "cw.db"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = " ".join(result.output.split())
+    assert f"wrote 123 questions for 3 documents (3 names: duplicates are written under each name) to {out}" in lines
+    assert "warning: 1 name is shared by different documents (same file stem)" in lines and "deal one" in lines
+
+    (tmp_path / "one").mkdir()
+    store = _store_with_candidates(tmp_path / "one")
+    store.write_duplicate(str(tmp_path / "one" / "copy.txt"), next(store.documents())["sha256"], "deal one.txt")
+    store.close()
+    result = CliRunner().invoke(cli, ["export", "cuad", "--db", str(tmp_path / "one" / "cw.db"), "--out", str(out)])
+    lines = " ".join(result.output.split())
+    assert f"wrote 82 questions for 1 document (2 names: duplicates are written under each name) to {out}" in lines
+    assert "warning" not in lines
