@@ -48,7 +48,7 @@ def _months_sql(x: str, sign: str, n: str) -> str:
 
 _CURRENT_TERM_END = f"""
 WITH RECURSIVE
-as_of(day) AS (SELECT date(coalesce(nullif(:as_of, ''), 'now'))),
+as_of(day) AS (SELECT iso_day(:as_of)),
 facts AS (
   SELECT d.sha256, d.name,
     max(CASE WHEN t.kind = 'expiration_date' THEN json_extract(t.value, '$') END) AS expiration_date,
@@ -127,7 +127,8 @@ CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
     "renewal_notice_deadlines": (
         ("documents", "terms"),
         "Renewal notice deadlines in the next 90 days",
-        "Contracts whose last day to give notice of non-renewal falls within 90 days of as_of (today when "
+        "Contracts whose last day to give notice of non-renewal falls within 90 days of as_of (YYYY-MM-DD, "
+        "2027-1-1 too; a date in another form is an error, not an empty list; today when "
         "blank): the current term's end (expiration_date, rolled forward by renewal_term while the contract "
         "auto-renews) less notice_period, in its own unit (days, months, or business days: Monday to Friday, "
         "public holidays not known). A contract that auto-renews with no notice period found has no known "

@@ -385,6 +385,23 @@ def fts5_query(query: str | None, columns: str = "heading text") -> str:
         probe.close()
 
 
+def iso_day(text: str | None) -> str:
+    """A day typed into a form, as ISO ``YYYY-MM-DD``: today when blank, ``2027-1-1`` read as 2027-01-01; anything
+    else (``01/01/2027``: which is the month?) raises, so a mistyped date is an error, not an empty answer.
+
+    The renewal-deadline canned query calls it as the SQL function ``iso_day(:as_of)``.
+    """
+    import re
+
+    text = (text or "").strip()
+    if not text:
+        return dt.date.today().isoformat()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if m is None:
+        raise ValueError(f"{text!r} is not a date: write YYYY-MM-DD")
+    return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+
+
 def _name(path: str) -> str:
     """A document's name: its file name without the extension, and without the space a file name may keep before it
     (CUAD's ``… Agreement .PDF`` is the document ``… Agreement``)."""
@@ -425,6 +442,7 @@ class Store:
                 conn = sqlite3.connect(self.path)
             self.db = sqlite_utils.Database(conn)
             self.db.conn.create_function("fts5_query", 2, fts5_query, deterministic=True)
+            self.db.conn.create_function("iso_day", 1, iso_day)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":

@@ -303,3 +303,14 @@ def test_renegotiation_candidates_by_team_lists_what_the_candidates_run_stored(d
 
     assert project(_run(db, "renegotiation_candidates_by_team", team="Team A")) == project(lists["Team A"])
     assert project(_run(db, "renegotiation_candidates_by_team", team="")) == project(lists["Team A"] + lists["Team B"])
+
+
+def test_renewal_deadlines_read_a_date_without_leading_zeros_and_refuse_one_they_cannot_read(db):
+    """Regression: as_of=2025-1-15 or 01/15/2025 listed no deadlines, as if none were due: SQLite's date() gives NULL."""
+    import sqlite3
+
+    assert _run(db, "renewal_notice_deadlines", as_of="2025-1-15") == _run(db, "renewal_notice_deadlines", as_of=AS_OF)
+    for typo in ("01/15/2025", "2025-02-30", "next week"):
+        with pytest.raises(sqlite3.OperationalError):
+            _run(db, "renewal_notice_deadlines", as_of=typo)
+    assert _run(db, "renewal_notice_deadlines", as_of="") == _run(db, "renewal_notice_deadlines", as_of="  ")
