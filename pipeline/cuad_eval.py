@@ -419,8 +419,8 @@ def _document_names(store: Any) -> list[tuple[str, tuple[str, ...]]]:
     """Each ingested document's hash with its names, sorted: its own name and every current path's stem (a
     byte-identical copy's too). One light read of the files table, not ``Store.document`` (pages, clauses, ...)."""
     stems: dict[str, set[str]] = {}
-    for r in store.db["files"].rows_where("status != 'moved'", select="sha256, path"):
-        stems.setdefault(r["sha256"], set()).add(Path(r["path"]).stem.strip())
+    for sha256, path in store.current_paths():
+        stems.setdefault(sha256, set()).add(Path(path).stem.strip())
     return [
         (row["sha256"], tuple(sorted({row["name"].strip()} | stems.get(row["sha256"], set()))))
         for row in store.documents()
@@ -429,13 +429,9 @@ def _document_names(store: Any) -> list[tuple[str, tuple[str, ...]]]:
 
 def _answers(store: Any, sha256: str, max_candidates: int) -> dict[str, list[dict[str, Any]]]:
     """The best ``max_candidates`` candidates of one document for each of the 41 categories, best first."""
-    stored: dict[str, list[dict[str, Any]]] = {}
-    for r in store.db["candidates"].rows_where(
-        "sha256 = ? AND rank < ?", [sha256, max_candidates], select="category, text, probability",
-        order_by="category, rank",
-    ):
-        stored.setdefault(r["category"], []).append({"text": r["text"], "probability": r["probability"]})
-    return {category: stored.get(category, []) for category in CUAD_CATEGORIES}
+    stored = store.candidates(sha256, per_category=max_candidates)
+    return {category: [{"text": c["text"], "probability": c["probability"]} for c in stored.get(category, [])]
+            for category in CUAD_CATEGORIES}
 
 
 def _named_answers(

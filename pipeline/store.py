@@ -819,16 +819,22 @@ class Store:
         )
         return doc
 
-    def candidates(self, sha256: str) -> dict[str, list[dict[str, Any]]]:
-        """Stored CUAD-style candidates of one document, by category, best first."""
+    def candidates(self, sha256: str, *, per_category: int | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Stored CUAD-style candidates of one document, by category, best first (the best ``per_category``)."""
         out: dict[str, list[dict[str, Any]]] = {}
         for r in self.db.query(
             "SELECT category, text, page, start, end, probability FROM candidates "
-            "WHERE sha256 = ? ORDER BY category, rank",
-            [sha256],
+            "WHERE sha256 = ? AND (? IS NULL OR rank < ?) ORDER BY category, rank",
+            [sha256, per_category, per_category],
         ):
             out.setdefault(r.pop("category"), []).append(r)
         return out
+
+    def current_paths(self) -> Iterator[tuple[str, str]]:
+        """``(sha256, path)`` of every file row that still names its content (not ``moved``): a light read of the
+        files table, for callers that need a document's names without :meth:`document`'s pages and clauses."""
+        for r in self.db["files"].rows_where("status != 'moved' AND sha256 IS NOT NULL", select="sha256, path"):
+            yield r["sha256"], r["path"]
 
     def documents(self, status: str | None = "ingested") -> Iterator[dict[str, Any]]:
         where = "status = ?" if status else None
