@@ -48,7 +48,8 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extractors.document import DocumentError, UnreadableFile
 from pipeline.ingest import (
-    AnalysisError, DocumentTimeout, IngestSettings, Outcome, Pending, analyse_safely, plan, record, warm_up,
+    AnalysisError, DocumentTimeout, IngestSettings, Outcome, Pending, analyse_safely, plan, record, settle_copies,
+    warm_up,
 )
 from pipeline.inbox import confirm
 from pipeline.store import Analysis, Store
@@ -474,6 +475,7 @@ def bulk_load(
             if pool_key is not None and pool_key in _POOLS:
                 _POOLS.pop(pool_key).close()
     progress.finish()
+    outcomes = settle_copies(outcomes, (p.sha256 for p in todo))
     counts = Counter(o.status for o in outcomes)
     logger.info(
         "%d files in %.1f s: %s", len(outcomes), time.monotonic() - started,

@@ -388,6 +388,26 @@ def record(store: Store, pending: Pending, result: Analysis | DocumentError) -> 
     return Outcome(pending.path, "ingested", None, pending.sha256, len(result.document.pages), seconds)
 
 
+def as_copy(copy: Outcome, original: Outcome) -> Outcome:
+    """The outcome of ``copy``, planned as an in-batch duplicate of ``original``, once ``original`` is recorded:
+    a duplicate while the original is stored, the original's failure when it is not (as
+    :meth:`Store.write_failure` records it), so a run's summary counts what ``status`` will list."""
+    if original.ok:
+        return copy
+    return Outcome(copy.path, original.status, f"same content as {original.path}, which failed: {original.reason}",
+                   copy.sha256)
+
+
+def settle_copies(outcomes: Iterable[Outcome], analysed: Iterable[str]) -> list[Outcome]:
+    """``outcomes`` with each in-batch duplicate of content in ``analysed`` (sha256s sent for analysis this run)
+    resolved by :func:`as_copy` against that content's own outcome."""
+    outcomes = list(outcomes)
+    waiting = set(analysed)
+    originals = {o.sha256: o for o in outcomes if o.sha256 in waiting and o.status != "duplicate"}
+    return [as_copy(o, originals[o.sha256]) if o.status == "duplicate" and o.sha256 in originals else o
+            for o in outcomes]
+
+
 def ingest(
     paths: Iterable[str | os.PathLike[str]],
     store: Store,
@@ -404,13 +424,23 @@ def ingest(
             on_outcome(outcome)
 
     settled, todo = plan(paths, store)
+    waiting = {p.sha256 for p in todo}
+    copies: dict[str, list[Outcome]] = {}  # in-batch duplicates, reported once their original is recorded
     for outcome in settled:
+        if outcome.status == "duplicate" and outcome.sha256 in waiting:
+            copies.setdefault(outcome.sha256, []).append(outcome)
+        else:
+            done(outcome)
+
+    def recorded(outcome: Outcome) -> None:
         done(outcome)
+        for copy in copies.pop(outcome.sha256 or "", ()):
+            done(as_copy(copy, outcome))
 
     workers = settings.pool_size(len(todo))
     if workers == 0:
         for pending in todo:
-            done(record(store, pending, analyse_safely(pending.path, settings)))
+            recorded(record(store, pending, analyse_safely(pending.path, settings)))
         return outcomes
 
     # Workers read and analyse, each document under a deadline; this process is the single writer.
@@ -421,5 +451,5 @@ def ingest(
     ):
         if isinstance(result, TaskFailed):
             result = (DocumentTimeout if result.status == "timeout" else AnalysisError)(result.reason)
-        done(record(store, by_path[path], result))
+        recorded(record(store, by_path[path], result))
     return outcomes

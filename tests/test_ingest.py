@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, cli
-from pipeline.ingest import IngestSettings, ingest
+from pipeline.ingest import IngestSettings, Outcome, ingest, settle_copies
 from pipeline.store import Store
 from tests.fixtures_docs import (
     make_docx,
@@ -648,9 +648,25 @@ def test_copies_of_a_file_that_fails_fail_with_it_not_as_duplicates_of_it(tmp_pa
     make_text_pdf(folder / "e.pdf", BODY)
     shutil.copy(folder / "e.pdf", folder / "f.pdf")
     with Store(str(tmp_path / "c.db")) as store:
-        ingest([folder], store, IngestSettings(in_process=True))
+        streamed: list[Outcome] = []
+        outcomes = ingest([folder], store, IngestSettings(in_process=True), on_outcome=streamed.append)
         rows = {Path(r["path"]).name: (r["status"], r["reason"]) for r in store.db["files"].rows}
     assert {name: status for name, (status, _) in rows.items()} == {
         "a_empty.pdf": "empty", "b_empty.pdf": "empty", "c_bad.pdf": "not_pdf", "d_bad.pdf": "not_pdf",
         "e.pdf": "ingested", "f.pdf": "duplicate"}
     assert rows["b_empty.pdf"][1].startswith(f"same content as {folder / 'a_empty.pdf'}, which failed: ")
+    # Regression: the run's own outcomes (and so the printed summary) still called b_empty.pdf and d_bad.pdf
+    # 'duplicate', while the database and `status` called them failed.
+    assert streamed == outcomes
+    assert {Path(o.path).name: (o.status, o.reason) for o in outcomes} == rows
+
+
+def test_settle_copies_resolves_in_batch_duplicates_by_their_originals_outcome():
+    """The bulk-load flow settles its outcomes after the run with the same rule as `ingest`'s streaming one."""
+    planned = [Outcome("/a/x.pdf", "duplicate", "same content as /a/w.pdf", "s1"),
+               Outcome("/a/y.pdf", "duplicate", "same content as /a/v.pdf", "s2"),
+               Outcome("/a/z.pdf", "duplicate", "same content as /old/z.pdf", "s3")]  # of stored content
+    recorded = [Outcome("/a/w.pdf", "corrupt", "no PDF header", "s1"), Outcome("/a/v.pdf", "ingested", None, "s2")]
+    settled = settle_copies(planned + recorded, analysed=["s1", "s2"])
+    assert settled[0] == Outcome("/a/x.pdf", "corrupt", "same content as /a/w.pdf, which failed: no PDF header", "s1")
+    assert settled[1:] == planned[1:] + recorded
