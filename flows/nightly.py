@@ -70,6 +70,10 @@ def nightly(
     parameters = {"inbox": inbox, "db": db, "register": register, "playbook": playbook, "out": out,
                   "as_of": as_of.isoformat()}
     with Store(db) as store:
+        abandoned = store.close_abandoned_runs("nightly", _now())
+        if abandoned:
+            logger.warning("%d earlier nightly run(s) left 'running' by a killed process recorded interrupted: %s",
+                           len(abandoned), ", ".join(abandoned))
         store.start_flow_run(run_id, "nightly", _now(), parameters)
     try:  # from here on, whatever stops the run (an error, Ctrl-C, SIGTERM) records it failed
         with Store(db) as store:

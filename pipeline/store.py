@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import socket
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -345,6 +346,40 @@ def m006_file_mtimes(db: sqlite_utils.Database) -> None:
 def m007_documents_path_index(db: sqlite_utils.Database) -> None:
     """Superseding looks documents up by path on every write: an index keeps that constant on a large archive."""
     db["documents"].create_index(["path"])
+
+
+@migrations()
+def m008_flow_run_owner(db: sqlite_utils.Database) -> None:
+    """The process running each scheduled run (host, pid, and its start time on Linux, so a reused pid is told
+    apart), so a run whose process was killed (``kill -9``, the OOM killer, a power cut) can be closed later."""
+    db["flow_runs"].add_column("host", str)
+    db["flow_runs"].add_column("pid", int)
+    db["flow_runs"].add_column("pid_started", int)
+
+
+def _process_started(pid: int) -> int | None:
+    """When process ``pid`` started, in clock ticks since boot (Linux ``/proc``), or None where that is unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[19])  # field 22 of proc(5); fields[0] is field 3 (state)
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _process_alive(pid: int, started: int | None) -> bool:
+    """Whether process ``pid`` is still the one that started at ``started`` (None: any process with that pid)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    return started is None or _process_started(pid) in (None, started)
+
+
+#: A run recorded ``running`` before m008 (no owner) and started longer ago than this is taken as abandoned.
+ABANDONED_UNOWNED_AFTER = dt.timedelta(days=1)
 
 
 def _quoted_words(query: str) -> str:
@@ -941,15 +976,32 @@ class Store:
     # ------------------------------------------------------------ flow state
 
     def start_flow_run(self, run_id: str, flow: str, started_at: str, parameters: dict[str, Any]) -> None:
-        """Record that a scheduled run began (``status = 'running'``)."""
+        """Record that a scheduled run began (``status = 'running'``), run by this process."""
         self.db["flow_runs"].upsert(
             {
                 "id": run_id, "flow": flow, "status": "running", "started_at": started_at, "finished_at": None,
                 "parameters": json.dumps(parameters, sort_keys=True, default=str),
                 "files": 0, "ingested": 0, "failed": 0, "watermark": None,
+                "host": socket.gethostname(), "pid": os.getpid(), "pid_started": _process_started(os.getpid()),
             },
             pk="id",
         )
+
+    def close_abandoned_runs(self, flow: str, now: str) -> list[str]:
+        """Record ``interrupted`` the runs of ``flow`` still ``running`` whose process is gone: killed before it
+        could record its end (``kill -9``, the OOM killer, a reboot). Only runs of this host are judged by their
+        process; one recorded before runs had an owner, by its age (:data:`ABANDONED_UNOWNED_AFTER`). Returns
+        their ids. The watermark is untouched: the next successful run retries their files."""
+        host = socket.gethostname()
+        cutoff = (dt.datetime.fromisoformat(now) - ABANDONED_UNOWNED_AFTER).isoformat(timespec="seconds")
+        gone = [
+            r["id"] for r in self.db["flow_runs"].rows_where("flow = ? AND status = 'running'", [flow])
+            if (r["pid"] is None and r["started_at"] < cutoff)
+            or (r["pid"] is not None and r["host"] == host and not _process_alive(r["pid"], r["pid_started"]))
+        ]
+        for run_id in gone:
+            self.finish_flow_run(run_id, "interrupted", now)
+        return gone
 
     def record_flow_file(
         self, run_id: str, path: str, status: str, *, reason: str | None, sha256: str | None, mtime_ns: int | None

@@ -421,6 +421,28 @@ def test_a_nightly_whose_inbox_is_gone_records_itself_failed(tmp_path):
     assert [(r["status"], r["files"], r["finished_at"] is not None) for r in runs] == [("failed", 0, True)]
 
 
+def test_a_nightly_closes_a_run_left_running_by_a_killed_process(tmp_path):
+    """Regression: a nightly run killed with its process (kill -9 of serve, the OOM killer) stayed `running` in
+    flow_runs for good. The next run records it interrupted, and leaves the watermark to the runs that finished."""
+    import subprocess
+    import sys
+
+    from flows.nightly import nightly
+
+    db, inbox = str(tmp_path / "cw.db"), tmp_path / "inbox"
+    inbox.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    with Store(db) as store:
+        store.start_flow_run("killed", "nightly", "2026-12-03T02:00:00+00:00", {"inbox": str(inbox)})
+        store.db["flow_runs"].update("killed", {"pid": int(dead.stdout)})
+    nightly(str(inbox), db)
+    with Store(db) as store:
+        runs = {r["id"]: (r["status"], r["finished_at"] is not None) for r in store.flow_runs("nightly")}
+    assert runs.pop("killed") == ("interrupted", True)
+    assert list(runs.values()) == [("completed", True)]
+
+
 @pytest.mark.parametrize("args, message", [
     (["--inbox", "{tmp}/no-such-inbox"], "Error: --inbox {tmp}/no-such-inbox: no such folder"),
     (["--inbox", "{tmp}", "--cron", "61 2 * * *"], 'Error: --cron: Invalid cron string: "61 2 * * *"'),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -218,3 +220,42 @@ def test_a_runs_failed_count_leaves_out_files_only_noted(tmp_path):
         store.finish_flow_run("r1", "completed", "2026-12-03T02:01:00")
         run = store.flow_runs("nightly")[0]
     assert (run["files"], run["ingested"], run["failed"]) == (6, 1, 1)
+
+
+def test_a_run_left_running_by_a_killed_process_is_closed_by_the_next(tmp_path):
+    """Regression: a nightly run whose process was killed (kill -9 of serve, the OOM killer) stayed 'running' in
+    flow_runs for good. The next run closes it: its process is gone. A run whose process lives is left alone, and
+    so is a fresh run recorded before runs had an owner."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with Store(str(tmp_path / "cw.db")) as store:
+            for run_id in ("dead", "alive", "old", "recent"):
+                store.start_flow_run(run_id, "nightly", "2026-12-03T02:00:00+00:00", {})
+            dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                                  text=True, check=True)
+            store.db["flow_runs"].update("dead", {"pid": int(dead.stdout)})
+            store.db["flow_runs"].update("alive", {"pid": child.pid, "pid_started": None})
+            store.db["flow_runs"].update("old", {"pid": None, "host": None, "pid_started": None})
+            store.db["flow_runs"].update("recent", {"pid": None, "host": None, "pid_started": None,
+                                                    "started_at": "2026-12-04T01:00:00+00:00"})
+            closed = store.close_abandoned_runs("nightly", "2026-12-04T03:00:00+00:00")
+            statuses = {r["id"]: r["status"] for r in store.flow_runs("nightly")}
+    finally:
+        child.kill()
+        child.wait()
+    assert sorted(closed) == ["dead", "old"]
+    assert statuses == {"dead": "interrupted", "alive": "running", "old": "interrupted", "recent": "running"}
+
+
+def test_a_reused_pid_does_not_keep_a_dead_run_running(tmp_path):
+    """On Linux a run's owner is its pid and that process's start time: another process given the same pid later
+    is not the run's."""
+    with Store(str(tmp_path / "cw.db")) as store:
+        store.start_flow_run("r1", "nightly", "2026-12-03T02:00:00+00:00", {})
+        row = store.db["flow_runs"].get("r1")
+        assert row["pid"] == os.getpid()
+        if row["pid_started"] is None:
+            pytest.skip("no /proc: the start time of a process is not known here")
+        assert store.close_abandoned_runs("nightly", "2026-12-03T03:00:00+00:00") == []  # this process: alive
+        store.db["flow_runs"].update("r1", {"pid_started": row["pid_started"] - 1})  # "this pid, another process"
+        assert store.close_abandoned_runs("nightly", "2026-12-03T03:00:00+00:00") == ["r1"]
