@@ -21,6 +21,8 @@ default playbook, with the reasoning written beside each position)::
       renewal_window_days: 90       # a notice deadline this close to as_of is urgent
       tier_order: [transactional, growth, core, strategic]   # lowest first
       severity: {outlier: medium, tier_move: high, renewal_deadline: medium, non_standard: medium}
+                                    # non_standard given here is every language entry's default, over the
+                                    # segment's own severity
     segmentation: ...               # how the register computes a segment (see SegmentationConfig)
     ranking: ...                    # priority = value x severity x urgency (see RankingConfig)
     segments:
@@ -227,6 +229,9 @@ class Settings:
     severity: tuple[tuple[str, str], ...] = (
         ("non_standard", "medium"), ("outlier", "medium"), ("renewal_deadline", "medium"), ("tier_move", "high"),
     )
+    #: The kinds ``settings.severity`` names in the playbook itself. A ``non_standard`` named there is the severity
+    #: of every language entry that gives none of its own, over its segment's severity (the more specific setting).
+    severity_given: tuple[str, ...] = ()
 
     def presence(self, category: str) -> float:
         return dict(self.presence_thresholds).get(category, self.presence_threshold)
@@ -507,7 +512,9 @@ def _segment(name: str, value: Any, where: str, settings: Settings) -> SegmentPo
         severity=severity,
         require=_requirements(spec.get("require"), f"{where}.require", severity),
         thresholds=_thresholds(spec.get("thresholds"), f"{where}.thresholds", severity),
-        language=_language(spec.get("language"), f"{where}.language", severity, settings.similarity_threshold),
+        language=_language(spec.get("language"), f"{where}.language",
+                           settings.severity_of("non_standard") if "non_standard" in settings.severity_given
+                           else severity, settings.similarity_threshold),
     )
 
 
@@ -561,6 +568,7 @@ def _settings(value: Any) -> Settings:
                 raise _fail(f"{where}.severity.{k}", f"unknown gap kind (expected one of {', '.join(sev)})")
             sev[k] = _severity(v, f"{where}.severity.{k}")
         kw["severity"] = tuple(sorted(sev.items()))
+        kw["severity_given"] = tuple(sorted(_mapping(spec["severity"], f"{where}.severity")))
     return Settings(**{**d.__dict__, **kw})
 
 

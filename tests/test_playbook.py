@@ -298,3 +298,20 @@ def test_a_segment_named_a_letter_off_one_the_segmentation_gives_is_an_error():
          "segmentation": TWO_BY_TWO, "segments": {"maximize": {}}},
     ):
         assert parse_playbook(book).segments
+
+
+def test_settings_severity_for_non_standard_is_the_language_entries_default():
+    """Regression: `settings.severity.non_standard` was never read: a language entry without a severity of its own
+    took its segment's, so the shipped playbook's `non_standard: medium` (or `low`) left strategic non-standard gaps
+    `high`. Named there, it is the default; an entry's own severity still wins; unnamed, the segment's applies."""
+    language = {"Cap On Liability": {"preferred": "Liability is capped at twelve months' fees."},
+                "Audit Rights": {"preferred": "Either party may audit once a year.", "severity": "critical"}}
+    segment = {"severity": "high", "language": language}
+    given = parse_playbook({"settings": {"severity": {"non_standard": "low"}}, "segments": {"strategic": segment}})
+    assert [(x.category, x.severity) for x in given.positions("strategic").language] == [
+        ("Cap On Liability", "low"), ("Audit Rights", "critical")]
+    unnamed = parse_playbook({"settings": {"severity": {"outlier": "low"}}, "segments": {"strategic": segment}})
+    assert [x.severity for x in unnamed.positions("strategic").language] == ["high", "critical"]
+    shipped = load_playbook(DEFAULT)
+    assert {x.severity for s in shipped.segments for x in s.language if x.category != "Cap On Liability"} <= {
+        shipped.settings.severity_of("non_standard")}
