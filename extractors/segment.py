@@ -66,7 +66,9 @@ from typing import Any
 
 from extractors.records import Clause, Document
 
-__all__ = ["MAX_CLAUSE_CHARS", "SEGMENTER_VERSION", "Segment", "clauses", "nlp", "segments", "sentences"]
+__all__ = [
+    "MAX_CLAUSE_CHARS", "SEGMENTER_VERSION", "Segment", "clauses", "evidence_sentence", "nlp", "segments", "sentences",
+]
 
 SEGMENTER_VERSION = "clausewise.segment.v3"
 MAX_CLAUSE_CHARS = 1500
@@ -105,6 +107,27 @@ _SENTENCE_END = re.compile(
     r"|[^\S\n]*\n[^\S\n]*\n\s*|[^\S\n]{3,}"
 )
 _LIST_TOKEN = re.compile(r"\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivxl]{1,5})\)?")
+
+
+def evidence_sentence(text: str, start: int, end: int, limit: int = 400) -> str:
+    """The sentence(s) of ``text`` holding ``text[start:end]`` (the words a value was read from), whitespace
+    collapsed: what a reader needs to check the value ("six (6) months" alone does not say six months of what).
+    Longer than ``limit`` characters, it is cut to about ``limit`` around those words, with "…" where cut."""
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    spans = [(s, e) for s, e in sentences(text) if s < max(end, start + 1) and e > start]
+    lo, hi = (spans[0][0], spans[-1][1]) if spans else (start, end)
+    lo, hi = min(lo, start), max(hi, end)
+    if hi - lo > limit:
+        room = max(0, limit - (end - start)) // 2
+        lo, hi = max(lo, start - room), min(hi, end + room)
+        if lo > 0 and text[lo - 1].isalnum():  # do not open or close on half a word
+            lo = min(start, text.find(" ", lo) + 1 or lo)
+        if hi < len(text) and text[hi].isalnum():
+            hi = max(end, text.rfind(" ", lo, hi) if text.rfind(" ", lo, hi) > 0 else hi)
+    words = " ".join(text[lo:hi].split())
+    head = "…" if spans and lo > spans[0][0] else ""
+    tail = "…" if spans and hi < spans[-1][1] else ""
+    return f"{head}{words}{tail}"
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

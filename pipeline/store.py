@@ -26,6 +26,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from extractors.records import Candidate, Clause, Document, Obligation, Term
+from extractors.segment import evidence_sentence
 
 __all__ = [
     "Analysis",
@@ -1132,7 +1133,8 @@ class Store:
         clause_id}}, answers: {category: {probability, page, quote}}, terms:
         {kind: [{value, unit, page, quote, confidence}, ...]}}``: per category
         the best clause (``clause_categories``) and the best CUAD candidate
-        (``candidates`` rank 0); every term, most confident first.
+        (``candidates`` rank 0); every term, most confident first, its quote the
+        sentence it was read from (:func:`extractors.segment.evidence_sentence`).
         """
         views: dict[str, dict[str, Any]] = {}
         for d in self.db.query("SELECT sha256, name FROM documents WHERE status = 'ingested' ORDER BY name, sha256"):
@@ -1151,12 +1153,20 @@ class Store:
             if view is not None:
                 view["answers"][r["category"]] = {"probability": r["probability"], "page": r["page"], "quote": r["text"]}
         for r in self.db.query(
-            "SELECT sha256, kind, value, unit, page, text, confidence FROM terms ORDER BY sha256, kind, confidence DESC, id"
+            "SELECT t.sha256, t.kind, t.value, t.unit, t.page, t.text, t.confidence, t.start, t.end, "
+            "c.text AS clause_text, c.start AS clause_start FROM terms t LEFT JOIN clauses c ON c.id = t.clause_id "
+            "ORDER BY t.sha256, t.kind, t.confidence DESC, t.id"
         ):
             view = views.get(r["sha256"])
             if view is not None:
+                quote = r["text"]
+                if r["clause_text"] and r["clause_start"] is not None and r["start"] is not None:
+                    # the sentence the value was read from, not only its words: a gap's evidence must be checkable
+                    at = r["start"] - r["clause_start"]
+                    if r["clause_text"][at : at + r["end"] - r["start"]] == r["text"] and at >= 0:
+                        quote = evidence_sentence(r["clause_text"], at, at + (r["end"] - r["start"]))
                 view["terms"].setdefault(r["kind"], []).append(
-                    {"value": json.loads(r["value"]), "unit": r["unit"], "page": r["page"], "quote": r["text"],
+                    {"value": json.loads(r["value"]), "unit": r["unit"], "page": r["page"], "quote": quote,
                      "confidence": r["confidence"]}
                 )
         return list(views.values())

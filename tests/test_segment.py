@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extractors.records import Document, Page
-from extractors.segment import MAX_CLAUSE_CHARS, clauses, nlp, segments, sentences
+from extractors.segment import MAX_CLAUSE_CHARS, clauses, evidence_sentence, nlp, segments, sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 CUAD = ROOT.parent / "shared" / "cuad"
@@ -347,3 +347,14 @@ def test_cuad_gold_excerpts_mostly_fall_in_one_clause():
 def test_no_dotted_names_in_spacy_factories():
     # spaCy rejects "." in factory names (E853), so the version follows an underscore
     assert all(re.fullmatch(r"clausewise_[a-z_]+_v\d+", name) for name in nlp().pipe_names)
+
+
+def test_evidence_sentence_gives_the_sentence_around_a_value_and_cuts_a_long_one_around_it():
+    text = "Fees are invoiced monthly. Customer shall pay within sixty (60) days of receipt. Interest accrues."
+    at = text.index("sixty")
+    assert evidence_sentence(text, at, at + 15) == "Customer shall pay within sixty (60) days of receipt."
+    long = "The Supplier shall " + "keep and maintain records " * 40 + "for six (6) years " + "and more " * 40 + "."
+    at = long.index("six (6) years")
+    cut = evidence_sentence(long, at, at + len("six (6) years"), limit=120)
+    assert "six (6) years" in cut and cut.startswith("…") and cut.endswith("…") and len(cut) <= 125
+    assert not cut[1].isspace() and cut.split()[0].lstrip("…") in {"keep", "and", "maintain", "records"}

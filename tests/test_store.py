@@ -259,3 +259,25 @@ def test_a_reused_pid_does_not_keep_a_dead_run_running(tmp_path):
         assert store.close_abandoned_runs("nightly", "2026-12-03T03:00:00+00:00") == []  # this process: alive
         store.db["flow_runs"].update("r1", {"pid_started": row["pid_started"] - 1})  # "this pid, another process"
         assert store.close_abandoned_runs("nightly", "2026-12-03T03:00:00+00:00") == ["r1"]
+
+
+def test_a_terms_quote_for_gaps_is_the_sentence_it_was_read_from(tmp_path):
+    """Regression: a weak-value gap quoted only the words of the value ("six (6) months", "180 days"), which in one
+    contract occurred three times with different meanings: an account team could not check it. Gap detection now
+    gets the sentence of the clause the value was read from; `show` keeps the exact words."""
+    text = ("9. Fees. Fees are invoiced monthly in arrears. Customer shall pay each invoice within sixty (60) days "
+            "of receipt. Late amounts bear interest at 1% a month.")
+    doc = Document(sha256="c" * 64, source="/x/net60.pdf", kind="pdf", pages=(Page(1, text, 0),))
+    clause = Clause(id="c" * 16 + ":0", page=1, start=0, end=len(text), number="9.", heading="Fees", text=text,
+                    categories={"Payment Terms": 0.9})
+    at = text.index("sixty (60) days")
+    term = Term("payment_days", 60, "days", clause.id, 1, at, at + len("sixty (60) days"), "sixty (60) days", 0.9)
+    loose = Term("governing_law", "Delaware", None, None, 1, 0, 5, "9. Fe", 0.5)  # no clause: its words as they are
+    with Store(str(tmp_path / "cw.db")) as store:
+        store.write_analysis(doc.source, Analysis(document=doc, clauses=(clause,), terms=(term, loose)), size=1)
+        [view] = store.contract_views()
+        shown = store.document("net60")
+    assert view["terms"]["payment_days"][0]["quote"] == (
+        "Customer shall pay each invoice within sixty (60) days of receipt.")
+    assert view["terms"]["governing_law"][0]["quote"] == "9. Fe"
+    assert [t["text"] for t in shown["terms"] if t["kind"] == "payment_days"] == ["sixty (60) days"]
