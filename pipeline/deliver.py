@@ -34,7 +34,9 @@ from typing import Any
 
 import yaml
 
-from pipeline.gaps import ContractView, Embedder, Gap, Portfolio, minilm_embedder, renegotiation_gaps, signed_on
+from pipeline.gaps import (
+    ContractView, Embedder, Gap, Portfolio, metric_value, minilm_embedder, renegotiation_gaps, signed_on,
+)
 from pipeline.playbook import Playbook, load_playbook
 from pipeline.rank import RankedGap, rank_gaps
 from pipeline.register import (
@@ -72,6 +74,9 @@ class CandidateRun:
     playbook_segments: tuple[str, ...] = ()
     not_yet_signed: tuple[tuple[str, date], ...] = ()  # (document, signing date): signed after as_of, not judged
     ambiguous_documents: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (document, counterparties its parties fit)
+    #: (document, counterparty, segment): a liability cap written as an amount, not judged against the segment's
+    #: ``liability_cap_months`` position because the register gives the account no ``annual_revenue``
+    unjudged_caps: tuple[tuple[str, str, str], ...] = ()
 
     def warnings(self, db: str) -> list[str]:
         """What a user must hear about this run: contracts the register names that were not judged, and why."""
@@ -85,6 +90,9 @@ class CandidateRun:
                   "that date" for name, day in self.not_yet_signed]
         lines += [f"{name} names parties of {' and '.join(cps)}, which the register lists without documents; it was "
                   "given to neither, so list it under one of them" for name, cps in self.ambiguous_documents]
+        lines += [f"{name}: its liability cap is an amount, and the register gives {cp} no annual_revenue to "
+                  f"turn it into months' fees, so it was not judged against the {segment} cap position (add an "
+                  "annual_revenue column)" for name, cp, segment in self.unjudged_caps]
         return lines
 
 
@@ -216,11 +224,23 @@ def build_candidates(
     portfolio = Portfolio.of(pairs)
     gaps = [g for view, cp in pairs for g in renegotiation_gaps(view, cp, book, as_of=as_of, portfolio=portfolio, embed=embed)]
     lists = rank_gaps(gaps, standing, book, as_of=as_of)
+    unjudged_caps = tuple(
+        (view.document, cp.name, cp.segment) for view, cp in pairs
+        if (positions := book.positions(cp.segment)) is not None
+        and any(th.metric == "liability_cap_months" for th in positions.thresholds)
+        and view.term("liability_cap") is not None and metric_value(view, "liability_cap_months", cp) is None
+        and metric_value(view, "liability_cap_months", _with_revenue(cp)) is not None
+    )
     store.write_gaps([{k: v for k, v in r.row().items() if k not in ("value", "urgency")}
                       for team in lists for r in (x for x in lists[team])], as_of.isoformat())
     return CandidateRun(as_of, tuple(counterparties), tuple(gaps), lists, tuple(changes), missing, unassigned,
                         book.tier_order, unread, unknown, tuple(seg.name for seg in book.segments), later,
-                        matches.ambiguous)
+                        matches.ambiguous, unjudged_caps)
+
+
+def _with_revenue(cp: Counterparty) -> Counterparty:
+    """``cp`` with a nominal annual revenue: whether its cap could be judged at all, given one."""
+    return replace(cp, inputs=tuple({**dict(cp.inputs), "annual_revenue": 12.0}.items()))
 
 
 def candidate_lists(

@@ -204,6 +204,11 @@ class Gap:
 # ------------------------------------------------------------------ values
 
 
+def _a(word: str) -> str:
+    """``word`` with its indefinite article: "a core", "an exit" (the 2x2's quadrants start with vowels)."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def _quote(text: str | None) -> str | None:
     if text is None:
         return None
@@ -652,9 +657,9 @@ def _tier_move(contract: ContractView, cp: Counterparty, playbook: Playbook) -> 
         return None
     first = first_recorded_on(cp, signed)
     ask = (f"Re-paper to {cp.segment} positions: the contract was signed on {signed.isoformat()}, "
-           f"when {cp.name} was a {then} account." if first is None else
+           f"when {cp.name} was {_a(then)} account." if first is None else
            f"Re-paper to {cp.segment} positions: the contract was signed on {signed.isoformat()}; {cp.name} was "
-           f"first recorded as a {then} account on {first.isoformat()}, and is taken to have been one at signing "
+           f"first recorded as {_a(then)} account on {first.isoformat()}, and is taken to have been one at signing "
            "(assumed from that record, not proved at signing: confirm it).")
     return Gap(contract.document, cp.name, cp.segment, "tier_move", None, then, cp.segment,
                playbook.settings.severity_of("tier_move"), signed_term.page, _quote(signed_term.quote), ask, contract.sha256)

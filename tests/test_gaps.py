@@ -110,6 +110,12 @@ def test_tier_move_since_signing(stored):
     early = Counterparty(cp.name, cp.account_team, segment="strategic", inputs=cp.inputs,
                          history=(SegmentChange(cp.name, "strategic", "core", date(2019, 1, 1)),))
     assert renegotiation_gaps(keystone, early, BOOK, as_of=date(2025, 3, 1)) == []
+    # Regression: the 2x2's quadrants start with vowels, and the ask read "was a exit account".
+    quadrants = parse_playbook({"settings": {"tier_order": ["exit", "develop"]}, "segments": {"develop": {}}})
+    up = Counterparty(cp.name, cp.account_team, segment="develop", inputs=cp.inputs,
+                      history=(SegmentChange(cp.name, "develop", "exit", date(2022, 1, 1)),))
+    [moved] = renegotiation_gaps(keystone, up, quadrants, as_of=date(2025, 3, 1))
+    assert moved.ask.endswith("when Keystone LLC was an exit account.")
     # Moved down: not a gap.
     down = Counterparty(cp.name, cp.account_team, segment="core", inputs=cp.inputs,
                         history=(SegmentChange(cp.name, "core", "strategic", date(2022, 1, 1)),))

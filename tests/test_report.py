@@ -596,3 +596,30 @@ def test_a_long_unbroken_value_wraps_inside_its_cell(tmp_path):
     finally:
         driver.quit()
     assert widest < 400
+
+
+def test_a_cap_written_as_an_amount_is_not_silently_left_unjudged_without_revenue(tmp_path):
+    """Regression: with the minimal register (document,counterparty,account_team,segment) a liability cap written
+    as an amount ("$2,000,000") cannot be turned into months' fees, so the segment's cap position skipped it
+    without a word: the account's top gap vanished. The run now says which contracts and why."""
+    from tests.candidates_fixtures import Contract, populate
+
+    cap = "Supplier's total liability shall not exceed two million dollars ($2,000,000)."
+    amount = Contract("amount-cap", clauses=(("Liability", cap, {"Cap On Liability": 0.95}),),
+                      terms=(("liability_cap", {"type": "amount", "amount": 2000000, "currency": "USD"}, "USD", cap),
+                             ("agreement_date", "2020-01-01", "date", "Dated January 1, 2020.")))
+    db = populate(tmp_path / "cw.db", (amount,))
+    book = parse_playbook({"segments": {"strategic": {"thresholds": {"liability_cap_months": 12}}}})
+    minimal = tmp_path / "minimal.csv"
+    minimal.write_text("document,counterparty,account_team,segment\namount-cap,Harbor,East,strategic\n")
+    with_revenue = tmp_path / "revenue.csv"
+    with_revenue.write_text("document,counterparty,account_team,segment,annual_revenue\n"
+                            "amount-cap,Harbor,East,strategic,12000000\n")
+    with Store(db) as store:
+        bare = build_candidates(store, str(minimal), book, as_of=date(2025, 3, 1), embeddings=False)
+        full = build_candidates(store, str(with_revenue), book, as_of=date(2025, 3, 1), embeddings=False)
+    assert bare.gaps == () and bare.warnings("cw.db") == [
+        "amount-cap: its liability cap is an amount, and the register gives Harbor no annual_revenue to turn it into "
+        "months' fees, so it was not judged against the strategic cap position (add an annual_revenue column)"]
+    assert [(g.kind, g.found) for g in full.gaps] == [("weak_value", "$2,000,000 (2 months' fees)")]
+    assert full.warnings("cw.db") == []
