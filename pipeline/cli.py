@@ -329,15 +329,40 @@ def eval_group() -> None:
 @click.option("--limit", type=click.IntRange(min=2), default=None, help="Use only the first N contracts of the manifest.")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path.home() / ".cache" / "clausewise" / "cuad", show_default=True, help="Cache of read and segmented PDFs.")
 @click.option("--predictions", "predictions_out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the out-of-fold predictions (CUAD n-best JSON) here.")
-def eval_cuad(data_dir: Path, folds: int, limit: int | None, work: Path, predictions_out: Path | None) -> None:
+@click.option("--score", "score_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="Score these finished predictions (CUAD n-best JSON, e.g. from `export cuad`) instead of cross-validating: no training.")
+def eval_cuad(data_dir: Path, folds: int, limit: int | None, work: Path, predictions_out: Path | None,
+              score_path: Path | None) -> None:
     """Cross-validate the clause model on CUAD, by contract, from the PDFs.
 
     Each fold trains on its training contracts only and classifies the
     held-out ones through the same reader and segmenter as `ingest`. Prints
     CUAD's AUPR, precision at 80% and 90% recall, and AUPR per category.
-    """
-    from pipeline.cuad_eval import CuadError, cross_validate, load_cuad
 
+    With --score, scores a finished predictions file instead, e.g. the shipped
+    model's on contracts it never saw: `clausewise ingest DIR/pdf`, then
+    `clausewise export cuad --out p.json`, then `eval cuad --data DIR --score p.json`.
+    """
+    from pipeline.cuad_eval import CuadError, cross_validate, load_cuad, score_predictions
+
+    if score_path is not None:
+        if predictions_out is not None:
+            raise CliError("--score reads finished predictions; --predictions writes new ones: give one of them")
+        from pipeline.gaps_eval import GapsEvalError, load_predictions
+
+        try:
+            data = load_cuad(data_dir, limit=limit, pdfs=False)
+            result, absent = score_predictions(data, load_predictions(score_path))
+        except (CuadError, GapsEvalError) as e:
+            raise CliError(str(e)) from e
+        if len(absent) == len(data.titles):
+            raise CliError(f"{score_path} holds no predictions for the contracts of {data_dir} (keys are "
+                           "<title or document name>__<Category>)")
+        _print_cuad(result, f"CUAD scores of {score_path} over {result.documents} contracts (no training)")
+        if absent:
+            shown = ", ".join(absent[:3]) + (f" and {len(absent) - 3} more" if len(absent) > 3 else "")
+            err.print(f"[yellow]{len(absent)} of {len(data.titles)} contracts have no predictions in {score_path} "
+                      f"and are scored as finding nothing[/] ({shown}): were they ingested?")
+        return
     if predictions_out is not None:
         _output_file(predictions_out, "--predictions")  # before an hour of cross-validation, not after
     _output_folder(work, "--work")
@@ -351,8 +376,25 @@ def eval_cuad(data_dir: Path, folds: int, limit: int | None, work: Path, predict
         result, predictions = cross_validate(data, work, k=folds, on_progress=lambda m: err.print(m))
     except CuadError as e:
         raise CliError(str(e)) from e
+    _print_cuad(result, f"CUAD, {result.folds}-fold cross-validation over {result.documents} contracts")
+    seconds = result.seconds
+    rate = result.clauses / seconds["classify"] if seconds["classify"] else 0.0
+    err.print(
+        f"read+segment {seconds['read_segment']:.0f}s, train {seconds['train']:.0f}s, "
+        f"classify {seconds['classify']:.0f}s ({rate:.0f} clauses/s)"
+    )
+    if predictions_out is not None:
+        try:
+            predictions_out.write_text(json.dumps(predictions), encoding="utf-8")
+        except OSError as e:
+            raise CliError(f"cannot write --predictions {predictions_out}: {e.strerror or e}") from e
+        err.print(f"wrote out-of-fold predictions for {result.documents} contracts to {predictions_out}")
+
+
+def _print_cuad(result: Any, title: str) -> None:
+    """CUAD's overall scores and the per-category table (worst first)."""
     o = result.overall
-    out.print(f"[bold]CUAD, {result.folds}-fold cross-validation over {result.documents} contracts[/]")
+    out.print(f"[bold]{title}[/]")
     out.print(f"AUPR {o.aupr:.3f}   P@80R {o.p_at_80r:.3f}   P@90R {o.p_at_90r:.3f}")
     # Categories without a gold excerpt in these contracts have no precision-recall curve: "n/a", listed last.
     ranked = sorted(result.by_category.items(), key=lambda kv: (not kv[1].defined, kv[1].aupr))
@@ -368,18 +410,6 @@ def eval_cuad(data_dir: Path, folds: int, limit: int | None, work: Path, predict
             "print 0). The overall figures pool every question, as CUAD's evaluate.py does, so candidates given "
             "in those categories count there as false positives."
         )
-    seconds = result.seconds
-    rate = result.clauses / seconds["classify"] if seconds["classify"] else 0.0
-    err.print(
-        f"read+segment {seconds['read_segment']:.0f}s, train {seconds['train']:.0f}s, "
-        f"classify {seconds['classify']:.0f}s ({rate:.0f} clauses/s)"
-    )
-    if predictions_out is not None:
-        try:
-            predictions_out.write_text(json.dumps(predictions), encoding="utf-8")
-        except OSError as e:
-            raise CliError(f"cannot write --predictions {predictions_out}: {e.strerror or e}") from e
-        err.print(f"wrote out-of-fold predictions for {result.documents} contracts to {predictions_out}")
 
 
 @cli.group(name="export")

@@ -45,9 +45,9 @@ from extractors.records import Clause, Document, Page
 from pipeline.jsonl import read_jsonl
 
 __all__ = [
-    "CUAD_CATEGORIES", "CuadData", "CuadError", "EvalResult", "ExportSummary", "Scores", "cached_document",
+    "CUAD_CATEGORIES", "CuadData", "CuadError", "EvalResult", "ExportSummary", "Scores", "by_title", "cached_document",
     "cross_validate", "cuad_predictions", "folds", "gold_texts", "jaccard", "label_rows", "load_cuad", "manifest_rows",
-    "matches", "scores", "write_cuad_predictions",
+    "matches", "score_predictions", "scores", "write_cuad_predictions",
 ]
 
 IOU_THRESHOLD = 0.5
@@ -389,6 +389,40 @@ def cross_validate(
         {"read_segment": read_s, "train": train_s, "classify": classify_s}, n_clauses,
     )
     return result, predictions
+
+
+def by_title(predictions: Mapping[str, Sequence[Mapping[str, Any]]],
+             entries: Iterable[tuple[str, str | Path]]) -> dict[str, list[dict[str, Any]]]:
+    """``predictions`` keyed ``<title>__<Category>`` for each manifest entry ``(title, pdf)`` they cover.
+
+    ``eval cuad --predictions`` keys a contract by its manifest title; ``export cuad`` by its document name, the
+    PDF's file name without extension (and without a space before it). The two differ for a few CUAD files (a
+    title without the file name's trailing "-" or space), so both are looked for, the title first. Entries with
+    no key either way are left out: the caller says how many.
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    for title, pdf in entries:
+        names = dict.fromkeys((title, Path(pdf).stem.strip()))
+        prefix = next((n for n in names if any(f"{n}__{c}" in predictions for c in CUAD_CATEGORIES)), None)
+        if prefix is not None:
+            for category in CUAD_CATEGORIES:
+                out[f"{title}__{category}"] = list(predictions.get(f"{prefix}__{category}") or ())
+    return out
+
+
+def score_predictions(
+    data: CuadData, predictions: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> tuple[EvalResult, tuple[str, ...]]:
+    """CUAD's scores of finished predictions (``export cuad`` of a database, or ``eval cuad --predictions``)
+    against ``data``'s labels, with no training: how the model that made them does on these contracts.
+
+    Returns the scores and the titles with no predictions at all, which are scored as found nothing (every gold
+    excerpt of theirs a miss): a contract left out of the database must not raise the figures."""
+    keyed = by_title(predictions, ((t, data.pdfs[t]) for t in data.titles))
+    absent = tuple(t for t in data.titles if f"{t}__{CUAD_CATEGORIES[0]}" not in keyed)
+    overall = scores(keyed, data.gold)
+    by_category = {c: scores(keyed, data.gold, category=c) for c in CUAD_CATEGORIES}
+    return EvalResult(overall, by_category, len(data.titles), 0, {}, 0), absent
 
 
 def _gold_of(data: CuadData, title: str) -> dict[str, tuple[str, ...]]:

@@ -262,15 +262,18 @@ class EvalInputs:
 def load_inputs(data_dir: Path, predictions_path: Path, *, with_terms: bool = False, work: Path | None = None,
                 on_progress: Callable[[str], None] | None = None) -> EvalInputs:
     """CUAD's labels, the predictions (contracts without any are left out), and with ``with_terms`` the key terms."""
+    from pipeline.cuad_eval import CuadError, by_title, manifest_rows
+
     titles, present = truly_present(data_dir)
-    predictions = load_predictions(predictions_path)
+    try:  # keyed by title (eval cuad --predictions) or by document name (export cuad of a database)
+        predictions = by_title(load_predictions(predictions_path), ((e["title"], e["pdf"]) for _, e in manifest_rows(data_dir)))
+    except CuadError as e:
+        raise GapsEvalError(str(e)) from e
     covered = [t for t in titles if any(f"{t}__{c}" in predictions for c in ITEM6_CATEGORIES)]
     if not covered:
         raise GapsEvalError(f"{predictions_path} holds no predictions for the contracts of {data_dir}")
     terms = None
     if with_terms:
-        from pipeline.cuad_eval import CuadError, manifest_rows
-
         try:
             pdfs = {e["title"]: (f"line {n}: {e['pdf']}", data_dir / e["pdf"]) for n, e in manifest_rows(data_dir)}
         except CuadError as e:

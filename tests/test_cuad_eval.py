@@ -294,3 +294,43 @@ def test_cli_export_cuad_counts_documents_and_names_apart(tmp_path):
     lines = " ".join(result.output.split())
     assert f"wrote 82 questions for 1 document (2 names: duplicates are written under each name) to {out}" in lines
     assert "warning" not in lines
+
+
+def _cuad_folder(tmp_path: Path) -> Path:
+    """A CUAD-shaped folder of two contracts; the second's PDF name differs from its title, as three CUAD files do."""
+    root = tmp_path / "labelled"
+    root.mkdir()
+    (root / "manifest.jsonl").write_text(
+        json.dumps({"title": "deal one", "pdf": "pdf/deal one.pdf"}) + "\n"
+        + json.dumps({"title": "deal two", "pdf": "pdf/deal two-.PDF"}) + "\n")
+    (root / "labels.jsonl").write_text(
+        json.dumps({"title": "deal one", "category": "Governing Law",
+                    "spans": [{"text": "This Agreement is governed by the laws of Ohio."}]}) + "\n"
+        + json.dumps({"title": "deal two", "category": "Governing Law",
+                      "spans": [{"text": "The laws of Texas govern this Agreement."}]}) + "\n")
+    return root
+
+
+def test_eval_cuad_scores_an_exported_database_without_training(tmp_path):
+    """`eval cuad --score` measures finished predictions, e.g. the shipped model's via `export cuad`, whose keys
+    are document names (deal two-), not manifest titles (deal two). A contract with no predictions counts as
+    finding nothing, and the run says so."""
+    root = _cuad_folder(tmp_path)
+    exported = {f"{doc}__{c}": [] for doc in ("deal one", "deal two-") for c in CUAD_CATEGORIES}
+    exported["deal one__Governing Law"] = [{"text": "This Agreement is governed by the laws of Ohio.", "probability": 0.9}]
+    exported["deal two-__Governing Law"] = [{"text": "The laws of Texas govern this Agreement.", "probability": 0.8},
+                                            {"text": "Notices go to Austin.", "probability": 0.3}]
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(exported))
+    result = CliRunner().invoke(cli, ["eval", "cuad", "--data", str(root), "--score", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "AUPR 1.000   P@80R 1.000   P@90R 1.000" in result.output and "(no training)" in result.output
+    del exported["deal two-__Governing Law"]
+    exported = {k: v for k, v in exported.items() if not k.startswith("deal two-")}
+    path.write_text(json.dumps(exported))
+    half = CliRunner().invoke(cli, ["eval", "cuad", "--data", str(root), "--score", str(path)])
+    assert half.exit_code == 0 and "P@80R 0.000" in half.output  # one of two excerpts found: recall 0.5
+    assert "1 of 2 contracts have no predictions" in " ".join(half.output.split())
+    path.write_text(json.dumps({"other__Governing Law": []}))
+    none = CliRunner().invoke(cli, ["eval", "cuad", "--data", str(root), "--score", str(path)])
+    assert none.exit_code == 2 and "holds no predictions for the contracts of" in none.output
