@@ -728,6 +728,15 @@ def _playbook(data: Any, source: str | None) -> Playbook:
     if segmentation is not None:
         _near_misses(segs, segmentation, settings)
     playbook = Playbook(segments, settings, segmentation, _ranking(top.get("ranking")), source)
+    if settings.tier_order and segmentation is not None:
+        # A tier the segmentation computes but tier_order leaves out has no rank, so a move from or to it would
+        # never be judged a tier move, and nothing would say so.
+        left_out = [t for t in segmentation.tier_order if t not in settings.tier_order]
+        if left_out:
+            raise _fail("settings.tier_order", f"leaves out {', '.join(left_out)}, which the segmentation "
+                                               f"({segmentation.method}) computes, so a move from or to it could not be "
+                                               f"judged; list every tier, lowest first (the segmentation gives "
+                                               f"{', '.join(segmentation.tier_order)})")
     if settings.tier_order:
         for s in segments:
             if s.name not in settings.tier_order:

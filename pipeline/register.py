@@ -14,7 +14,9 @@
 Headers are matched case-insensitively, with spaces or dashes read as
 underscores ("Account Team"). Rows of one counterparty may repeat (one per
 document) but must agree on the team and on the segments they write (a blank
-segment takes the one another row writes); their owner e-mails are all kept
+segment takes the one another row writes). Team names are compared without
+regard to case, spacing or the dashes between words ("Enterprise East",
+"enterprise east", "Enterprise-East" are one team, under the first spelling); their owner e-mails are all kept
 (``owner_email`` is the first, :attr:`Counterparty.owner_emails` all of them;
 one cell may list several, separated by ``;``). Every problem raises
 :class:`RegisterError` naming the file, the row (its line in the file) and
@@ -34,7 +36,9 @@ Where nothing in the file says, ``1,200`` is 1200 and ``250.000`` (250 or
 250000?) is an error. A percentage column holding only fractions (``0.35``)
 is an error: write ``35`` or ``35%`` (or ``0.35%`` for 0.35%). ``segment_since``
 is ISO, or a form that reads one way only (``March 1 2024``, ``13/03/2024``);
-``01/03/2024`` is an error.
+``01/03/2024`` is an error. The 1-5 scores (``growth_potential``,
+``strategic_fit``, ``effort_to_manage``) must lie in 1..5 and
+``annual_revenue`` must not be negative: a score would clip them silently.
 
 A segment comes from the ``segment`` column or, where that is blank (or the
 playbook's ``segmentation.prefer`` is ``computed``), from the inputs, by
@@ -48,7 +52,12 @@ differ from the segment.
 Segment history: ``segment_since`` and ``previous_segment`` give one dated
 change; :func:`merge_history` adds what the store already knew and records a
 new change, dated ``imported_on``, whenever a re-import finds a counterparty
-in another segment than last time. :func:`segment_at` then answers "which
+in another segment than last time. An account's history is found by its name
+as :func:`normalise_name` reads it ("Acme Analytics, Inc." and "Acme Analytics
+Inc" are one account). A ``segment_since`` before the latest record corrects
+it and is recorded as stated, unless it is a date already on record (then the
+register left the date as it was when the segment changed, and the import dates
+the change). :func:`segment_at` then answers "which
 segment was this account in when the contract was signed". Before anything on
 record it answers with the first change's ``previous_segment``; failing that,
 for an account the register gave no ``segment_since`` for, with the segment
@@ -65,13 +74,16 @@ import difflib
 import io
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline.playbook import InputWeight, Playbook, SegmentationConfig, column_name, is_percentage_column
+from pipeline.playbook import (
+    SCORE_COLUMNS, InputWeight, Playbook, SegmentationConfig, column_name, is_percentage_column,
+)
 
 __all__ = [
     "INPUT_COLUMNS", "Counterparty", "DocumentMatches", "RegisterError", "SegmentChange", "UnknownSegment",
@@ -350,6 +362,19 @@ def _numbers(rows: Sequence[tuple[int, Mapping[str, str]]], columns: Iterable[st
         if not math.isfinite(value):  # type: ignore[arg-type]
             raise RegisterError(f"{source}: row {row}, column {c}: expected a finite number, got {_cell_text(rows, row, c)!r}")
         out[row][c] = value  # type: ignore[assignment]
+    # A score past its scale (9 on 1-5) or a negative revenue would be clipped to full marks or to nothing by the
+    # segmentation's score: a typo that silently moves an account between tiers. Refuse it instead.
+    for row, _ in rows:
+        for c in cols:
+            v = out[row].get(c)
+            if v is None:
+                continue
+            if c in SCORE_COLUMNS and not 1 <= v <= 5:
+                raise RegisterError(f"{source}: row {row}, column {c}: {_cell_text(rows, row, c)!r} is outside the "
+                                    "1-5 scale of a score")
+            if c == "annual_revenue" and v < 0:
+                raise RegisterError(f"{source}: row {row}, column {c}: {_cell_text(rows, row, c)!r} is negative; a "
+                                    "revenue is 0 or more")
     # A percentage column holding only fractions (0.35 for 35%) would be read as 0.35%: say so rather than guess.
     for c in cols:
         if not is_percentage_column(c):
@@ -406,6 +431,13 @@ def _parse_date(text: str, row: int, column: str, source: str) -> date:
         raise RegisterError(f"{source}: row {row}, column {column}: {text!r} could be {a:%d %B %Y} or {b:%d %B %Y}; "
                             "write it as YYYY-MM-DD")
     return readings.pop().date()  # type: ignore[union-attr]
+
+
+def _team_key(team: str) -> str:
+    """A team as compared: ``"Enterprise East"``, ``"enterprise  east"`` and ``"Enterprise-East"`` are one team
+    (one report, one list), which keeps the spelling its first row writes. Case, spacing and the dashes or
+    underscores between words are how a name was typed, not which team it is."""
+    return " ".join(re.split(r"[\s\-_\u2010-\u2015]+", team.casefold())).strip()
 
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
@@ -496,9 +528,10 @@ def parse_register(
 
     merged: dict[str, dict[str, Any]] = {}
     order: list[str] = []
+    teams: dict[str, str] = {}  # team key -> the first spelling written
     for row_no, cells in rows:
         name = " ".join(cells["counterparty"].split())
-        team = " ".join(cells["account_team"].split())
+        team = teams.setdefault(_team_key(cells["account_team"]), " ".join(cells["account_team"].split()))
         if not name:
             raise RegisterError(f"{source}: row {row_no}, column counterparty: empty")
         if not team:
@@ -530,7 +563,7 @@ def parse_register(
             order.append(key)
             continue
         first = merged[key]
-        if first["team"] != team:
+        if _team_key(first["team"]) != _team_key(team):
             raise RegisterError(f"{source}: row {row_no}, column account_team: {team!r} disagrees with row "
                                 f"{first['row']} ({first['team']!r}) for the same counterparty {name!r}")
         # A blank segment on a repeated row inherits the one written on another row; only segments the rows
@@ -612,31 +645,55 @@ def merge_history(
 ) -> tuple[list[Counterparty], list[SegmentChange]]:
     """Counterparties with their whole known history, and the changes this import adds.
 
-    ``stored`` is what earlier imports recorded. A counterparty whose segment
-    differs from its last recorded one gets a change dated ``segment_since``
-    (when the register gives a later date) or else ``imported_on``. One seen
-    for the first time gets its register history, or a first entry dated
-    ``imported_on``, marked ``first_seen``.
+    ``stored`` is what earlier imports recorded, in the order they recorded it
+    (:meth:`pipeline.store.Store.segment_history`). It is found by the
+    counterparty's identity, its name as :func:`normalise_name` reads it (the
+    reading that matches it to its contracts), so "Acme Analytics, Inc." in
+    January and "Acme Analytics Inc" in April are one account, shown under
+    the name last imported; where two counterparties of this register read
+    alike, each keeps only what was recorded under its own name (letter case
+    aside).
+
+    A counterparty whose segment differs from its last recorded one gets a
+    change dated ``segment_since`` (when the register gives a later date) or
+    else ``imported_on``. One seen for the first time gets its register
+    history, or a first entry dated ``imported_on``, marked ``first_seen``.
+
+    A register dating a change before the latest record is a correction, and
+    the register's word stands: "strategic since 2018-01-01, previously core"
+    where January's import recorded core is recorded as written, and the
+    entries recorded before it with a later date (core, seen in January) are
+    superseded, kept in the store but no longer part of the history (see
+    :func:`_effective`). The exception is a ``segment_since`` equal to a date
+    already on record: that is a date left as it was when the segment changed,
+    and the change is dated by this import.
     """
+    stored = list(stored)
+    identity = Counter(_identity(cp.name) for cp in counterparties)
+    by_identity: dict[str, list[SegmentChange]] = {}
     by_name: dict[str, list[SegmentChange]] = {}
     for change in stored:
+        by_identity.setdefault(_identity(change.counterparty), []).append(change)
         by_name.setdefault(change.counterparty.casefold(), []).append(change)
     out, new = [], []
     for cp in counterparties:
-        known = sorted(by_name.get(cp.name.casefold(), []), key=lambda c: (c.since or date.min))
-        known = [replace(c, counterparty=cp.name) for c in known]
+        key = _identity(cp.name)
+        recorded = by_identity.get(key, []) if identity[key] == 1 else by_name.get(cp.name.casefold(), [])
+        recorded = [replace(c, counterparty=cp.name) for c in recorded]
+        on_record = {c.since for c in recorded}
+        known = _effective(recorded)
         changes = list(known)
         last_date = known[-1].since if known else None
         for c in cp.history:
             if c in changes:
                 continue
-            if known and (c.since is None or (last_date is not None and c.since <= last_date)):
-                # The register restates, under a date already on record or an earlier one, something the record
-                # does not say (a segment changed, its segment_since left as it was): the rule below dates it.
+            if known and (c.since is None or c.since in on_record):
+                # The register restates, under a date already on record, something the record does not say (a
+                # segment changed, its segment_since left as it was): the rule below dates it.
                 continue
             changes.append(c)
             new.append(c)
-        changes.sort(key=lambda c: (c.since or date.min))
+        changes = _effective(changes)
         latest = changes[-1].segment if changes else None
         if latest != cp.segment:
             given = cp.history[-1].since if cp.history else None
@@ -646,6 +703,22 @@ def merge_history(
             new.append(change)
         out.append(replace(cp, history=tuple(changes)))
     return out, new
+
+
+def _identity(name: str) -> str:
+    """Which account a name is, for its history: the reading it is matched to contracts by."""
+    return normalise_name(name) or name.casefold()
+
+
+def _effective(recorded: Sequence[SegmentChange]) -> list[SegmentChange]:
+    """The history ``recorded`` (in the order recorded) says, oldest first: each dated entry supersedes those
+    recorded before it with a later date, which it corrects. Recorded in date order, nothing is superseded."""
+    kept: list[SegmentChange] = []
+    for c in recorded:
+        if c.since is not None:
+            kept = [k for k in kept if k.since is None or k.since <= c.since]
+        kept.append(c)
+    return sorted(kept, key=lambda c: (c.since or date.min))
 
 
 # ------------------------------------------------------------------ matching to documents

@@ -1099,11 +1099,14 @@ class Store:
             raise DatabaseError(f"cannot write the register to {self.path}: {e}") from e
 
     def segment_history(self) -> list[dict[str, Any]]:
-        """Every recorded segment change, by counterparty, oldest first."""
+        """Every recorded segment change, in the order recorded.
+
+        That order, not the changes' dates, is what :func:`pipeline.register.merge_history` needs: a register
+        correcting a change to an earlier date supersedes what was recorded before it, and a counterparty's rows
+        may be under several spellings of its name."""
         return list(
             self.db.query(
-                "SELECT counterparty, segment, previous_segment, since, recorded_at FROM segment_history "
-                "ORDER BY counterparty, coalesce(since, ''), id"
+                "SELECT counterparty, segment, previous_segment, since, recorded_at FROM segment_history ORDER BY id"
             )
         )
 

@@ -315,3 +315,39 @@ def test_settings_severity_for_non_standard_is_the_language_entries_default():
     shipped = load_playbook(DEFAULT)
     assert {x.severity for s in shipped.segments for x in s.language if x.category != "Cap On Liability"} <= {
         shipped.settings.severity_of("non_standard")}
+
+
+def test_a_tier_order_leaving_out_a_computed_tier_is_an_error(tmp_path):
+    """Regression: settings.tier_order [small, big] with a weighted segmentation giving big, medium and small was
+    accepted, and a move medium -> big was never a tier move (medium has no rank), with no word said. A tier order
+    must rank every tier the segmentation can give; the CLI reports it as any playbook error (exit 2)."""
+    weighted = {"method": "weighted", "inputs": {"annual_revenue": {"weight": 1, "cap": 1000000}},
+                "tiers": {"big": 0.5, "medium": 0.2, "small": 0}}
+    with pytest.raises(PlaybookError) as e:
+        parse_playbook({"settings": {"tier_order": ["small", "big"]}, "segmentation": weighted,
+                        "segments": {"big": {}, "small": {}}})
+    assert str(e.value) == ("settings.tier_order: leaves out medium, which the segmentation (weighted) computes, so a "
+                            "move from or to it could not be judged; list every tier, lowest first (the segmentation "
+                            "gives small, medium, big)")
+    with pytest.raises(PlaybookError, match=r"^settings\.tier_order: leaves out develop, maximise, which the "
+                                            r"segmentation \(two_by_two\) computes"):
+        parse_playbook({"settings": {"tier_order": ["exit", "minimise"]}, "segmentation": TWO_BY_TWO,
+                        "segments": {"exit": {}}})
+    # Ranking every computed tier, with tiers of the register's own besides, is fine.
+    book = parse_playbook({"settings": {"tier_order": ["small", "medium", "big", "key"]}, "segmentation": weighted,
+                           "segments": {"big": {}, "key": {}}})
+    assert book.tier_order == ("small", "medium", "big", "key")
+    # Through the CLI: the existing playbook error path, exit 2, naming the key.
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    path = tmp_path / "tiers.yaml"
+    path.write_text(yaml.safe_dump({"settings": {"tier_order": ["small", "big"]}, "segmentation": weighted,
+                                    "segments": {"big": {}, "small": {}}}))
+    register = tmp_path / "register.csv"
+    register.write_text("document,counterparty,account_team,segment\nx,Harbor,East,big\n")
+    result = CliRunner().invoke(cli, ["candidates", "--db", str(tmp_path / "cw.db"), "--register", str(register),
+                                       "--playbook", str(path), "--out", str(tmp_path / "out"), "--no-embeddings"])
+    assert result.exit_code == 2, result.output
+    assert "settings.tier_order: leaves out medium" in result.output

@@ -198,12 +198,14 @@ def test_reimport_records_a_tier_move_with_its_date(tmp_path):
     assert new == [SegmentChange("Acme", "strategic", "core", date(2024, 7, 1))]
     assert [(c.segment, c.since) for c in cps[0].history] == [("core", date(2024, 1, 10)), ("strategic", date(2024, 7, 1))]
     # Regression: a register dating the move before what is on record (strategic since 2024-01-01, previously core,
-    # when core was seen on 2024-01-10) stored it twice: since 2024-01-01 and again since the import. What was seen
-    # on an import stands; the move is recorded once, dated by this import.
+    # when core was seen on 2024-01-10) stored it twice: since 2024-01-01 and again since the import. The move is
+    # recorded once, as the register dates it: a correction of what the first import saw (see
+    # test_a_segment_since_correcting_the_record_is_recorded_as_stated).
     early = parse_register("document,counterparty,account_team,segment,segment_since,previous_segment\n"
                            "x,Acme,East,strategic,2024-01-01,core\n")
     cps, new = merge_history(early, stored, date(2024, 7, 1))
-    assert new == [SegmentChange("Acme", "strategic", "core", date(2024, 7, 1))]
+    assert new == [SegmentChange("Acme", "strategic", "core", date(2024, 1, 1))]
+    assert cps[0].history == (SegmentChange("Acme", "strategic", "core", date(2024, 1, 1)),)
 
 
 def test_documents_matched_to_extracted_party_names():
@@ -478,3 +480,106 @@ def test_a_same_day_reimport_records_the_change_but_is_no_tier_move(tmp_path):
                                                       ("strategic", date(2024, 7, 1)), ("strategic", date(2024, 7, 1))])
     assert history == [("core", None, "2024-01-10"), ("strategic", "core", "2024-07-01")]
     assert [(g.found, g.benchmark) for g in moves] == [("core", "strategic")]
+
+
+def _imports(tmp_path, registers):
+    """Import each (register text, day) of ``registers`` in turn, judging as of that day; the last run's tier_move
+    gaps and the store's segment history rows (counterparty, segment, previous_segment, since)."""
+    from pipeline.deliver import build_candidates
+    from tests.candidates_fixtures import write_inputs
+
+    tmp_path.mkdir(exist_ok=True)
+    db, reg, book = write_inputs(tmp_path, register="document,counterparty,account_team,segment\n")
+    for text, day in registers:
+        reg.write_text(text)
+        with Store(db) as store:
+            run = build_candidates(store, reg, book, as_of=day, imported_on=day, embeddings=False)
+    with Store(db) as store:
+        history = [(r["counterparty"], r["segment"], r["previous_segment"], r["since"]) for r in store.segment_history()]
+    return run, [g for g in run.gaps if g.kind == "tier_move"], history
+
+
+def test_history_follows_a_counterparty_whose_name_is_punctuated_differently(tmp_path):
+    """Regression: "Keystone, LLC" in January's register and "Keystone LLC" in April's lost the history: matching
+    names to contracts reads them alike (normalise_name) but the history only ignored letter case, so April was a
+    first sighting, no tier_move gap, and segment_history held two accounts. The history follows the name's
+    normalised identity and shows the name last imported."""
+    row = "document,counterparty,account_team,segment\nkeystone-license,{},Commercial,{}\n"
+    run, moves, history = _imports(tmp_path, [(row.format('"Keystone, LLC"', "core"), date(2025, 1, 10)),
+                                              (row.format("Keystone LLC", "strategic"), date(2025, 4, 10))])
+    assert history == [("Keystone, LLC", "core", None, "2025-01-10"),
+                       ("Keystone LLC", "strategic", "core", "2025-04-10")]
+    assert [(g.counterparty, g.found, g.benchmark) for g in moves] == [("Keystone LLC", "core", "strategic")]
+    assert [c.history for c in run.counterparties] == [(
+        SegmentChange("Keystone LLC", "core", None, date(2025, 1, 10), first_seen=True),
+        SegmentChange("Keystone LLC", "strategic", "core", date(2025, 4, 10)))]
+    # A third spelling in July finds both entries and records nothing new.
+    run, moves, history = _imports(tmp_path / "july", [(row.format('"Keystone, LLC"', "core"), date(2025, 1, 10)),
+                                                       (row.format("Keystone LLC", "strategic"), date(2025, 4, 10)),
+                                                       (row.format("KEYSTONE L.L.C.", "strategic"), date(2025, 7, 1))])
+    assert len(history) == 2 and run.changes == ()
+    assert [(g.counterparty, g.found) for g in moves] == [("KEYSTONE L.L.C.", "core")]
+
+
+def test_counterparties_whose_names_normalise_alike_keep_their_own_histories():
+    """Two accounts of one register that read alike ("Acme, Inc." and "Acme LLC") are not merged into one history:
+    each keeps what was recorded under its own name."""
+    stored = [SegmentChange("Acme, Inc.", "core", None, date(2025, 1, 10), first_seen=True),
+              SegmentChange("Acme LLC", "growth", None, date(2025, 1, 10), first_seen=True)]
+    both = parse_register("document,counterparty,account_team,segment\nx,\"Acme, Inc.\",East,core\ny,Acme LLC,East,growth\n")
+    cps, new = merge_history(both, stored, date(2025, 4, 10))
+    assert new == [] and [c.history for c in cps] == [(stored[0],), (stored[1],)]
+
+
+def test_a_segment_since_correcting_the_record_is_recorded_as_stated(tmp_path):
+    """Regression: January's register said core (no date); April's, corrected, says strategic since 2018-01-01,
+    previously core. The 2018 date was dropped, the move dated by the April import, and a tier_move gap said the 2019
+    contract was signed while core, contradicting the register. A register dating a change before the latest record
+    corrects it: recorded as stated, superseding the later-dated entry recorded before it (kept in the store), so no
+    tier move, and later imports (with or without the date) record nothing new."""
+    minimal = "document,counterparty,account_team,segment\nkeystone-license,Keystone LLC,Commercial,{}\n"
+    dated = ("document,counterparty,account_team,segment,segment_since,previous_segment\n"
+             "keystone-license,Keystone LLC,Commercial,strategic,2018-01-01,core\n")
+    imports = [(minimal.format("core"), date(2025, 1, 10)), (dated, date(2025, 4, 10))]
+    run, moves, history = _imports(tmp_path, imports)
+    assert history == [("Keystone LLC", "core", None, "2025-01-10"), ("Keystone LLC", "strategic", "core", "2018-01-01")]
+    assert moves == [] and run.changes == (SegmentChange("Keystone LLC", "strategic", "core", date(2018, 1, 1)),)
+    cp = run.counterparties[0]
+    assert cp.history == (SegmentChange("Keystone LLC", "strategic", "core", date(2018, 1, 1)),)
+    assert [segment_at(cp, d) for d in (date(2017, 6, 1), date(2019, 5, 1), date(2025, 2, 1))] == [
+        "core", "strategic", "strategic"]
+    for later in (dated, minimal.format("strategic")):
+        run, moves, history = _imports(tmp_path / str(len(later)), [*imports, (later, date(2025, 7, 1))])
+        assert (run.changes, moves, len(history)) == ((), [], 2)
+
+
+def test_team_names_differing_in_case_spacing_or_dashes_are_one_team():
+    """Regression: "Enterprise East", "enterprise east" and "Enterprise-East" became three teams and three reports,
+    silently, while two rows of one counterparty differing only so were an error. Both read them as one team, under
+    the spelling first written."""
+    cps = parse_register("document,counterparty,account_team,segment\n"
+                         "a,Acme,Enterprise East,core\nb,Harbor,enterprise  east,core\nc,Keystone,Enterprise-East,core\n"
+                         "d,Acme,ENTERPRISE EAST,core\ne,Delta,Commercial,core\n")
+    assert [(c.name, c.account_team, c.documents) for c in cps] == [
+        ("Acme", "Enterprise East", ("a", "d")), ("Harbor", "Enterprise East", ("b",)),
+        ("Keystone", "Enterprise East", ("c",)), ("Delta", "Commercial", ("e",))]
+    with pytest.raises(RegisterError, match="row 3, column account_team: 'Enterprise West' disagrees with row 2"):
+        parse_register("document,counterparty,account_team,segment\na,Acme,Enterprise East,core\nb,Acme,Enterprise West,core\n")
+
+
+@pytest.mark.parametrize("cells, message", [
+    ("9,4,3,1000", "row 2, column growth_potential: '9' is outside the 1-5 scale of a score"),
+    ("4,40,3,1000", "row 2, column strategic_fit: '40' is outside the 1-5 scale of a score"),
+    ("4,4,0,1000", "row 2, column effort_to_manage: '0' is outside the 1-5 scale of a score"),
+    ("4,4,3,-5000", "row 2, column annual_revenue: '-5000' is negative; a revenue is 0 or more"),
+])
+def test_scores_past_their_scale_and_negative_revenues_are_errors(cells, message):
+    """Regression: growth_potential 9 and strategic_fit 40 on 1-5 scales were clipped to full marks and an annual
+    revenue of -5000 counted as 0, silently moving the account between tiers."""
+    text = ("document,counterparty,account_team,segment,growth_potential,strategic_fit,effort_to_manage,annual_revenue\n"
+            f"x,A,T,core,{cells}\n")
+    with pytest.raises(RegisterError) as e:
+        parse_register(text)
+    assert str(e.value) == f"register: {message}"
+    assert parse_register(text.replace(cells, "1,5,2.5,0"))[0].inputs == INPUTS(
+        growth_potential=1, strategic_fit=5, effort_to_manage=2.5, annual_revenue=0)
