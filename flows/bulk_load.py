@@ -48,8 +48,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extractors.document import DocumentError, UnreadableFile
 from pipeline.ingest import (
-    AnalysisError, DocumentTimeout, IngestSettings, Outcome, Pending, analyse_safely, plan, record, settle_copies,
-    warm_up,
+    AnalysisError, DocumentTimeout, IngestSettings, Outcome, Pending, analyse_safely, plan, record, warm_up,
 )
 from pipeline.inbox import confirm
 from pipeline.store import Analysis, Store
@@ -211,7 +210,7 @@ def analyse_all(
                 result: Analysis | DocumentError = value
             else:
                 result = _as_error(value, UnreadableFile if step == "stage" else AnalysisError)
-            yield record(store, pending, result)
+            yield from record(store, pending, result)
         if step == "analyse" or not ready:
             for nxt in itertools.islice(batches, 1):
                 submit("stage", nxt)
@@ -438,7 +437,7 @@ def bulk_load(
     started = time.monotonic()
     with Store(db) as store:
         outcomes, todo = plan(paths, store)
-        total = len(outcomes) + len(todo)
+        total = len(outcomes) + sum(1 + len(p.copies) for p in todo)
         context = FlowRunContext.get()
         on_threads = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
         size = max(1, min(workers or os.cpu_count() or 1, len(todo)))
@@ -468,14 +467,13 @@ def bulk_load(
                 _POOLS.pop(pool_key).close(kill=True)
             # Counted in the database, not in `outcomes`: Ctrl-C can land between a document's commit and its
             # outcome reaching this loop, and the count must be what a rerun will find settled.
-            recorded = total - sum(1 for p in todo if not _recorded(store, p))
+            recorded = total - sum(1 + len(p.copies) for p in todo if not _recorded(store, p))
             logger.warning("interrupted after %d of %d files; what is recorded stays", recorded, total)
             raise Interrupted(recorded, total) from e
         finally:
             if pool_key is not None and pool_key in _POOLS:
                 _POOLS.pop(pool_key).close()
     progress.finish()
-    outcomes = settle_copies(outcomes, (p.sha256 for p in todo))
     counts = Counter(o.status for o in outcomes)
     logger.info(
         "%d files in %.1f s: %s", len(outcomes), time.monotonic() - started,

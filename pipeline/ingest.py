@@ -19,7 +19,7 @@ import shlex
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -286,6 +286,9 @@ class Pending:
     sha256: str
     size: int
     mtime_ns: int | None = None
+    #: Other paths of this run holding the same content, as ``(path, mtime_ns)``: recorded with this file's
+    #: outcome (:func:`record`), never before it, so a crash cannot leave them aliases of content never stored.
+    copies: tuple[tuple[str, int | None], ...] = ()
 
 
 def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Outcome], list[Pending]]:
@@ -295,7 +298,7 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
     files of a type Clausewise does not read (``unsupported``), folders not walked (``skipped``), content
     already stored (``unchanged``; ``duplicate`` under a new path; ``moved`` when the path it was stored
     under no longer exists or now holds other content), and the files left to analyse. Two copies of new content in one batch are
-    analysed once. An ``unsupported`` file or ``skipped`` folder recorded before and untouched since is
+    analysed once: the others ride along as its :attr:`Pending.copies`, unrecorded until it is. An ``unsupported`` file or ``skipped`` folder recorded before and untouched since is
     ``unchanged`` (still listed by ``status``), not reported again.
 
     Paths are absolute (:func:`discover`). A database written before that holds paths as typed; a stored
@@ -305,6 +308,7 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
     settled: list[Outcome] = []
     todo: list[Pending] = []
     in_batch: dict[str, str] = {}  # sha256 -> first path in this batch
+    copies: dict[str, list[tuple[str, int | None]]] = {}  # sha256 -> the batch's other paths holding it
     hashes: dict[str, str | None] = {}  # path -> what it holds now (None: nothing readable), hashed once a run
     legacy = store.has_relative_paths()
 
@@ -367,45 +371,40 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
                 store.write_moved(first, path, sha, mtime_ns=mtime, gone=gone)
                 where = "which no longer exists" if gone else "which now holds other content"
                 settled.append(Outcome(path, "moved", f"moved from {first}, {where}", sha))
-            else:
+            elif first == stored:
                 store.write_duplicate(path, sha, first, mtime_ns=mtime)
                 settled.append(Outcome(path, "duplicate", f"same content as {first}", sha))
+            else:  # new content another path of this batch holds: recorded with that path's outcome
+                copies.setdefault(sha, []).append((path, mtime))
             continue
         in_batch[sha] = path
         todo.append(Pending(path, sha, size, mtime))
-    return settled, todo
+    return settled, [replace(p, copies=tuple(copies.get(p.sha256, ()))) for p in todo]
 
 
-def record(store: Store, pending: Pending, result: Analysis | DocumentError) -> Outcome:
-    """Store one analysis (or its failure) in its own transaction."""
+def record(store: Store, pending: Pending, result: Analysis | DocumentError) -> list[Outcome]:
+    """Store one analysis (or its failure) in its own transaction, then its copies (:attr:`Pending.copies`):
+    duplicates of it when it is stored, failing with it when it is not, so nothing is an alias of content that
+    was never stored. Returns its outcome, then its copies'."""
     if isinstance(result, DocumentError):
         store.write_failure(pending.path, result.status, str(result), sha256=pending.sha256, size=pending.size,
                             mtime_ns=pending.mtime_ns)
-        return Outcome(pending.path, result.status, str(result), pending.sha256)
-    started = time.perf_counter()
-    store.write_analysis(pending.path, result, size=pending.size, mtime_ns=pending.mtime_ns)
-    seconds = (*result.seconds, ("store", time.perf_counter() - started))
-    return Outcome(pending.path, "ingested", None, pending.sha256, len(result.document.pages), seconds)
-
-
-def as_copy(copy: Outcome, original: Outcome) -> Outcome:
-    """The outcome of ``copy``, planned as an in-batch duplicate of ``original``, once ``original`` is recorded:
-    a duplicate while the original is stored, the original's failure when it is not (as
-    :meth:`Store.write_failure` records it), so a run's summary counts what ``status`` will list."""
-    if original.ok:
-        return copy
-    return Outcome(copy.path, original.status, f"same content as {original.path}, which failed: {original.reason}",
-                   copy.sha256)
-
-
-def settle_copies(outcomes: Iterable[Outcome], analysed: Iterable[str]) -> list[Outcome]:
-    """``outcomes`` with each in-batch duplicate of content in ``analysed`` (sha256s sent for analysis this run)
-    resolved by :func:`as_copy` against that content's own outcome."""
-    outcomes = list(outcomes)
-    waiting = set(analysed)
-    originals = {o.sha256: o for o in outcomes if o.sha256 in waiting and o.status != "duplicate"}
-    return [as_copy(o, originals[o.sha256]) if o.status == "duplicate" and o.sha256 in originals else o
-            for o in outcomes]
+        outcome = Outcome(pending.path, result.status, str(result), pending.sha256)
+    else:
+        started = time.perf_counter()
+        store.write_analysis(pending.path, result, size=pending.size, mtime_ns=pending.mtime_ns)
+        seconds = (*result.seconds, ("store", time.perf_counter() - started))
+        outcome = Outcome(pending.path, "ingested", None, pending.sha256, len(result.document.pages), seconds)
+    outcomes = [outcome]
+    for path, mtime in pending.copies:
+        if outcome.ok:
+            store.write_duplicate(path, pending.sha256, pending.path, mtime_ns=mtime)
+            outcomes.append(Outcome(path, "duplicate", f"same content as {pending.path}", pending.sha256))
+        else:
+            reason = f"same content as {pending.path}, which failed: {outcome.reason}"
+            store.write_failure(path, outcome.status, reason, sha256=pending.sha256, size=pending.size, mtime_ns=mtime)
+            outcomes.append(Outcome(path, outcome.status, reason, pending.sha256))
+    return outcomes
 
 
 def ingest(
@@ -424,18 +423,12 @@ def ingest(
             on_outcome(outcome)
 
     settled, todo = plan(paths, store)
-    waiting = {p.sha256 for p in todo}
-    copies: dict[str, list[Outcome]] = {}  # in-batch duplicates, reported once their original is recorded
     for outcome in settled:
-        if outcome.status == "duplicate" and outcome.sha256 in waiting:
-            copies.setdefault(outcome.sha256, []).append(outcome)
-        else:
-            done(outcome)
-
-    def recorded(outcome: Outcome) -> None:
         done(outcome)
-        for copy in copies.pop(outcome.sha256 or "", ()):
-            done(as_copy(copy, outcome))
+
+    def recorded(results: list[Outcome]) -> None:
+        for outcome in results:
+            done(outcome)
 
     workers = settings.pool_size(len(todo))
     if workers == 0:

@@ -4,7 +4,6 @@ the database stays whole."""
 from __future__ import annotations
 
 import io
-import json
 import os
 import signal
 import sqlite3
@@ -166,7 +165,7 @@ def test_a_file_that_disappears_mid_run_is_recorded(tmp_path):
     settled, todo = plan([inbox], store)
     assert settled == [] and len(todo) == 2
     os.remove(inbox / "b.pdf")  # gone between hashing and reading
-    outcomes = [record(store, p, analyse_safely(p.path, IngestSettings(in_process=True))) for p in todo]
+    outcomes = [o for p in todo for o in record(store, p, analyse_safely(p.path, IngestSettings(in_process=True)))]
     assert [(Path(o.path).name, o.status) for o in outcomes] == [("a.pdf", "ingested"), ("b.pdf", "unreadable")]
     assert "No such file or directory" in store.file(str(inbox / "b.pdf")).reason
 
