@@ -451,13 +451,17 @@ class ExportSummary:
 
 def _document_names(store: Any) -> list[tuple[str, tuple[str, ...]]]:
     """Each ingested document's hash with its names, sorted: its own name and every current path's stem (a
-    byte-identical copy's too). One light read of the files table, not ``Store.document`` (pages, clauses, ...)."""
+    byte-identical copy's too), except a stem that is another document's own name (two folders' contract.pdf are
+    stored as ``contract`` and ``contract (2020)``: ``contract`` is the first one's). One light read of the files
+    table, not ``Store.document`` (pages, clauses, ...)."""
     stems: dict[str, set[str]] = {}
     for sha256, path in store.current_paths():
         stems.setdefault(sha256, set()).add(Path(path).stem.strip())
+    rows = [(row["sha256"], row["name"].strip()) for row in store.documents()]
+    owned = {name: sha for sha, name in rows}
     return [
-        (row["sha256"], tuple(sorted({row["name"].strip()} | stems.get(row["sha256"], set()))))
-        for row in store.documents()
+        (sha, tuple(sorted({name} | {s for s in stems.get(sha, set()) if owned.get(s, sha) == sha})))
+        for sha, name in rows
     ]
 
 

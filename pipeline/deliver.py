@@ -82,7 +82,10 @@ class CandidateRun:
         """What a user must hear about this run: contracts the register names that were not judged, and why."""
         lines = [f"{name} is in the register but not in {db}" for name in self.missing_documents]
         lines += [f"{name} is stored as {status}" + (f" ({reason})" if reason else "")
-                  + "; it could not be read, so it was not judged" for name, status, reason in self.unread_documents]
+                  + "; it could not be read, so it was not judged" for name, status, reason in self.unread_documents
+                  if status != "ambiguous"]
+        lines += [f"{name} {reason}; it was not judged" for name, status, reason in self.unread_documents
+                  if status == "ambiguous"]
         lines += [f"the playbook has no positions for segment {segment!r} ({n} contract{'' if n == 1 else 's'}; "
                   f"it has {', '.join(self.playbook_segments)}): only renewal deadlines were checked for them"
                   for segment, n in self.unknown_segments]

@@ -62,6 +62,10 @@ class UnknownDocument(KeyError):
         return str(self.args[0])
 
 
+class AmbiguousDocument(UnknownDocument):
+    """A name that fits more than one stored contract (two folders' ``contract.pdf``): the message lists them."""
+
+
 @dataclass(frozen=True)
 class DocumentReference:
     """What a name in a register refers to: a stored document (``name``; None for a file never read) and its
@@ -516,7 +520,7 @@ class Store:
                 self.db["documents"].upsert(
                     {
                         "sha256": doc.sha256,
-                        "name": doc.name,
+                        "name": self._document_name(path, doc.sha256),
                         "path": path,
                         "kind": doc.kind,
                         "status": "ingested",
@@ -614,7 +618,7 @@ class Store:
         where = "no longer exists" if gone else "now holds other content"
         try:
             with self.db.atomic():
-                self.db["documents"].update(sha256, {"path": new, "name": _name(new)})
+                self.db["documents"].update(sha256, {"path": new, "name": self._document_name(new, sha256)})
                 self._upsert_file(new, sha256, "ingested", f"moved from {old}", now, mtime_ns)
                 self.db.execute("UPDATE files SET status = 'moved', reason = ?, seen_at = ? WHERE path = ? AND sha256 = ?",
                                 [f"moved to {new}: {old} {where}", now, old, sha256])
@@ -683,7 +687,8 @@ class Store:
                 "SELECT path FROM files WHERE sha256 = ? AND path != ? AND status != 'moved' ORDER BY path LIMIT 1",
                 [row["sha256"], path]).fetchone()
             if other is not None:
-                self.db["documents"].update(row["sha256"], {"path": other[0], "name": _name(other[0])})
+                self.db["documents"].update(row["sha256"], {"path": other[0],
+                                                            "name": self._document_name(other[0], row["sha256"])})
                 self.db.execute(
                     "UPDATE files SET status = 'ingested', reason = ? WHERE path = ? AND status = 'duplicate'",
                     [f"took over from {path}, which now holds other content", other[0]])
@@ -691,6 +696,38 @@ class Store:
             else:
                 self.db["documents"].update(row["sha256"], {
                     "status": "superseded", "reason": f"{path} was replaced by other content ({sha256[:12]}) on {now[:10]}"})
+
+    def _document_name(self, path: str, sha256: str) -> str:
+        """The name a contract stored from ``path`` goes by: its file name without extension, unless another
+        current contract, from another path, already has that name (archives are full of ``contract.pdf`` and
+        ``scan0001.pdf``); then the folder holding it is added, ``contract (2020)``, and if that is taken too, the
+        start of its hash. Names identify contracts in registers, reports and ``show``: two contracts under one
+        name would share one counterparty's judgement. A file beside the other (deal.txt, deal.pdf) gets its type
+        instead of the folder: ``deal (pdf)``."""
+        base = _name(path)
+
+        def holder(name: str) -> str | None:
+            row = self.db.execute(
+                "SELECT path FROM documents WHERE lower(trim(name)) = lower(?) AND sha256 != ? AND path != ? "
+                "AND status = 'ingested' LIMIT 1", [name, sha256, path]).fetchone()
+            return None if row is None else str(row[0])
+
+        def taken(name: str) -> bool:
+            return holder(name) is not None
+
+        existing = self._document_row(sha256)
+        if existing is not None and existing["path"] == path and not taken(existing["name"]):
+            return str(existing["name"])  # a re-analysis keeps the name registers and reports know it by
+        other = holder(base)
+        if other is None:
+            return base
+        # beside it (deal.txt, deal.pdf): its file type tells them apart; elsewhere, its folder
+        here = Path(path)
+        suffix = here.suffix.lower().lstrip(".") if Path(other).parent == here.parent else here.parent.name
+        for name in ((f"{base} ({suffix})",) if suffix else ()) + (f"{base} ({sha256[:8]})",):
+            if not taken(name):
+                return name
+        return f"{base} ({sha256[:16]})"
 
     def _delete_derived(self, sha256: str) -> None:
         for table in ("candidates", "clause_categories", "clauses", "terms", "obligations", "pages"):
@@ -812,17 +849,25 @@ class Store:
         """A stored document by hash (or its prefix), name, path, or file name (``consulting.docx``, as a register
         may write it), a duplicate's or an earlier location's too."""
         sql = (
-            "SELECT * FROM documents WHERE sha256 = :k OR trim(name) = :k OR path = :k "
+            "SELECT *, (sha256 = :k OR trim(name) = :k OR path = :k) AS exact FROM documents "
+            "WHERE sha256 = :k OR trim(name) = :k OR path = :k "
             "OR sha256 IN (SELECT sha256 FROM files WHERE path = :k OR trim(name) = :k "
             "  OR (trim(name) = :stem AND lower(substr(path, -length(:slashed))) = lower(:slashed))) "
             "OR (length(:k) >= 8 AND sha256 LIKE :k || '%') "
-            "ORDER BY status = 'ingested' DESC LIMIT 1"
+            "ORDER BY exact DESC, status = 'ingested' DESC, rowid"
         )
-        key = key.strip()
-        rows = list(self.db.query(sql, {"k": key, "stem": Path(key).stem.strip(), "slashed": "/" + key}))
+        typed, key = key, key.strip()  # a file name may start with spaces; a document name never does
+        rows = list(self.db.query(sql, {"k": key, "stem": Path(key).stem.strip(),
+                                        "slashed": "/" + typed.lstrip("/")}))
         if not rows:
             raise UnknownDocument(f"no document matches {key!r}")
+        current = [r for r in rows if r["status"] == "ingested"]
+        if not rows[0]["exact"] and len(current) > 1:  # 2019/contract.pdf and 2020/contract.pdf: say which
+            listed = "; ".join(f"{r['name']} ({r['path']})" for r in current)
+            raise AmbiguousDocument(f"{key!r} matches {len(current)} stored contracts: {listed}; give its stored "
+                                    "name or its path")
         doc = rows[0]
+        del doc["exact"]
         sha = doc["sha256"]
         doc["aliases"] = [r["path"] for r in self.db.query(
             "SELECT path FROM files WHERE sha256 = ? AND status != 'moved' ORDER BY path", [sha])]
@@ -1120,6 +1165,9 @@ class Store:
             "SELECT sha256, name, status, reason FROM documents ORDER BY status = 'ingested' DESC, rowid")}
         for d in documents.values():
             refs.setdefault(d["name"].strip().casefold(), DocumentReference(d["name"], d["status"], d["reason"]))
+        # A file name two current contracts share (2019/contract.pdf, 2020/contract.pdf) names neither (their
+        # stored names differ: contract, contract (2020); see _document_name).
+        shared: dict[str, dict[str, str]] = {}  # file name or stem -> {contract's name: a path of it}
         for f in self.db.query("SELECT path, name, sha256, status, reason FROM files ORDER BY path"):
             d = documents.get(f["sha256"])
             ref = (DocumentReference(d["name"], d["status"], d["reason"]) if d is not None
@@ -1127,6 +1175,14 @@ class Store:
             for key in (f["name"].strip(), f["path"], Path(f["path"]).name):
                 if key:
                     refs.setdefault(key.casefold(), ref)
+                    if key != f["path"] and d is not None and d["status"] == "ingested":
+                        shared.setdefault(key.casefold(), {}).setdefault(d["name"], f["path"])
+        names = {d["name"].strip().casefold() for d in documents.values() if d["status"] == "ingested"}
+        for key, contracts in shared.items():
+            if len(contracts) > 1 and key not in names:  # a contract's own stored name is always its own
+                paths = ", ".join(sorted(contracts.values()))
+                refs[key] = DocumentReference(None, "ambiguous", f"names {len(contracts)} stored contracts ({paths}); "
+                                                                 "list each by its path or stored name")
         return refs
 
     def contract_views(self) -> list[dict[str, Any]]:

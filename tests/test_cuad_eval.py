@@ -228,19 +228,19 @@ def _store_with_duplicates(tmp_path: Path) -> Store:
 
 def test_streamed_cuad_export_is_byte_identical_to_the_in_memory_dict(tmp_path):
     """Regression: `export cuad` built the whole dict and one json.dumps string (2.9 GB peak for 1,407 contracts);
-    it now streams one document at a time, and must write exactly what the dict held, duplicates and a stem two
-    contracts share included (keys where the dict first put them, values of the last contract, as the dict kept)."""
+    it now streams one document at a time, and must write exactly what the dict held, duplicates included."""
     from pipeline.cuad_eval import ExportSummary, write_cuad_predictions
 
     store = _store_with_duplicates(tmp_path)
     predictions = cuad_predictions(store)
-    assert sorted({k.split("__")[0] for k in predictions}) == ["Zürich lease", "deal copy", "deal one"]
+    # "deal one.pdf" is other content beside "deal one.txt": stored as "deal one (pdf)", so no key is shared
+    assert sorted({k.split("__")[0] for k in predictions}) == ["Zürich lease", "deal copy", "deal one", "deal one (pdf)"]
     out = tmp_path / "out" / "p.json"
     out.parent.mkdir()
     summary = write_cuad_predictions(store, out)
     assert out.read_text(encoding="utf-8") == json.dumps(predictions, indent=1, ensure_ascii=False)
     assert json.loads(out.read_text(encoding="utf-8")) == predictions
-    assert summary == ExportSummary(questions=3 * 41, documents=3, names=3, aliased=1, shared=("deal one",))
+    assert summary == ExportSummary(questions=4 * 41, documents=3, names=4, aliased=1, shared=())
     assert [p.name for p in out.parent.iterdir()] == ["p.json"]  # no temporary file left behind
 
     empty = Store(tmp_path / "empty.db")
@@ -283,8 +283,8 @@ def test_cli_export_cuad_counts_documents_and_names_apart(tmp_path):
     result = CliRunner().invoke(cli, ["export", "cuad", "--db", str(tmp_path / "cw.db"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = " ".join(result.output.split())
-    assert f"wrote 123 questions for 3 documents (3 names: duplicates are written under each name) to {out}" in lines
-    assert "warning: 1 name is shared by different documents (same file stem)" in lines and "deal one" in lines
+    assert f"wrote 164 questions for 3 documents (4 names: duplicates are written under each name) to {out}" in lines
+    assert "warning" not in lines  # "deal one.pdf" beside "deal one.txt" is stored as "deal one (pdf)": nothing shared
 
     (tmp_path / "one").mkdir()
     store = _store_with_candidates(tmp_path / "one")

@@ -623,3 +623,37 @@ def test_a_cap_written_as_an_amount_is_not_silently_left_unjudged_without_revenu
         "months' fees, so it was not judged against the strategic cap position (add an annual_revenue column)"]
     assert [(g.kind, g.found) for g in full.gaps] == [("weak_value", "$2,000,000 (2 months' fees)")]
     assert full.warnings("cw.db") == []
+
+
+def test_two_folders_contract_pdf_are_two_contracts_judged_for_their_own_counterparties(tmp_path):
+    """Regression: 2019/contract.pdf and 2020/contract.pdf (other content) were both stored as 'contract'. A
+    register listing each by its path for a different counterparty gave both contracts to one of them, `show
+    contract` silently showed one, and `export cuad` wrote one. The second is now stored as 'contract (2020)';
+    the bare file name, which fits both, is refused with the list of both."""
+    from tests.candidates_fixtures import ACME, HARBOR, analysis
+
+    with Store(str(tmp_path / "cw.db")) as store:
+        for folder, contract in (("2019", HARBOR), ("2020", ACME)):
+            a = analysis(contract)
+            store.write_analysis(f"/archive/{folder}/contract.pdf", a, size=1000)
+        names = sorted(d["name"] for d in store.documents())
+        assert names == ["contract", "contract (2020)"]
+        assert store.document("/archive/2020/contract.pdf")["name"] == "contract (2020)"
+        assert store.document("contract")["path"] == "/archive/2019/contract.pdf"  # its own stored name
+        with pytest.raises(KeyError, match=r"'contract.pdf' matches 2 stored contracts: .*2019.*2020"):
+            store.document("contract.pdf")
+        register = tmp_path / "accounts.csv"
+        register.write_text("document,counterparty,account_team,segment\n"
+                            "/archive/2019/contract.pdf,Harbor,East,strategic\n"
+                            "/archive/2020/contract.pdf,Acme,West,transactional\n")
+        run = build_candidates(store, str(register), parse_playbook(yaml.safe_load(PLAYBOOK)), as_of=date(2025, 3, 1),
+                               embeddings=False)
+        by_document = {(g.document, g.counterparty) for g in run.gaps}
+        assert ("contract", "Harbor") in by_document and ("contract (2020)", "Acme") in by_document
+        assert not any(cp == "Harbor" for d, cp in by_document if d != "contract")
+        bare = tmp_path / "bare.csv"
+        bare.write_text("document,counterparty,account_team,segment\ncontract.pdf,Harbor,East,strategic\n")
+        warned = build_candidates(store, str(bare), parse_playbook(yaml.safe_load(PLAYBOOK)), as_of=date(2025, 3, 1),
+                                  embeddings=False).warnings("cw.db")
+    assert warned[0].startswith("contract.pdf names 2 stored contracts (/archive/2019/contract.pdf, "
+                                "/archive/2020/contract.pdf); list each by its path or stored name; it was not judged")
