@@ -19,8 +19,12 @@ each sentence every modal verb phrase whose subject is a party becomes an
   "undertakes to", "covenants to", "is required to"); a negated one ("shall
   not", "must not", "will not", "may not", "neither party shall", "agrees not
   to") is ``prohibition``. A freedom ("shall not be required/obligated to",
-  "will not be responsible for") and a right ("shall have the right/option
-  to", "shall have fifteen days to") are no obligation.
+  "will not be responsible for", "shall not have any duty to"), a right
+  ("shall have the right/option to", "shall have fifteen days to", "shall
+  have access to", "shall have a license"), a benefit ("will receive",
+  "shall acquire no right", "will incur no liability"), a condition ("if the
+  parties shall be unable to settle") and boilerplate ("shall be of any
+  force or effect") are no obligation.
 * **passive**: "All invoices shall be paid by Customer" is Customer's duty to
   "pay all invoices" (a closed list of verbs); a passive without a party as
   agent ("Notice shall be given by mail", "Calm will be given notice") is
@@ -43,10 +47,10 @@ from extractors.terms import _DATE_RE, parse_date
 
 __all__ = ["OBLIGATIONS_VERSION", "obligations"]
 
-OBLIGATIONS_VERSION = "clausewise.obligations.v3"
+OBLIGATIONS_VERSION = "clausewise.obligations.v4"
 
 _MODAL = re.compile(
-    r"\b(?P<free>(?:shall|will|is|are)\s+not\s+(?:be\s+)?(?:required|obligated|obliged|under\s+(?:any|an)\s+obligation)\s+to|(?:shall|will)\s+not\s+be\s+responsible\s+for)\b"
+    r"\b(?P<free>(?:shall|will|is|are)\s+not\s+(?:be\s+)?(?:required|obligated|obliged|under\s+(?:any|an)\s+obligation)\s+to|(?:shall|will)\s+not\s+be\s+responsible\s+for|(?:shall|will)\s+not\s+have\s+any\s+(?:duty|obligation|responsibility|liability)\b)\b"
     r"|\b(?P<neg1>shall|must|will|may)\s+not\b|\b(?P<neg2>agrees?|undertakes?|covenants?)\s+not\s+to\b"
     r"|\b(?P<mod>shall|must|will|(?:hereby\s+)?agrees?\s+to|undertakes?\s+to|covenants?\s+(?:and\s+agrees?\s+)?to|"
     r"is\s+(?:required|obligated)\s+to|are\s+(?:required|obligated)\s+to)\b",
@@ -58,14 +62,20 @@ _GROUP_SUBJECTS = {
     "parties": "the parties", "each party hereto": "each party", "the parties hereto": "the parties",
     "neither of the parties": "each party",
 }
+# "multiplied by the remaining number of months" is arithmetic, not a deadline
 _DUE = re.compile(
-    r"(?i)\b(?:within|no\s+later\s+than|not\s+later\s+than|at\s+least|not\s+less\s+than|in\s+advance\s+of|prior\s+to|before|by)\s+"
+    r"(?i)\b(?:within|no\s+later\s+than|not\s+later\s+than|at\s+least|not\s+less\s+than|in\s+advance\s+of|prior\s+to|before|"
+    r"(?<!multiplied\s)(?<!multiplying\s)(?<!divided\s)(?<!dividing\s)(?<!increased\s)(?<!reduced\s)(?<!decreased\s)(?<!extended\s)by)\s+"
     r"(?:[\w\s()\-]{0,30}?\b(?:days?|business\s+days?|hours?|weeks?|months?|years?)\b(?:\s+(?:after|of|from|following|before|prior\s+to)\s+[^,;.]{1,60})?)"
-    r"|\b(?:quarterly|monthly|annually|weekly|daily|yearly|semi-annually|promptly|immediately|without\s+undue\s+delay|forthwith)\b"
+    # "the monthly billings" names an amount and "the month immediately preceding" a period, not when it is due
+    r"|\b(?<!the\s)(?<!of\s)(?:quarterly|monthly|annually|weekly|daily|yearly|semi-annually|promptly|immediately(?!\s+(?:preceding|available)\b)"
+    r"|without\s+undue\s+delay|forthwith)\b"
     r"|\b(?:once|twice)\s+(?:per|in\s+any|each|every|a)\s+(?:calendar\s+)?(?:year|quarter|month)\b"
 )
 _TRIGGER = re.compile(
     r"(?i)\b(?:upon|on|following|after|in\s+the\s+event\s+(?:of|that)|if|in\s+case\s+of|unless|where|when)\s+"
+    # not "pay when due a fee", nor a bare "if any," / "where applicable": they say when or whether, not on what
+    r"(?!due\b(?!\s+to\b)|(?:any|applicable|necessary|appropriate|required|possible|practicable)\s*(?:[,;.)]|$))"
     r"(?:the\s+)?(?:(?:expiration|termination|expiry|receipt|request|completion|delivery|discovery|notice|the\s+occurrence)\b[^,;.]{0,80}"
     r"|[^,;.]{3,100})"
 )
@@ -215,7 +225,18 @@ _NOT_DUTY = re.compile(r"(?i)^(?:also\s+|further\s+)?(?:own|have\s+(?:the\s+|a\s
                        r"have\s+(?:a\s+period\s+of\s+|up\s+to\s+)?[\w\s()\-]{1,30}?\b(?:business\s+|calendar\s+)?(?:days?|weeks?|months?)\s+"
                        r"(?:to|in\s+which|within\s+which)\b|be\s+entitled|be\s+deemed|not\s+be\s+liable|be\s+liable|"
                        r"retain\s+(?:all\s+)?(?:right|title|ownership)|be\s+the\s+(?:sole\s+)?owner|have\s+sole\s+discretion|"
-                       r"be\s+(?:notified|eligible|permitted|allowed|free|relieved|excused))\b")
+                       r"be\s+(?:notified|eligible|permitted|allowed|free|relieved|excused))\b"
+                       # a right, a benefit, a condition or boilerplate, not a duty: "shall have access to", "shall have a
+                       # non-exclusive license", "will receive Product", "shall acquire no right", "will incur no
+                       # liability", "shall be unable to settle", "(no waiver) shall be of any force or effect"
+                       r"|^(?:also\s+)?(?:have\s+(?:a|an|the)\s+(?:[\w-]+,?\s+){0,4}(?:sub)?licen[cs]e\b"
+                       r"|have\s+(?:any|no)\s+(?:duty|obligation|responsibility|liability)|(?:continue\s+to\s+)?be\s+entitled"
+                       # ("must receive written approval before ..." is a duty to obtain it)
+                       r"|receive\b(?!\s+and\b)(?!\s+(?:[\w'’]+\s+){0,3}(?:approval|authori[sz]ation|permission|consent|confirmation)\b)"
+                       r"|(?:acquire|obtain|gain)\s+no\b|incur\s+(?:no\s+|any\s+)?liability|be\s+unable\b"
+                       r"|be\s+of\s+(?:any|no)\s+(?:\w+\s+)?(?:force|effect|validity))")
+# "shall have access to Client Data" is a right; "neither party shall have access to the records" still a prohibition
+_ACCESS = re.compile(r"(?i)^(?:also\s+)?have\s+(?:full\s+|reasonable\s+)?access\s+to\b")
 _ELLIPSIS = re.compile(r"(?i)(?:,\s*)?\b(?:and|or|but)\s*(?:,\s*)?(?:\w+ly\s+)?$")
 
 
@@ -397,7 +418,7 @@ def obligations(document: Document, clauses: Sequence[Clause] = (), parties: Seq
                 if rebuilt is None:
                     continue
                 action = rebuilt[0]
-            if len(action) < 3 or _NOT_DUTY.match(action):
+            if len(action) < 3 or _NOT_DUTY.match(action) or modality != "prohibition" and _ACCESS.match(action):
                 continue
             if re.match(r"(?i)(?:make|give|take|grant|provide)\s+no\b", action):
                 modality = "prohibition"  # "will make no representations"

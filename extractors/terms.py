@@ -68,7 +68,7 @@ from extractors.records import Clause, Document, Term
 
 __all__ = ["TERMS_VERSION", "TERM_KINDS", "terms"]
 
-TERMS_VERSION = "clausewise.terms.v7"
+TERMS_VERSION = "clausewise.terms.v8"
 
 TERM_KINDS = (
     "parties", "title", "agreement_date", "effective_date", "expiration_date", "initial_term",
@@ -374,7 +374,9 @@ def _title(t: _Text) -> Term | None:
 
 # -------------------------------------------------------------------- parties
 
-_ALIAS = re.compile(r"""\(\s*(?:the\s+|each\s+a\s+|here(?:in)?after(?:\s+(?:also\s+)?(?:referred\s+to\s+as|called))?\s*(?:the\s+)?|referred\s+to\s+(?:herein\s+)?as\s+(?:the\s+)?|collectively[, ]*(?:the\s+)?|together[, ]*(?:the\s+)?|"?\s*)?["“](?P<alias>[^"”()]{1,40})(?:["”]|(?=\)))[^()]{0,100}?\)""")
+# An alias in parentheses. Filings garble its quotes, so a comma after "hereinafter" ('(hereinafter, "Licensee")'), a dash
+# for the opening quote ('-Licensee"') and a missing closing one ('"VOTOCAST)') still define it.
+_ALIAS = re.compile(r"""\(\s*(?:the\s+|each\s+a\s+|here(?:in)?after(?:\s+(?:also\s+)?(?:referred\s+to\s+as|called))?,?\s*(?:the\s+)?|referred\s+to\s+(?:herein\s+)?as\s+(?:the\s+)?|collectively[, ]*(?:the\s+)?|together[, ]*(?:the\s+)?|"?\s*)?(?:["“]|-(?=[A-Z][^"”()]{0,40}["”]))(?P<alias>[^"”()]{1,40})(?:["”]|(?=\)))[^()]{0,100}?\)""")
 # an alias written without quotes or parentheses: "— hereinafter referred to as Cremer —"
 _BARE_ALIAS = re.compile(
     r"(?:[-–—,]|^)\s*here(?:in)?after\s+(?:also\s+)?(?:referred\s+to\s+as|called)\s+(?:the\s+)?"
@@ -395,6 +397,14 @@ _PARTY_TAIL = re.compile(
     r"|\s+(?:with|having|whose)\s+(?:its\s+|a\s+|an\s+)?(?:principal|registered|head)\s+(?:offices?|place|address)",
     re.IGNORECASE,
 )
+# a second alias in the same aside naming a group the party belongs to: '(the "Subsidiary," and collectively with Water
+# Now, "Hydraspin")'. When the party's own alias is never used again and the group's is, the body writes "Hydraspin
+# shall ...", so the group's alias is the one its obligations use (not "(the "Licensee" and together with Licensor,
+# the "Parties")", nor '("Veoneer US" and, together with Veoneer AB, the "Veoneer Parties")': those own aliases are used).
+_COLLECTIVE = re.compile(r"""(?i)\b(?:collectively|together)\s+with\s+[^"“”()]{1,60}?,?\s*(?:the\s+)?["“](?P<alias>[^"”()]{1,40})["”]""")
+# a cover-page field read before the first name: 'NETGEAR Agreement Number: N115 Effective Date: March 1, 1996'
+# ("AND: Acme Corp." is a name's lead-in, not a field)
+_COVER_FIELD = re.compile(r"\b(?!(?i:and|between|among|by)\s*:)[A-Z][A-Za-z]*(?:\s+[A-Z][A-Za-z]*){0,2}\s*:\s")
 _BETWEEN = re.compile(r"(?i)\b(?:by\s+and\s+between|by\s+and\s+among|between|among)\b\s*:?\s*")
 _GENERIC_ALIASES = {"agreement", "amendment", "party", "parties", "effective date", "this agreement", "affiliate",
                     "affiliates", "company and", "each a party", "party and collectively the parties"}
@@ -428,6 +438,11 @@ def _clean_name(raw: str) -> str:
     return " ".join(name.split()).strip(" ,;:\"'")
 
 
+def _uses(text: str, alias: str) -> int:
+    """How often ``alias`` occurs in ``text`` as a word (its definition included)."""
+    return len(re.findall(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text))
+
+
 def _masked(text: str) -> str:
     """``text`` with each parenthesised aside blanked out (same offsets): '(owner of Wings and Grill)'."""
     return re.sub(r"\([^()]*\)", lambda p: " " * len(p.group()), text)
@@ -458,6 +473,11 @@ def _parties_after(t: _Text, head: str, m: re.Match[str]) -> list[Term]:
         if a.start() < cursor:
             continue  # overlapping forms of one alias
         alias = " ".join(next(g for g in a.groupdict().values() if g).split()).strip(" ,.")
+        collective = _COLLECTIVE.search(a.group(), a.end("alias") - a.start()) if a.re is _ALIAS else None
+        if collective:
+            group = " ".join(collective.group("alias").split()).strip(" ,.")
+            if group.lower() not in _GENERIC_ALIASES and _uses(t.flat, alias) <= 1 < _uses(t.flat, group):
+                alias = group
         segment = head[cursor : a.start()]
         cursor = a.end()
         if found and (len(segment) > 400 or (len(found) >= 2 and re.search(r"[.;:]\s+[A-Z]", segment))):
@@ -476,8 +496,15 @@ def _parties_after(t: _Text, head: str, m: re.Match[str]) -> list[Term]:
             # not one inside an aside ("(owner and operator of Wings and Grill)")
             named = list(_NEXT_NAME.finditer(_masked(segment)))
             seg = segment[named[-1].end() :] if named else re.split(
-                r"(?i)(?:^|[,;]\s*|\s)and\s+(?=[A-Z])|^\s*,\s*", segment)[-1]
+                r"(?i)(?:^|[,;]\s*|\s)and\s+(?!an?\s)(?=[A-Z])|^\s*,\s*", segment)[-1]  # not "and a subsidiary of Acme"
         name = _clean_name(seg)
+        if len(_COVER_FIELD.findall(name)) >= 2:
+            # a cover page's header fields before the name: the name starts on the line after the last of them
+            lines = t.text[a.start() - len(seg) : a.start()].split("\n")
+            fields = [i for i, line in enumerate(lines) if _COVER_FIELD.search(line)]
+            rest = "\n".join(lines[fields[-1] + 1 :]) if fields else ""
+            if re.search(r"[A-Za-z]", rest):
+                name = _clean_name(" ".join(rest.split()))
         if _NOT_A_NAME.search(name):
             break  # past the parties clause: a sentence of the body
         if _NOT_PARTY_ALIAS.search(bare):

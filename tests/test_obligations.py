@@ -258,3 +258,66 @@ def test_obligations_party_by_full_name_gave_only_mutual_ones_and_an_unknown_par
     unknown = runner.invoke(cli, ["obligations", "supply", "--db", str(tmp_path / "o.db"), "--party", "Nobody"])
     assert unknown.exit_code == 2
     assert "no party 'Nobody'" in unknown.output and "Supplier" in unknown.output
+
+
+# Regressions from an audit on CUAD contracts: a counterparty's duties dropped, and rights, benefits, conditions and
+# boilerplate listed as duties.
+
+def test_counterparty_with_garbled_alias_quotes_had_no_obligations():
+    """Regression: '(hereinafter, "PELORAN)' found no party, so none of the many "PELORAN shall" duties was listed."""
+    text = ('HOSTING AGREEMENT\nThis Hosting Agreement is entered into by and between ZENTRIX INC a Nevada corporation '
+            '(hereinafter, -Client"), and PELORAN, Inc. a California corporation (hereinafter, "PELORAN). PELORAN and '
+            'Client may be referred to as a "Party".\n1. PELORAN shall host the site. 2. PELORAN shall back up the data '
+            'daily. 3. Client shall pay the fees.\n')
+    assert _obligors(text) == {"PELORAN": 2, "Client": 1}
+
+
+def test_obligations_of_a_collective_alias_were_dropped():
+    """Regression: 'collectively with Bluefin, "Corvale"' made no obligor of Corvale, the alias the body uses."""
+    from tests.test_terms import COLLECTIVE
+
+    assert _obligors(COLLECTIVE) == {"Corvale": 3, "Distributor": 1}
+
+
+NOT_DUTIES = ('SERVICES AGREEMENT\nThis Agreement is made by and between Acme Corp. ("Vendor") and Beta LLC '
+              '("Client").\n'
+              '1. If the parties shall be unable to settle the dispute within 30 days, either may sue. '
+              '2. Vendor shall not have any duty to monitor the security measures chosen by Client. '
+              '3. Vendor shall have access to Client Data at reasonable times. '
+              '4. Client shall have a non-exclusive license to use the Platform. '
+              '5. No waiver shall be binding, and no oral change by the parties shall be of any force or effect. '
+              '6. Client will incur no liability for the permits Vendor lacks. '
+              '7. Client will receive Product in the ratio of its past purchases. '
+              '8. Client shall acquire no right, title or interest in the Marks. '
+              '9. Client shall receive a credit equal to one-thirtieth of the monthly fees. '
+              '10. Neither party shall have any obligation for services not described here. '
+              '11. Vendor shall deliver the reports. '
+              '12. Neither party shall have access to the payroll records. '
+              '13. Client must receive written approval from Vendor before any publication.\n')
+
+
+def test_rights_benefits_conditions_and_boilerplate_were_listed_as_duties():
+    """Regression: "shall be unable to settle", "shall have access to", "will receive Product" and the like were duties."""
+    document = read_text(NOT_DUTIES, "nd.txt")
+    parties = [t for t in terms(document, ()) if t.kind == "parties"]
+    assert _short(obligations(document, (), parties)) == [
+        ("Vendor", "shall", "deliver the reports", None, None),
+        # guards: a prohibition to have access, and a duty to obtain an approval, stay
+        ("each party", "prohibition", "have access to the payroll records", None, None),
+        ("Client", "must", "receive written approval from Vendor before any publication", None, None)]
+
+
+def test_arithmetic_by_was_a_deadline_and_when_due_a_trigger():
+    """Regression: "multiplied by the remaining number of months" was a deadline, "pay when due a fee" a trigger."""
+    text = ('OUTSOURCING AGREEMENT\nThis Agreement is made by and between Acme Corp. ("Vendor") and Beta LLC ("Client").\n'
+            '1. Client shall pay to Vendor a cancellation fee equal to the Minimum Fee multiplied by the remaining number '
+            'of months in the term or the average of the monthly billings for the six months immediately preceding the '
+            'notice multiplied by the remaining number of months. '
+            '2. Client will pay to Vendor when due a fee for each of the Services. '
+            '3. Client shall pay each invoice within 30 days of receipt. '
+            '4. Vendor shall obtain the permits, if any, and shall notify Client if any Product is recalled.\n')
+    document = read_text(text, "o.txt")
+    parties = [t for t in terms(document, ()) if t.kind == "parties"]
+    assert [(o.obligor, o.due, o.trigger) for o in obligations(document, (), parties)] == [
+        ("Client", None, None), ("Client", None, None), ("Client", "within 30 days of receipt", None),
+        ("Vendor", None, None), ("Vendor", None, "if any Product is recalled")]  # a guard: "if any Product" is one

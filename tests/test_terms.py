@@ -1061,3 +1061,46 @@ def test_security_interest_lasting_until_paid_is_not_a_perpetual_term():
 ])
 def test_governing_law_with_a_misspelt_state(sentence, law):
     assert _one(PREAMBLE + "9. " + sentence)["governing_law"] == law
+
+
+# Regressions: parties whose alias or name the preamble garbled, so their obligations were dropped.
+
+def test_party_alias_after_hereinafter_comma_with_garbled_quotes_was_not_found():
+    """Regression: '(hereinafter, -Client")' and '(hereinafter, "PELORAN)' defined no alias, so no party at all."""
+    assert _party_values(
+        'HOSTING AGREEMENT\nThis Hosting Agreement is entered into by and between ZENTRIX INC a Nevada corporation having '
+        'its principal place of business at 1 Main Street, Reno, NV 89501 (hereinafter, -Client"), and PELORAN, Inc. a '
+        'California corporation, having its principal place of business at PO Box 9 Irvine, CA 92602 (hereinafter, '
+        '"PELORAN). PELORAN and Client may be referred to as a "Party".\n1. PELORAN shall host the site.') == [
+        {"name": "ZENTRIX INC", "alias": "Client"}, {"name": "PELORAN, Inc.", "alias": "PELORAN"}]
+
+
+COLLECTIVE = ('DISTRIBUTOR AGREEMENT\nThis Agreement is made as of May 2, 2020 by and among BLUEFIN, INC., a Texas '
+              'corporation ("Bluefin"), Corvale USA, Inc., a Texas corporation and a subsidiary of Bluefin (the '
+              '"Subsidiary," and collectively with Bluefin, "Corvale") and MARLOW LLC, a Texas limited liability company '
+              '("Distributor").\n1. Corvale shall supply the Products. 2. Corvale shall install the Products. '
+              '3. Corvale will train Distributor. 4. Distributor shall resell the Products.\n')
+
+
+def test_collective_alias_of_a_party_and_its_subsidiary_was_read_as_a_party_named_subsidiary():
+    """Regression: '(the "Subsidiary," and collectively with Bluefin, "Corvale")' gave a party named "Subsidiary"."""
+    assert _party_values(COLLECTIVE) == [
+        {"name": "BLUEFIN, INC.", "alias": "Bluefin"}, {"name": "Corvale USA, Inc.", "alias": "Corvale"},
+        {"name": "MARLOW LLC", "alias": "Distributor"}]
+    # a guard: an own alias the body uses stays the party's alias; "the Parties" is no group alias of one party
+    assert _party_values(
+        'LICENSE AGREEMENT\nThis Agreement is made by and between Orla Holdings, LLC ("Licensor"), and Orla Trust, Inc., '
+        'a Maryland corporation ("Licensee" and together with Licensor, the "Parties").\n1. Licensee shall pay the fee. '
+        '2. Licensor shall deliver the marks.') == [
+        {"name": "Orla Holdings, LLC", "alias": "Licensor"}, {"name": "Orla Trust, Inc.", "alias": "Licensee"}]
+
+
+def test_cover_page_fields_before_the_first_name_were_read_into_it():
+    """Regression: 'BETWEEN KESTREL AND ORBITA ORBITA Agreement Number: ... Term: 2 Years Kestrel Supply' was a name."""
+    assert _party_values(
+        'DISTRIBUTOR AGREEMENT\nBETWEEN\nKESTREL SUPPLY\nAND\nORBITA\nORBITA Agreement Number: Q220 Effective Date: '
+        'May 1, 2001\nTerm: 2 Years\nKestrel Supply, a corporation organized under the laws of the State of Ohio,\n'
+        'having a place of business at 9 Lake Road, Akron, Ohio, ("Distributor") and Orbita, Inc. ("ORBITA"), a '
+        'subsidiary of Orbit Holdings, Inc., agree that the following terms govern the sale of Products.\n'
+        '1. Distributor shall buy the Products.\n') == [
+        {"name": "Kestrel Supply", "alias": "Distributor"}, {"name": "Orbita, Inc.", "alias": "ORBITA"}]
