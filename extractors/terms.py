@@ -18,6 +18,10 @@ expiration_date             ISO date, computed from a term length where the     
 initial_term                months                                              "months"
 auto_renewal                bool                                                None
 renewal_term                months, or ``"perpetual"``                          "months"
+renewal_count               how many renewals the contract allows, when it      None
+                            limits them ("one (1) additional three (3) year
+                            period", "up to two renewal terms", "renewed
+                            once"); absent: no limit stated
 notice_period               the notice of non-renewal: days, business days or   "days",
                             months (weeks as days, years as months)             "business
                                                                                 days",
@@ -72,7 +76,7 @@ TERMS_VERSION = "clausewise.terms.v8"
 
 TERM_KINDS = (
     "parties", "title", "agreement_date", "effective_date", "expiration_date", "initial_term",
-    "auto_renewal", "renewal_term", "notice_period", "termination_for_convenience", "governing_law",
+    "auto_renewal", "renewal_term", "renewal_count", "notice_period", "termination_for_convenience", "governing_law",
     "liability_cap", "payment_days", "price_increase_cap", "uptime_percent", "service_credits",
     "breach_notification_hours", "insurance_minimum", "warranty_months", "audit_rights",
 )
@@ -858,6 +862,51 @@ _SAME_TERM = re.compile(
     r"(?:duration|length|periods?\b|terms?\b(?!\s+(?:and|&)\s+conditions))|"
     r"(?:periods?|terms?)\s+(?:of\s+)?equal\s+(?:in\s+)?(?:duration|length)\s+to\s+the\s+(?:initial|previous|preceding|then[-\s]current)\s+term"
 )
+#: A limit on the number of renewals: "one (1) additional three (3) year period", "two (2) successive terms",
+#: "up to three additional renewal terms", "two renewals"; or "renewed once", "a one-time extension". "an additional
+#: six months" is one renewal too, unless the sentence rolls on (see :data:`_ROLLS_ON`).
+_RENEWAL_COUNT = re.compile(
+    rf"(?i)(?<![\w-])(?P<count>{_NUMWORDS}|\d+)\s*(?:\(\s*\d+\s*\)\s*)?(?:"
+    rf"(?:(?:additional|successive|consecutive|further|subsequent|renewal|extension|separate|automatic)\s+)+"
+    rf"(?:{_PERIOD}|(?:terms?|periods?|renewals?|extensions?)\b)|(?:renewals?|extensions?)\b(?!\s+(?:term|period)s?\s+of\b))|"
+    r"(?P<once>\b(?:renew\w*|extend\w*)\b[^.;]{0,60}?\b(?:only\s+)?once\b|\bone[\s-]time\s+(?:renewal|extension)\b)"
+)
+#: A renewal that comes round again: "on each anniversary", "successive", "at the end of the Initial Term or any
+#: renewal term", "the then-current term", "(each, a "Renewal Term")"; its "an additional year" (or "one (1)
+#: additional year") is one renewal at a time, not a limit of one. ("Thereafter" is not: it only says when.)
+_ROLLS_ON = re.compile(
+    r"(?i)\beach\b|\bsuccessive|\bsubsequent|anniversar|year[\s-]+to[\s-]+year|month[\s-]+to[\s-]+month|"
+    r"from\s+time\s+to\s+time|\bagain\b|renewal\s+(?:terms|periods)\b|\bany\s+(?:renew|extension|subsequent)|then[-\s]+current|"
+    r"\b(?:renewed|extended)\s+term|\brepeated|\bevergreen|\bcontinu\w*\s+(?:to\s+)?renew"
+)
+
+
+def _renewal_count(sent: str) -> tuple[int, int, int] | None:
+    """``(renewals allowed, start, end)`` in a renewal sentence that limits them, or None (no limit stated).
+
+    Only after the sentence's first word about renewing ("renew", "extend", "extension"), so that the initial
+    term's "three (3) consecutive years" before it is not read as three renewals.
+    """
+    first = re.search(r"(?i)\b(?:renew|extend|extension)", sent)
+    if first is None:
+        return None
+    for m in _RENEWAL_COUNT.finditer(sent, first.start()):
+        if m.group("once"):
+            return 1, m.start(), m.end()
+        words = m.group("count").lower().split()
+        if words[-1] == "single":
+            return 1, m.start(), m.end()
+        if words in (["a"], ["an"]) and not re.search(r"(?i)additional|further", m.group()):
+            continue  # "prior to a renewal", "a renewal term": which renewal, not how many
+        n = 1.0 if words in (["a"], ["an"]) else quantity(m.group("count"))
+        if n is None or not 1 <= n <= 20 or n != int(n):
+            continue
+        if n == 1 and _ROLLS_ON.search(sent):
+            return None  # "at the end of each term … for one (1) additional year": one at a time, no limit
+        return int(n), m.start(), m.end()
+    return None
+
+
 _YEAR_TO_YEAR = re.compile(r"(?i)(?:year-to-year|year\s+to\s+year|annual|yearly|month-to-month|month\s+to\s+month)\s+(?:basis|renewal|terms?|periods?)|"
                            r"renew\w*\s+(?:on\s+a\s+)?(?:year-to-year|month-to-month|annual|yearly)")
 _RENEWAL_SENTENCE = re.compile(rf"(?i)\b(?:renew|non-?renewal|extend|extension|evergreen|automatically\s+continue|{_HOLDOVER})")
@@ -1211,6 +1260,7 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
     renewal: Term | None = None
     auto: Term | None = None
     notice: Term | None = None
+    count: Term | None = None
     for s, e, _m in _sentences_matching(t, _RENEWAL_SENTENCE):
         sent = t.flat[s:e]
         if _RENEWAL_OF_OTHER.search(sent):
@@ -1237,6 +1287,10 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
                 renewal = t.term("renewal_term", months, "months", s + m2.start(), s + m2.end(), 0.7)
             elif is_auto and re.search(r"(?i)automatically\s+(?:continue|renew)\w*\s+(?:thereafter\s+)?(?:in\s+effect\s+)?until", sent):
                 renewal = t.term("renewal_term", "perpetual", None, s, e, 0.5)
+            # how many renewals, from the sentence that says what a renewal is: without it a renewal
+            # "for one (1) additional three (3) year period" rolled on for ever (pipeline.gaps.notice_deadline)
+            if renewal is not None and renewal.value != "perpetual" and (c := _renewal_count(sent)) is not None:
+                count = t.term("renewal_count", c[0], None, s + c[1], s + c[2], 0.7)
         if notice is None and (is_auto or re.search(r"(?i)non-?renew|not\s+to\s+renew|intention\s+not|elect\w*\s+not|not\s+be\s+renewed|renew", sent)):
             notice = _notice(t, s, e, holdover=re.search(_HOLDOVER, sent, re.IGNORECASE) is not None)
         if renewal is not None and notice is not None and auto is not None:
@@ -1249,6 +1303,8 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
         out.append(t.term("auto_renewal", False, None, perpetual[0], perpetual[1], 0.5))
     if renewal is not None:
         out.append(renewal)
+    if count is not None:
+        out.append(count)
     if notice is not None:
         out.append(notice)
     return out
@@ -1623,13 +1679,23 @@ def _liability_cap(t: _Text) -> Term | None:
     return None
 
 
+#: Net days: "net 30", "within thirty (30) days after receipt of invoice", "within sixty (60) days of the respective
+#: invoice date", "no later than thirty (30) days after receipt of invoice", and a period's payment "within thirty
+#: (30) days of the end of each calendar month" (the days the payer has once the amount is known, read as net days
+#: like an invoice's: a monthly statement paid 30 days after it closes is net 30).
 _PAYMENT = re.compile(
-    rf"(?i)(?:\bnet\s+(?P<net>{_QTY})(?!\d|\.\d|\s*(?:%|percent))(?:\s*(?P<business>business\s+)?days?)?|(?:pay|paid|payable|payment|due|remit)\w*\b[^.;]{{0,100}}?\bwithin\s+(?P<period>{_PERIOD})\s*"
-    r"(?:after|of|from|following|upon)\s+(?:(?:its|the|[A-Z]\w+'s)\s+)?(?:receipt|the\s+date|date|invoice|being\s+invoiced|receiving))"
+    rf"(?i)(?:\bnet\s+(?P<net>{_QTY})(?!\d|\.\d|\s*(?:%|percent))(?:\s*(?P<business>business\s+)?days?)?|(?:pay|paid|payable|payment|due|remit)\w*\b[^.;]{{0,100}}?"
+    rf"\b(?:within|(?:no|not)\s+later\s+than)\s+(?P<period>{_PERIOD})\s*"
+    r"(?:after|of|from|following|upon)\s+(?:(?:its|the|[A-Z]\w+'s)\s+)?(?:(?:respective|applicable|relevant|corresponding|date\s+of)\s+)?"
+    r"(?:receipt|the\s+date|date|invoice|being\s+invoiced|receiving|(?P<close>end\s+of\s+(?:each|the|every|such)\s+(?:calendar\s+)?(?:month|quarter))))"
 )
 
 
 def _payment_days(t: _Text) -> Term | None:
+    """Net days, first as an invoice (or "net N") gives them; a period's close (royalties "within thirty (30) days
+    after the end of each calendar quarter") only when no invoice term is found: the fees' invoice terms are the
+    payment terms, a royalty's timing beside them is not."""
+    close: Term | None = None
     for m in _PAYMENT.finditer(t.flat):
         if m.group("net"):
             n = quantity(m.group("net"))
@@ -1638,14 +1704,22 @@ def _payment_days(t: _Text) -> Term | None:
                               *t.sentence_at(m.start()), 0.85)
         elif m.group("period"):
             ctx = t.flat[max(0, m.start() - 40) : m.end() + 40]
-            if not re.search(r"(?i)invoice|receipt|statement|bill", ctx):
+            if not m.group("close") and not re.search(r"(?i)invoice|receipt|statement|bill", ctx):
                 continue
+            if m.group("close") and re.search(r"(?i)report|statement|furnish|summar",
+                                              t.flat[t.sentence_at(m.start())[0] : m.end() + 60]):
+                continue  # a report due after the quarter ("… relevant to the payment obligations within five days …")
             p = period(m.group("period"))
+            found = None
             if p and p[1] == "business day":  # kept as written: 10 business days is two weeks, not 10 days
-                return t.term("payment_days", int(round(p[0])), "business days", *t.sentence_at(m.start()), 0.8)
-            if p and p[1] in ("day", "week", "month"):
-                return t.term("payment_days", _days(p), "days", *t.sentence_at(m.start()), 0.8)
-    return None
+                found = t.term("payment_days", int(round(p[0])), "business days", *t.sentence_at(m.start()), 0.8)
+            elif p and p[1] in ("day", "week", "month"):
+                found = t.term("payment_days", _days(p), "days", *t.sentence_at(m.start()), 0.8)
+            if found is not None and not m.group("close"):
+                return found
+            if found is not None and close is None:
+                close = found
+    return close
 
 
 _PERCENT = re.compile(r"(?i)(?:\((\d+(?:\.\d+)?)\s*%\)|(\d+(?:\.\d+)?)\s*%|(\d+(?:\.\d+)?)\s+percent)")
@@ -1805,21 +1879,30 @@ def _audit(t: _Text) -> Term | None:
     return first
 
 
+_TFC_NOTICE = (rf"(?:upon|on|by\s+giving|with|after|by\s+providing|by)\s+(?:the\s+other\s+party\s+|[A-Z]\w+\s+)?"
+               rf"(?:at\s+least\s+|not\s+less\s+than\s+|no\s+less\s+than\s+)?(?P<period>{_PERIOD})")
+_TFC_PARTY = r"(?P<party>either\s+party|each\s+party|[A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){0,3})"
 _TFC = re.compile(
-    rf"(?i)(?P<party>either\s+party|each\s+party|[A-Z][\w&.\-]*(?:\s+[A-Z][\w&.\-]*){{0,3}})\s+may\s+(?:at\s+any\s+time\s+)?terminate\s+this\s+Agreement"
-    rf"(?P<mid>[^.]{{0,160}}?)(?:upon|on|by\s+giving|with|after|by\s+providing|by)\s+(?:the\s+other\s+party\s+|[A-Z]\w+\s+)?(?:at\s+least\s+|not\s+less\s+than\s+|no\s+less\s+than\s+)?"
-    rf"(?P<period>{_PERIOD})"
+    rf"(?i){_TFC_PARTY}\s+may\s+(?:at\s+any\s+time\s+)?(?:terminate|cancel)\s+this\s+Agreement(?P<mid>[^.]{{0,160}}?){_TFC_NOTICE}"
+)
+#: The same said in the passive: "This Agreement may be cancelled at any time without cause, by either party upon
+#: ninety (90) days written notice".
+_TFC_PASSIVE = re.compile(
+    rf"(?i)\bthis\s+Agreement\s+may\s+be\s+(?:terminated|cancell?ed)(?P<mid>[^.]{{0,100}}?)\bby\s+"
+    rf"(?P<party>either\s+party|each\s+party|(?-i:[A-Z][\w&.\-]*)(?:\s+(?-i:[A-Z][\w&.\-]*)){{0,3}})(?P<tail>[^.]{{0,60}}?),?\s+{_TFC_NOTICE}"
 )
 
 
 def _termination_for_convenience(t: _Text, parties: Sequence[Term]) -> Term | None:
     aliases = {str(p.value["alias"]).lower(): str(p.value["alias"]) for p in parties if isinstance(p.value, dict)}
-    for m in _TFC.finditer(t.flat):
+    for m in sorted([*_TFC.finditer(t.flat), *_TFC_PASSIVE.finditer(t.flat)], key=lambda x: x.start()):
         s, e = t.sentence_at(m.start())
         sent = t.flat[s:e]
         if not re.search(r"(?i)convenience|without\s+cause|for\s+any\s+reason|any\s+reason\s+or\s+no\s+reason|at\s+any\s+time|in\s+its\s+sole\s+discretion", sent):
             continue
-        if re.search(r"(?i)breach|insolven|bankrupt|fails?\s+to", m.group("mid")):
+        after = t.flat[m.end() : min(e, m.end() + 120)]  # "… upon thirty (30) days notice if the other party breaches"
+        if re.search(r"(?i)breach|insolven|bankrupt|fails?\s+to", m.group("mid") + (m.groupdict().get("tail") or "")) or \
+                re.search(r"(?i)^[^.;]*?\b(?:if|in\s+the\s+event|should|upon|where)\b[^.;]*?(?:breach|insolven|bankrupt|fails?\s+to)", after):
             continue
         raw = " ".join(m.group("party").split())
         if re.search(r"(?i)\b(?:either|each)\s+party$", raw):

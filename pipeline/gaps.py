@@ -349,9 +349,13 @@ def notice_deadline(contract: ContractView, as_of: date) -> tuple[date | None, d
 
     The current term ends on ``expiration_date`` rolled forward by
     ``renewal_term`` months for as long as the contract auto-renews and the
-    deadline has passed; the deadline is that end less ``notice_period``, in
-    the period's own unit (:func:`notice_due`). None when there is no dated
-    term end, or its deadline is already past.
+    deadline has passed, but no more than ``renewal_count`` times when the
+    contract limits its renewals ("for one (1) additional three (3) year
+    period"): the last term allowed ends for good, as a term that does not
+    renew does, and after it there is no deadline (without the limit a
+    contract that expired years ago was given one). The deadline is that end
+    less ``notice_period``, in the period's own unit (:func:`notice_due`).
+    None when there is no dated term end, or its deadline is already past.
 
     No notice period found: for a contract that auto-renews the deadline is
     unknown, not the end itself (notice is due some time before the end, and
@@ -369,23 +373,26 @@ def notice_deadline(contract: ContractView, as_of: date) -> tuple[date | None, d
     renews = auto is not None and auto.value is True
     renewal = contract.term("renewal_term")
     months = _number(renewal.value) if renewal else None
+    count = contract.term("renewal_count")
+    allowed = _number(count.value) if count else None  # None: no limit stated
+    limit = 600 if allowed is None else min(600, int(allowed))
 
-    def due(end: date) -> date | None:
+    def due(end: date, renews: bool) -> date | None:
         if notice is None:
             return None if renews else end
         return notice_due(end, notice.value, notice.unit)
 
-    if notice is not None and due(end) is None:
+    if notice is not None and due(end, renews) is None:
         notice = None  # not a number: as if not found
     rolls = 0
-    while (due(end) or end) < as_of:
-        if not (renews and months and months > 0) or rolls >= 600:
+    while (due(end, renews and rolls < limit) or end) < as_of:
+        if not (renews and months and months > 0) or rolls >= limit:
             return None
         end = add_months(end, int(months))
         rolls += 1
-    if notice is None and renews and auto is not None:
+    if notice is None and renews and rolls < limit and auto is not None:
         return None, end, auto
-    return due(end), end, notice or expiry
+    return due(end, renews and rolls < limit), end, notice or expiry
 
 
 # ------------------------------------------------------------------ presence

@@ -634,3 +634,41 @@ def test_an_index_linked_price_increase_without_a_ceiling_fails_a_price_cap():
         "{'index': 'CPI', 'percent': 7, 'rule': 'lesser'}": weak("7% or CPI, whichever is less (at most 7%)"),
         "{'percent': 4}": [],
     }
+
+
+def test_limited_renewal_stops_rolling_so_an_expired_contract_gets_no_deadline():
+    """Regression: a term renewing "for one (1) additional three (3) year period" rolled on for ever, so a contract
+    that ended years ago was given a renewal deadline (and a renewal date) in 2027."""
+    notice = TermValue(90, "days", 2, "ninety (90) days")
+    terms = {"expiration_date": (TermValue("2019-02-10", "date", 2, "five (5) years following the Effective Date"),),
+             "auto_renewal": (TermValue(True, None, 2, "renew automatically"),),
+             "renewal_term": (TermValue(36, "months", 2, "three (3) year"),),
+             "renewal_count": (TermValue(1, None, 2, "one (1) additional three (3) year period"),),
+             "notice_period": (notice,)}
+    once = ContractView("g", "g", {}, terms)
+    # before the initial term's deadline: notice stops the one renewal
+    assert notice_deadline(once, date(2018, 10, 1)) == (date(2018, 11, 12), date(2019, 2, 10), notice)
+    # in the renewal term: it is the last one, so it ends (counted back as a term that does not renew is)
+    assert notice_deadline(once, date(2019, 3, 1)) == (date(2021, 11, 12), date(2022, 2, 10), notice)
+    # after the renewal term: the contract has ended, no deadline
+    assert notice_deadline(once, date(2021, 11, 13)) is None
+    assert notice_deadline(once, date(2027, 10, 1)) is None
+    # the same contract with no limit stated still rolls on
+    rolling = ContractView("g", "g", {}, {k: v for k, v in terms.items() if k != "renewal_count"})
+    assert notice_deadline(rolling, date(2027, 10, 1)) == (date(2027, 11, 12), date(2028, 2, 10), notice)
+
+
+def test_limited_renewal_without_a_notice_period_ends_at_the_last_terms_end():
+    """Regression: with no notice period found, the last renewal allowed was reported as renewing with an unknown
+    deadline, though the contract simply ends then."""
+    view = ContractView("r", "r", {}, {
+        "expiration_date": (TermValue("2023-01-15", "date", 2, "ends"),),
+        "auto_renewal": (TermValue(True, None, 2, "automatically renew"),),
+        "renewal_term": (TermValue(6, "months", 2, "6 months"),),
+        "renewal_count": (TermValue(2, None, 2, "two (2) successive"),)})
+    auto = TermValue(True, None, 2, "automatically renew")
+    assert notice_deadline(view, date(2022, 1, 1)) == (None, date(2023, 1, 15), auto)
+    assert notice_deadline(view, date(2023, 1, 16)) == (None, date(2023, 7, 15), auto)
+    assert notice_deadline(view, date(2023, 7, 16)) == (date(2024, 1, 15), date(2024, 1, 15),
+                                                        TermValue("2023-01-15", "date", 2, "ends"))
+    assert notice_deadline(view, date(2024, 1, 16)) is None

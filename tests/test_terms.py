@@ -1104,3 +1104,81 @@ def test_cover_page_fields_before_the_first_name_were_read_into_it():
         'subsidiary of Orbit Holdings, Inc., agree that the following terms govern the sale of Products.\n'
         '1. Distributor shall buy the Products.\n') == [
         {"name": "Kestrel Supply", "alias": "Distributor"}, {"name": "Orbita, Inc.", "alias": "ORBITA"}]
+
+
+# ---- limited renewals, payment days, convenience termination (fix-renew)
+
+def _renewals(text: str) -> dict:
+    found = terms(read_text(PREAMBLE + text, "t.txt"), ())
+    return {t.kind: (t.value, t.unit) for t in found if t.kind in ("auto_renewal", "renewal_term", "renewal_count")}
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Thereafter, this Agreement shall renew automatically for one (1) additional three (3) year period (the "
+     "\"Renewal Term\") unless either party gives written notice of non-renewal at least ninety (90) days before the "
+     "end of the Initial Term.", {"auto_renewal": (True, None), "renewal_term": (36, "months"), "renewal_count": (1, None)}),
+    ("Provided that Distributor buys Products worth at least $20,000 in the Initial Period, this Agreement will "
+     "automatically renew for an additional 6 months (the Renewal Period).",
+     {"auto_renewal": (True, None), "renewal_term": (6, "months"), "renewal_count": (1, None)}),
+    ("This Agreement may be renewed for two (2) successive one (1) year terms by mutual written agreement.",
+     {"renewal_term": (12, "months"), "renewal_count": (2, None)}),
+    ("The parties may renew this Agreement for up to three additional renewal terms of one year each.",
+     {"renewal_term": (12, "months"), "renewal_count": (3, None)}),
+    ("This Agreement may be renewed by Customer for a period of two (2) years, but only once.",
+     {"renewal_term": (24, "months"), "renewal_count": (1, None)}),
+    # no limit: successive terms, or "an additional year" that comes round at the end of every term
+    ("This Agreement shall automatically renew for successive one (1) year periods unless either party gives notice.",
+     {"auto_renewal": (True, None), "renewal_term": (12, "months")}),
+    ("At the end of the initial term or any renewal term this Agreement shall automatically renew for an additional "
+     "one (1) year term.", {"auto_renewal": (True, None), "renewal_term": (12, "months")}),
+    ("This Agreement shall automatically be renewed for an additional one year period on each anniversary of the "
+     "Effective Date.", {"auto_renewal": (True, None), "renewal_term": (12, "months")}),
+])
+def test_limited_renewals_are_counted_not_taken_as_rolling_for_ever(sentence, expected):
+    """Regression: "renew for one (1) additional three (3) year period" gave no limit, so an expired contract kept
+    renewing in the renewal deadlines."""
+    assert _renewals(INITIAL + sentence) == expected
+
+
+def test_renewal_count_is_exported():
+    rec = terms_record("x", [{"kind": "renewal_term", "value": 36, "unit": "months"},
+                             {"kind": "renewal_count", "value": 1, "unit": None}])
+    assert (rec["renewal_term_months"], rec["renewal_count"]) == (36, 1)
+    assert terms_record("y", [])["renewal_count"] is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    # Regression: a word between "the" and "invoice date" hid the payment term.
+    ("Payment of Supplier invoices shall be due within sixty (60) days of the respective invoice date.", (60, "days")),
+    # Regression: "no later than" was not read as a payment period.
+    ("Payment will be made by Customer to Supplier no later than thirty (30) days after receipt of invoice.",
+     (30, "days")),
+    # Regression: a monthly payment due a set time after the month's end was missed; it is net days from the close.
+    ("Payments to Supplier shall be due monthly within thirty (30) days of the end of each calendar month.", (30, "days")),
+    ("Supplier shall deliver the monthly report within ten (10) days of the end of each calendar month.", None),
+    # guards: a report due after the quarter, and a repayment after receiving insurance proceeds, are no payment terms
+    ("Distributor will provide Supplier with a quarterly report summarizing the data relevant to the payment "
+     "obligations herein within five (5) business days from the end of the calendar quarter.", None),
+    ("If Supplier later receives insurance proceeds, Supplier will pay to Customer, within fifteen (15) days after such "
+     "receipt of insurance proceeds, the amount so received.", None),
+    # the invoice terms win over a royalty's timing beside them
+    ("Licensee shall deliver a royalty report and payment within thirty (30) days after the end of each calendar "
+     "quarter. Invoices are payable net sixty (60) days from receipt of invoice.", (60, "days")),
+])
+def test_payment_periods_after_an_invoice_date_or_a_months_end(text, expected):
+    assert _term(text, "payment_days") == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # Regression: "cancel" (not "terminate") and the passive voice hid a termination for convenience.
+    ("Either party may cancel this Agreement without cause on ninety (90) days' notice to the other party.",
+     ({"party": "either", "notice_days": 90}, None)),
+    ("This Agreement may be cancelled at any time without cause, by either party upon ninety (90) days written notice "
+     "to the other party.", ({"party": "either", "notice_days": 90}, None)),
+    ("This Agreement may be terminated by Customer for any reason upon thirty (30) days written notice.",
+     ({"party": "Customer", "notice_days": 30}, None)),
+    ("This Agreement may be terminated at any time by either party upon thirty (30) days notice if the other party "
+     "commits a material breach.", None),
+])
+def test_termination_for_convenience_cancelled_or_in_the_passive(text, expected):
+    assert _term(text, "termination_for_convenience") == expected
