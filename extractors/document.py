@@ -14,7 +14,9 @@ no more than a stamp (under ``MAX_STAMP_CHARS``: a Bates number, a
 the page is rendered without its text objects, and the stamp's lines go
 before or after the OCR'd text by where they sit on the page. The check is
 cheap on a page with a real text layer: its characters are counted first, and
-images are measured only on a sparse page.
+images are measured only on a sparse page. An OCR'd page that reads as junk
+is turned the way Tesseract's orientation detection says and read again (a
+scan fed sideways or upside down); see :func:`_ocr_page`.
 
 Cleaning, in order: Unicode normalisation of ligatures, quotes, dashes and
 spaces; removal of running headers, footers and page numbers (lines repeated at
@@ -412,14 +414,107 @@ def _page_list(numbers: Sequence[int], *, most: int = 8) -> str:
     return shown if len(runs) <= most else f"{shown}, … ({len(numbers)} in all)"
 
 
-def _ocr_page(page: object, tesseract: str) -> str:
-    bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)  # type: ignore[attr-defined]
-    image = bitmap.to_pil()
+#: Words found on any page of English contract prose (function words and the
+#: commonest contract words). A page read the right way up has a fifth to a
+#: half of its words here; one read sideways or upside down (Tesseract then
+#: reads mirrored letter shapes: "pesotostp zo/pue pesn") has next to none.
+_COMMON_WORDS = frozenset(
+    """
+    a an the of and or to in on at by for from with without as is are be been being was were has have had
+    it its this that these those such which who whom whose any all each every no not nor other than then
+    there thereof herein hereof hereto hereunder under upon into within between after before during until
+    if unless so but also may shall will must can could would should do does including include
+    party parties agreement company date effective term terms section article notice written days
+    year years period right rights time provided provide services products price payment pay law
+    state laws event same set forth following one two three made more less per said his her their
+    you your we our us he she they them
+    """.split()
+)
+#: A page's OCR is judged only when it holds at least this many words of two
+#: letters or more: a signature block, a stamp or a table of figures is not
+#: prose and is never taken for junk.
+MIN_JUDGED_WORDS = 12
+#: Below this share of common words a judged page reads as junk: it is read
+#: again turned the way Tesseract's orientation detection says, then the other
+#: ways. Upright English pages score 0.25-0.6; mirrored gibberish under 0.05.
+MIN_COMMON_SHARE = 0.1
+#: Tesseract's OSD confidence above which its verdict is taken without trying
+#: the other turns (pages turned 90 and 180 degrees score 4-7; OSD's own
+#: documentation treats under 2 as a guess).
+MIN_OSD_CONFIDENCE = 2.0
+#: A page that reads as junk every way up fails its file only when it holds
+#: this many words: the size of a page of prose (a full contract page holds
+#: 400-800). CUAD's worst-read scans, a spec sheet and two tables pasted in as
+#: pictures, hold 20-110 and are kept as read.
+MIN_FAILED_WORDS = 150
+_WORDS = re.compile(r"[A-Za-z]{2,}")
+#: OCR specks: an isolated mark of one or two such characters at the start of a
+#: line ("_ Section 3.3", "© Section 3.3") is dust on the scan, not text. Not
+#: here: "§", "(", "-", "*", "•", "$" and "|" (which may be a misread "I").
+_SPECK = r"[_~©®'`,.;:°¢^=\"\u2018\u2019\u201c\u201d]{1,2}"
+_LEADING_SPECKS = re.compile(rf"^[ \t]*(?:{_SPECK}[ \t]+)+(?=\S)|^[ \t]*{_SPECK}[ \t]*$", re.MULTILINE)
+#: A page number as Tesseract misreads it: "Page | of 11", "Page l of 1O".
+_OCR_NUMBER = r"[0-9|lIoO]{1,4}"
+_OCR_PAGE_NUMBER = re.compile(
+    rf"^(?P<lead>\s*(?:-\s*)?(?:[Pp][Aa][Gg][Ee]\s+)?)(?P<n>{_OCR_NUMBER})"
+    rf"(?:(?P<of>\s*(?:[Oo][Ff]|/)\s*)(?P<m>{_OCR_NUMBER}))?(?P<tail>(?:\s*-)?\s*)$"
+)
+_OCR_DIGITS = str.maketrans({"|": "1", "l": "1", "I": "1", "o": "0", "O": "0"})
+
+
+def _common_share(text: str) -> tuple[int, float]:
+    """How many words of two letters or more ``text`` holds, and the share of them in :data:`_COMMON_WORDS`."""
+    words = _WORDS.findall(text)
+    if not words:
+        return 0, 0.0
+    return len(words), sum(w.lower() in _COMMON_WORDS for w in words) / len(words)
+
+
+def _reads_as_junk(text: str) -> bool:
+    """OCR that is not prose though it has enough words to judge: a page read sideways or upside down."""
+    count, share = _common_share(text)
+    return count >= MIN_JUDGED_WORDS and share < MIN_COMMON_SHARE
+
+
+def _ocr_page_number(line: str) -> str:
+    """A page-number line as Tesseract misread it, with its digits restored ("Page | of 11" -> "Page 1 of 11").
+
+    Only a line that holds a digit, a "|" or the word "Page" is taken: a lone
+    "Oil" or "lo" is a word, not a number.
+    """
+    m = _OCR_PAGE_NUMBER.match(line)
+    if not m or not (re.search(r"[0-9|]", line) or re.search(r"[Pp]age", line)):
+        return line
+    number = m["n"].translate(_OCR_DIGITS)
+    total = f"{m['of']}{m['m'].translate(_OCR_DIGITS)}" if m["m"] else ""
+    return f"{m['lead']}{number}{total}{m['tail']}"
+
+
+def _tidy_ocr(text: str) -> str:
+    """OCR'd text without the dust Tesseract reads at line starts, and with its page numbers readable.
+
+    A speck before "Section 3.3" hides the clause boundary from the segmenter,
+    and a footer read as "Page | of 11" escapes the page-number rule of
+    :func:`clean_pages` and runs into the next page's first clause. Only OCR'd
+    text is tidied: in a text layer these characters are what the author typed.
+    """
+    text = _LEADING_SPECKS.sub("", text)
+    return "\n".join(_ocr_page_number(line) for line in text.split("\n"))
+
+
+class _JunkOcr(Exception):
+    """A scanned page that reads as junk the right way up and turned every other way (internal to :func:`_read_pdf`)."""
+
+    def __init__(self, share: float) -> None:
+        super().__init__(f"{share:.0%} common words at best")
+
+
+def _tesseract(image: object, tesseract: str, *args: str) -> subprocess.CompletedProcess[bytes]:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    image.save(buffer, format="PNG")  # type: ignore[attr-defined]
     try:
-        done = subprocess.run(
-            [tesseract, "stdin", "stdout", "--psm", "3", "-l", "eng"],
+        return subprocess.run(
+            [tesseract, "stdin", "stdout", *args],
             input=buffer.getvalue(),
             capture_output=True,
             timeout=OCR_TIMEOUT_S,
@@ -428,10 +523,60 @@ def _ocr_page(page: object, tesseract: str) -> str:
         )
     except subprocess.TimeoutExpired as e:
         raise NeedsOcr(f"OCR timed out after {OCR_TIMEOUT_S}s on a page") from e
+
+
+def _recognise(image: object, tesseract: str) -> str:
+    done = _tesseract(image, tesseract, "--psm", "3", "-l", "eng")
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise NeedsOcr(f"Tesseract failed: {message[-1] if message else done.returncode}")
     return done.stdout.decode("utf-8", "replace")
+
+
+def _orientation(image: object, tesseract: str) -> tuple[int, float] | None:
+    """Degrees to turn the page clockwise so its text stands upright, and Tesseract's OSD confidence in that; None when OSD cannot tell."""
+    done = _tesseract(image, tesseract, "--psm", "0", "-l", "osd")
+    turn = re.search(rb"Rotate:\s*(\d+)", done.stdout) if done.returncode == 0 else None
+    sure = re.search(rb"Orientation confidence:\s*([\d.]+)", done.stdout) if turn else None
+    return (int(turn[1]) % 360, float(sure[1]) if sure else 0.0) if turn else None
+
+
+def _ocr_page(page: object, tesseract: str) -> str:
+    """The page's text by Tesseract, read the right way up.
+
+    A page fed to the scanner sideways or upside down is read by ``--psm 3``
+    as mirrored gibberish. An upright page costs one pass, as before: only
+    text that reads as junk (:func:`_reads_as_junk`) pays for orientation
+    detection (about 1 s at 300 dpi), and a pass over the page turned as it
+    says (3-4 s). When OSD is sure the page is upright its text is kept, junk
+    or not: a picture of a table or of small print reads badly whichever way
+    up. When OSD cannot tell, or its turn still reads as junk, every turn is
+    tried. A page of prose size (``MIN_FAILED_WORDS``) that reads as junk in
+    all four raises :class:`_JunkOcr`: stored, it would pass for a complete
+    contract with a page of nonsense and no terms.
+    """
+    bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)  # type: ignore[attr-defined]
+    image = bitmap.to_pil()
+    text = _recognise(image, tesseract)
+    if not _reads_as_junk(text):
+        return _tidy_ocr(text)
+    tried = {0: text}
+    osd = _orientation(image, tesseract)
+    if osd is not None and osd[1] >= MIN_OSD_CONFIDENCE:
+        if osd[0] == 0:
+            return _tidy_ocr(text)
+        tried[osd[0]] = _recognise(image.rotate(-osd[0], expand=True), tesseract)  # PIL turns counter-clockwise
+        if not _reads_as_junk(tried[osd[0]]):
+            return _tidy_ocr(tried[osd[0]])
+    for turn in (90, 180, 270):
+        if turn not in tried:
+            tried[turn] = _recognise(image.rotate(-turn, expand=True), tesseract)
+            if not _reads_as_junk(tried[turn]):
+                return _tidy_ocr(tried[turn])
+    best = max(tried.values(), key=lambda t: _common_share(t)[1])
+    if _common_share(best)[0] >= MIN_FAILED_WORDS:
+        raise _JunkOcr(_common_share(best)[1])
+    return _tidy_ocr(best)
 
 
 def _check_pdf_bytes(path: str) -> None:
@@ -509,15 +654,28 @@ def _read_pdf(path: str, sha256: str, *, ocr: bool, max_pages: int | None) -> Do
                     f"{'are' if plural else 'is'} scanned (images, no text layer beyond a stamp) and {why}{kept}; "
                     "ingest it again with OCR to read it whole"
                 )
+            junk: list[int] = []
             for index in needs_ocr:
                 page = pdf[index]
                 try:
                     above, below = stamps[index]
                     _without_text(page)
-                    raw[index] = "\n".join(part for part in (above, _ocr_page(page, tesseract), below) if part.strip())
+                    try:
+                        body = _ocr_page(page, tesseract)
+                    except _JunkOcr:  # told once for all such pages, below
+                        junk.append(index)
+                        continue
+                    raw[index] = "\n".join(part for part in (above, body, below) if part.strip())
                     ocr_done[index] = True
                 finally:
                     page.close()
+            if junk:
+                plural = "s" if len(junk) > 1 else ""
+                raise NeedsOcr(
+                    f"{Path(path).name}: OCR of scanned page{plural} {_page_list([i + 1 for i in junk])} of {count} "
+                    "reads as gibberish every way up (too faint, too small, or not English); "
+                    "nothing of the file is stored: rescan it and ingest it again"
+                )
     finally:
         pdf.close()
     texts = clean_pages(raw)

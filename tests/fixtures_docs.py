@@ -12,6 +12,7 @@ from reportlab.pdfgen import canvas
 
 __all__ = [
     "make_docx", "make_encrypted_pdf", "make_image_only_pdf", "make_mixed_pdf", "make_no_pages_pdf", "make_text_pdf",
+    "make_turned_scan_pdf",
 ]
 
 
@@ -132,4 +133,25 @@ def make_docx(path: str | Path, paragraphs: Sequence[str]) -> Path:
     for paragraph in paragraphs:
         document.add_paragraph(paragraph)
     document.save(str(path))
+    return Path(path)
+
+
+def make_turned_scan_pdf(path: str | Path, lines: Sequence[str], *, turn: int, font_size: int = 34) -> Path:
+    """A one-page image-only PDF of ``lines``, the picture turned ``turn`` degrees counter-clockwise (PIL's sense).
+
+    A scanner fed a page sideways (90) or upside down (180) makes such a file;
+    the page's /Rotate flag is left at 0, so nothing but the pixels tells.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    try:
+        font = ImageFont.load_default(size=font_size)
+    except TypeError:  # Pillow < 10.1
+        font = ImageFont.load_default()
+    image = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(image)
+    for n, line in enumerate(lines):
+        draw.text((120, 150 + int(font_size * 1.5) * n), line, fill=0, font=font)
+    image = image.rotate(turn, expand=True, fillcolor=255)
+    image.save(str(path), "PDF", resolution=200)
     return Path(path)

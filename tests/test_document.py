@@ -260,3 +260,92 @@ def test_real_cuad_pdfs_read_like_cuads_own_text():
         theirs = _words((CUAD / entry["txt"]).read_text(encoding="utf-8"))
         ratio = difflib.SequenceMatcher(None, ours, theirs, autojunk=False).ratio()
         assert ratio >= 0.9, (entry["title"], ratio)
+
+
+# ------------------------------------------------------------------ OCR: turned scans, specks, misread page numbers
+
+from extractors.document import _tidy_ocr  # noqa: E402
+from tests.fixtures_docs import make_turned_scan_pdf  # noqa: E402
+
+TURNED_BODY = [
+    "ARTICLE 4 PAYMENT AND FEES",
+    "4.1 Fees. The Reseller shall pay the Vendor the fees set out in",
+    "the Order Form within thirty days of the date of each invoice.",
+    "4.2 Late Payment. Any amount that is not paid when due shall bear",
+    "interest at the rate of one percent per month until it is paid.",
+    "4.3 Taxes. All fees are exclusive of taxes, and the Reseller shall",
+    "be responsible for any sales or use taxes due on the Services.",
+    "4.4 Disputes. If the Reseller disputes an invoice in good faith, it",
+    "shall give notice of the dispute to the Vendor in writing before",
+    "the due date, and the parties shall meet to resolve it.",
+]
+
+
+@needs_tesseract
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_a_scan_fed_sideways_or_upside_down_is_read_the_right_way_up(tmp_path, turn):
+    """Regression: a scan turned 90 degrees counter-clockwise or 180 degrees was OCR'd as mirrored gibberish
+    ("pesotostp zo/pue pesn"), word similarity 0.004, and stored as ingested with no warning."""
+    pdf = make_turned_scan_pdf(tmp_path / f"turned{turn}.pdf", TURNED_BODY, turn=turn)
+    [page] = read_document(pdf).pages
+    ratio = difflib.SequenceMatcher(None, page.text.split(), " ".join(TURNED_BODY).split(), autojunk=False).ratio()
+    assert (page.ocr, ratio > 0.9) == (True, True), page.text[:200]
+
+
+@needs_tesseract
+def test_a_page_of_prose_that_reads_as_junk_every_way_up_is_not_stored_as_read(tmp_path, monkeypatch):
+    """Regression: an unreadable scanned page passed as a complete contract. Tesseract is made to read every turn as
+    mirrored letters (a shell stand-in for a scan too faint to read): the file is needs_ocr, naming the page."""
+    gibberish = " ".join(["pesotostp zo/pue pesn eq Aew uotjewzosuI"] * 40)
+    fake = tmp_path / "tesseract"
+    fake.write_text(f"#!/bin/sh\ncat > /dev/null\ncase \"$*\" in *osd*) exit 1;; esac\necho '{gibberish}'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(fake))
+    pdf = make_mixed_pdf(tmp_path / "faint.pdf", "1. Services. Supplier shall provide the Services.", "\n".join(SCANNED_BODY))
+    with pytest.raises(NeedsOcr) as refused:
+        read_document(pdf)
+    assert str(refused.value).startswith("faint.pdf: OCR of scanned page 2 of 2 reads as gibberish every way up")
+
+
+@needs_tesseract
+def test_a_short_page_that_reads_badly_keeps_its_text(tmp_path, monkeypatch):
+    """A picture of a table or a spec sheet reads badly whichever way up: under prose size it is kept as read
+    (as CUAD's three such pages are), not a reason to refuse the contract."""
+    fake = tmp_path / "tesseract"
+    fake.write_text("#!/bin/sh\ncat > /dev/null\ncase \"$*\" in *osd*) exit 1;; esac\n"
+                    "echo 'Widget Gadget Sprocket Flange Bolt Washer Gasket Valve Pump Hose Clamp Nozzle'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(fake))
+    [page] = read_document(make_image_only_pdf(tmp_path / "parts.pdf", "PARTS")).pages
+    assert (page.ocr, page.text) == (True, "Widget Gadget Sprocket Flange Bolt Washer Gasket Valve Pump Hose Clamp Nozzle")
+
+
+def test_ocr_specks_before_a_clause_number_are_dropped():
+    """Regression: a "_ " or "(c) " speck Tesseract read before "Section 3.3" hid the clause boundary, merging 3.3
+    into 3.2. Marks that belong to the text ("§ 4", "(a)", "- item", "* note") stay."""
+    raw = "_ Section 3.3 Termination.\n© Section 3.4 Cause.\n~\n§ 4 Notices.\n(a) first\n- item\n* note\n\"Fees\" means"
+    assert _tidy_ocr(raw).split("\n") == [
+        "Section 3.3 Termination.", "Section 3.4 Cause.", "", "§ 4 Notices.", "(a) first", "- item", "* note",
+        "\"Fees\" means",
+    ]
+
+
+def test_a_page_number_misread_by_ocr_is_still_a_page_number():
+    """Regression: a footer OCR'd as "Page | of 11" escaped page-number removal and ran into the next page's first
+    clause. Words made of the same letters ("Oil", "lo") are left alone."""
+    lines = ["Page | of 11", "Page l of 1O", "- 1O -", "Page 2 of II", "Oil", "lo", "I"]
+    assert [_tidy_ocr(line) for line in lines] == ["Page 1 of 11", "Page 1 of 10", "- 10 -", "Page 2 of 11", "Oil", "lo", "I"]
+    pages = [f"{n}. Clause {n} applies.\n" + _tidy_ocr(f"Page {m} of 3") for n, m in ((1, "|"), (2, "2"), (3, "3"))]
+    assert clean_pages(pages) == ["1. Clause 1 applies.", "2. Clause 2 applies.", "3. Clause 3 applies."]
+
+
+@needs_tesseract
+def test_an_ocr_speck_before_a_section_does_not_merge_clauses(tmp_path):
+    """Regression (end to end): the OCR'd page's "_ Section 3.3" became part of Section 3.2."""
+    from extractors.segment import clauses
+
+    lines = ["Section 3.2 Renewal. This Agreement renews for one year.", "",
+             "_ Section 3.3 Termination. Either party may end it on notice.", "",
+             "Section 3.4 Cause. Either party may end it for breach."]
+    doc = read_document(make_turned_scan_pdf(tmp_path / "speck.pdf", lines, turn=0))
+    assert [c.number for c in clauses(doc) if c.number] == ["Section 3.2", "Section 3.3", "Section 3.4"]
