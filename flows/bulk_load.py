@@ -418,9 +418,10 @@ def auto_batch(documents: int, workers: int) -> int:
 @flow(name="bulk_load", log_prints=False)
 def bulk_load(
     paths: list[str], db: str, ocr: bool = True, max_pages: int = 2000, window: int = 64, batch: int = 0,
-    workers: int = 0, timeout: float = 300.0,
+    workers: int = 0, timeout: float = 300.0, refresh: bool = False,
 ) -> list[Outcome]:
-    """Ingest files and folders into ``db``; returns one outcome per path.
+    """Ingest files and folders into ``db``; returns one outcome per path. With ``refresh``, files stored by
+    older code are analysed again (:func:`pipeline.ingest.plan`).
 
     Concurrency comes from the flow's task runner (threads unless the caller
     uses ``bulk_load.with_options(task_runner=task_runner(dask=...))``). On
@@ -436,7 +437,7 @@ def bulk_load(
     settings = IngestSettings(ocr=ocr, max_pages=max_pages, in_process=True)
     started = time.monotonic()
     with Store(db) as store:
-        outcomes, todo = plan(paths, store)
+        outcomes, todo = plan(paths, store, refresh=refresh)
         total = len(outcomes) + sum(1 + len(p.copies) for p in todo)
         context = FlowRunContext.get()
         on_threads = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)

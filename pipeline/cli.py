@@ -126,9 +126,10 @@ def cli() -> None:
 @click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True, help="Seconds allowed per document before it is stopped and recorded as 'timeout'.")
 @click.option("--max-memory-mb", type=click.IntRange(min=256), default=None, help="Address-space cap per worker process (off by default).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
+@click.option("--refresh", is_flag=True, help="Analyse again files already stored by an older version of Clausewise (reader, segmenter, clause model, key terms or obligations), so its improvements reach a loaded archive.")
 def ingest(
     paths: tuple[str, ...], db_path: str, no_ocr: bool, max_pages: int, workers: int, timeout: float,
-    max_memory_mb: int | None, quiet: bool,
+    max_memory_mb: int | None, quiet: bool, refresh: bool,
 ) -> None:
     """Ingest contract files (.pdf, .docx, .txt; a PDF without its extension) and folders, recursively.
 
@@ -144,7 +145,8 @@ def ingest(
     _no_missing_paths(paths)
     store = _open(db_path)
     settings = IngestSettings(
-        ocr=not no_ocr, max_pages=max_pages, workers=workers, timeout=timeout, memory_mb=max_memory_mb
+        ocr=not no_ocr, max_pages=max_pages, workers=workers, timeout=timeout, memory_mb=max_memory_mb,
+        refresh=refresh,
     )
     total = sum(1 for _ in discover(paths))
     show_bar = err.is_terminal and total > 5
@@ -668,8 +670,9 @@ EXIT_INTERRUPTED = 130
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True, help="Threads, processes, or LocalCluster workers (0: automatic).")
 @click.option("--batch", type=click.IntRange(min=0), default=0, show_default=True, help="Documents per task (0: automatic, one for a small run up to 25 for an archive); larger batches cut Prefect's per-task cost.")
 @click.option("--no-ocr", is_flag=True, help="Do not OCR scanned pages (images with no text layer, or only a stamp): files with such pages become needs_ocr, nothing of them stored.")
+@click.option("--refresh", is_flag=True, help="Analyse again files already stored by an older version of Clausewise (reader, segmenter, clause model, key terms or obligations), so its improvements reach a loaded archive.")
 def bulk_load_command(paths: tuple[str, ...], db_path: str, dask: str | None, processes: bool, workers: int,
-                      batch: int, no_ocr: bool) -> None:
+                      batch: int, no_ocr: bool, refresh: bool) -> None:
     """Ingest many files as a Prefect flow: concurrent, resumable, watchable in the Prefect UI.
 
     Same outcomes as `ingest`; the analysis runs on a thread pool or a Dask
@@ -686,7 +689,7 @@ def bulk_load_command(paths: tuple[str, ...], db_path: str, dask: str | None, pr
         with temporary_server(announce=err.print):
             runner = task_runner(dask, workers, processes=processes)
             outcomes = bulk_load.with_options(task_runner=runner)(list(paths), db_path, ocr=not no_ocr,
-                                                                  batch=batch, workers=workers)
+                                                                  batch=batch, workers=workers, refresh=refresh)
     except Interrupted as e:  # the workers are stopped; every recorded file stays recorded
         err.print(f"interrupted after {e.recorded} of {e.total} files; {resume}")
         sys.exit(EXIT_INTERRUPTED)

@@ -53,6 +53,7 @@ class IngestSettings:
     timeout: float | None = 300.0  # seconds per document before its worker is stopped
     memory_mb: int | None = None  # address-space cap per worker process, off by default
     in_process: bool = False  # analyse in this process: no isolation, no timeout (tests, embedding)
+    refresh: bool = False  # analyse again files stored by older code (see plan)
 
     def __post_init__(self) -> None:
         if self.max_pages is not None and self.max_pages < 1:
@@ -145,12 +146,24 @@ def analyse_document(document: Document, *, read_seconds: float = 0.0) -> Analys
     duties = clock("obligations", obligations.obligations, document, found, parties)
     return Analysis(
         document=document, clauses=found, terms=key_terms, obligations=duties, candidates=candidates,
-        versions=(
-            ("reader", READER_VERSION), ("segment", segment.SEGMENTER_VERSION),
-            ("classify", classify.CLASSIFIER_VERSION), ("terms", terms.TERMS_VERSION),
-            ("obligations", obligations.OBLIGATIONS_VERSION),
-        ),
+        versions=_versions(),
         seconds=(("read", read_seconds), *clock.seconds),
+    )
+
+
+def analysis_version() -> str:
+    """The version string an analysis made now is stored with (``Analysis.version``): reader, segmenter, clause
+    model, key terms and obligations. A stored document with another was analysed by older code."""
+    return Analysis.version_of(_versions())
+
+
+def _versions() -> tuple[tuple[str, str], ...]:
+    from extractors import classify, obligations, segment, terms
+
+    return (
+        ("reader", READER_VERSION), ("segment", segment.SEGMENTER_VERSION),
+        ("classify", classify.CLASSIFIER_VERSION), ("terms", terms.TERMS_VERSION),
+        ("obligations", obligations.OBLIGATIONS_VERSION),
     )
 
 
@@ -291,14 +304,17 @@ class Pending:
     copies: tuple[tuple[str, int | None], ...] = ()
 
 
-def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Outcome], list[Pending]]:
+def plan(paths: Iterable[str | os.PathLike[str]], store: Store, *, refresh: bool = False
+         ) -> tuple[list[Outcome], list[Pending]]:
     """Hash every file and settle what needs no reading.
 
     Returns the outcomes already decided, all recorded: unreadable files (a vanished file, a named pipe),
     files of a type Clausewise does not read (``unsupported``), folders not walked (``skipped``), content
     already stored (``unchanged``; ``duplicate`` under a new path; ``moved`` when the path it was stored
     under no longer exists or now holds other content), and the files left to analyse. Two copies of new content in one batch are
-    analysed once: the others ride along as its :attr:`Pending.copies`, unrecorded until it is. An ``unsupported`` file or ``skipped`` folder recorded before and untouched since is
+    analysed once: the others ride along as its :attr:`Pending.copies`, unrecorded until it is. With ``refresh``,
+    a file whose stored analysis was made by older code (:func:`analysis_version`) is analysed again rather than
+    ``unchanged``: how a better reader or extractor reaches an archive already loaded. An ``unsupported`` file or ``skipped`` folder recorded before and untouched since is
     ``unchanged`` (still listed by ``status``), not reported again.
 
     Paths are absolute (:func:`discover`). A database written before that holds paths as typed; a stored
@@ -311,6 +327,7 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
     copies: dict[str, list[tuple[str, int | None]]] = {}  # sha256 -> the batch's other paths holding it
     hashes: dict[str, str | None] = {}  # path -> what it holds now (None: nothing readable), hashed once a run
     legacy = store.has_relative_paths()
+    current = analysis_version() if refresh else None
 
     def holds(path: str) -> str | None:
         """What ``path`` holds now: a stored document's path may since hold other content, whatever the order of
@@ -363,6 +380,11 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store) -> tuple[list[Ou
                 store.write_restored(path, sha, mtime_ns=mtime)
                 settled.append(Outcome(path, "unchanged", f"already ingested; replaces the {known.status} file "
                                                           "recorded at this path", sha))
+            elif (current is not None and first == stored and first == path
+                  and store.document_version(sha) != current and sha not in in_batch):
+                in_batch[sha] = path  # analysed again by this code: its copies in the batch follow it as usual
+                todo.append(Pending(path, sha, st.st_size, mtime))
+                continue
             elif first == path or (known is not None and known.sha256 == sha and known.status == "ingested"):
                 store.seen_unchanged(path, mtime)
                 settled.append(Outcome(path, "unchanged", "already ingested", sha))
@@ -422,7 +444,7 @@ def ingest(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    settled, todo = plan(paths, store)
+    settled, todo = plan(paths, store, refresh=settings.refresh)
     for outcome in settled:
         done(outcome)
 

@@ -90,7 +90,11 @@ class Analysis:
 
     @property
     def version(self) -> str:
-        return ";".join(f"{stage}={v}" for stage, v in self.versions)
+        return self.version_of(self.versions)
+
+    @staticmethod
+    def version_of(versions: tuple[tuple[str, str], ...]) -> str:
+        return ";".join(f"{stage}={v}" for stage, v in versions)
 
 
 @dataclass(frozen=True)
@@ -837,6 +841,11 @@ class Store:
             return None
         r = rows[0]
         return FileRecord(r["path"], r["status"], r["reason"], r["sha256"], r["name"], r.get("mtime_ns"))
+
+    def document_version(self, sha256: str) -> str | None:
+        """The versions of the code that analysed this content (``Analysis.version``), if stored."""
+        row = self._document_row(sha256)
+        return None if row is None else row["version"]
 
     def ingested_path(self, sha256: str) -> str | None:
         """The first path under which this content was ingested, if it was."""

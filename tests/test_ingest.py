@@ -680,3 +680,23 @@ def test_a_copy_of_new_content_is_not_recorded_before_its_original(tmp_path):
         outcomes = record(store, todo[0], analyse_safely(todo[0].path, IngestSettings(in_process=True)))
         assert [(Path(o.path).name, o.status) for o in outcomes] == [("a.pdf", "ingested"), ("b copy.pdf", "duplicate")]
         assert store.file(str(folder / "b copy.pdf")).status == "duplicate"
+
+def test_refresh_analyses_again_what_older_code_stored_and_nothing_else(tmp_path):
+    """Regression: a loaded archive kept its analyses from older code for good (a scan read as junk, key terms
+    v7): a rerun called every file 'unchanged' and there was no way to re-read it. `--refresh` re-analyses files
+    stored under another analysis version, once; its copies follow it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_text_pdf(folder / "a.pdf", BODY)
+    shutil.copy(folder / "a.pdf", folder / "b.pdf")
+    with Store(str(tmp_path / "c.db")) as store:
+        ingest([folder], store, IngestSettings(in_process=True))
+        store.db.execute("UPDATE documents SET version = 'reader=reader.v1;terms=clausewise.terms.v1'")
+        plain = ingest([folder], store, IngestSettings(in_process=True))
+        refreshed = ingest([folder], store, IngestSettings(in_process=True, refresh=True))
+        again = ingest([folder], store, IngestSettings(in_process=True, refresh=True))
+        [doc] = list(store.documents())
+    assert [o.status for o in plain] == ["unchanged", "duplicate"]
+    assert sorted((Path(o.path).name, o.status) for o in refreshed) == [("a.pdf", "ingested"), ("b.pdf", "duplicate")]
+    assert [o.status for o in again] == ["unchanged", "duplicate"]
+    assert doc["version"] != "reader=reader.v1;terms=clausewise.terms.v1" and doc["name"] == "a"
