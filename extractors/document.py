@@ -298,6 +298,322 @@ def _read_txt(path: str, sha256: str) -> Document:
     return doc
 
 
+# ------------------------------------------------------------------ Word
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_MATH_T = "{http://schemas.openxmlformats.org/officeDocument/2006/math}t"
+#: Elements never read: deleted or moved-away tracked changes (what the
+#: contract no longer says) and property blocks (formatting, not text).
+_DOCX_SKIP = frozenset(
+    _W + name
+    for name in ("del", "moveFrom", "pPr", "rPr", "sdtPr", "sdtEndPr", "customXmlPr", "smartTagPr", "sectPr",
+                 "tblPr", "tblGrid", "trPr", "tcPr", "tblPrEx")
+)
+#: Run children that stand for characters but are not ``w:t``. A soft line
+#: break or a tab is what separates "1." from "Term." and "to:" from "Acme".
+_DOCX_RUN_CHARS = {
+    _W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n",
+    _W + "noBreakHyphen": "-", _W + "softHyphen": "",
+}
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def _val(element: object | None, name: str, default: str | None = None) -> str | None:
+    """``w:val`` of the ``name`` child of an lxml element, or ``default``."""
+    child = element.find(_W + name) if element is not None else None  # type: ignore[attr-defined]
+    return child.get(_W + "val", default) if child is not None else default
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _roman(n: int) -> str:
+    out = []
+    for value, letters in _ROMAN:
+        while n >= value:
+            out.append(letters)
+            n -= value
+    return "".join(out)
+
+
+def _letters(n: int) -> str:
+    """Word's letter numbering: a … z, then aa … zz, then aaa."""
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1) if n > 0 else str(n)
+
+
+def _number_text(n: int, fmt: str) -> str:
+    if fmt == "lowerLetter":
+        return _letters(n)
+    if fmt == "upperLetter":
+        return _letters(n).upper()
+    if fmt == "lowerRoman":
+        return _roman(n) if n > 0 else str(n)
+    if fmt == "upperRoman":
+        return _roman(n).upper() if n > 0 else str(n)
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt == "decimalEnclosedParen":
+        return f"({n})"
+    if fmt == "none":
+        return ""
+    return str(n)  # decimal, and the rarer formats (ordinal words, CJK) as digits the segmenter reads
+
+
+class _DocxLevel:
+    """One ``w:lvl`` of a list definition: how its number is counted and written."""
+
+    def __init__(self, lvl: object) -> None:
+        self.fmt = _val(lvl, "numFmt", "decimal") or "decimal"
+        self.text = _val(lvl, "lvlText", "") or ""
+        self.start = _int(_val(lvl, "start"), 1)
+        restart = _val(lvl, "lvlRestart")
+        self.restart = _int(restart, -1) if restart is not None else None
+        self.legal = _val(lvl, "isLgl", "true") not in (None, "0", "false", "off") if lvl.find(_W + "isLgl") is not None else False  # type: ignore[attr-defined]
+        self.suffix = {"space": " ", "nothing": ""}.get(_val(lvl, "suff", "tab") or "tab", "\t")
+        self.style = _val(lvl, "pStyle")
+
+
+class _DocxNumbering:
+    """The list labels Word draws in front of numbered paragraphs ("1.", "1.1", "(a)").
+
+    Word keeps these labels out of the text, in numbering.xml; without them a
+    contract numbered with List Number or a numbered heading style reaches the
+    segmenter with no clause numbers at all and its clauses merge. A paragraph
+    is numbered by its own ``w:numPr`` or by its style's (through
+    ``w:basedOn``); ``numId`` 0 switches numbering off. Counters are kept per
+    list definition (``w:abstractNum``), as Word does, so two ``w:num`` that
+    share one continue each other unless one has a ``w:startOverride``.
+    Using a level restarts the levels below it. A bullet becomes "•". Any
+    definition that is missing or malformed just yields no label.
+    """
+
+    def __init__(self, numbering: object | None, styles: object | None) -> None:
+        self.abstract: dict[str, dict[int, _DocxLevel]] = {}
+        self.abstract_link: dict[str, str] = {}  # abstractNum → numbering style it takes its levels from
+        self.nums: dict[str, tuple[str, dict[int, int], dict[int, _DocxLevel]]] = {}
+        self.styles: dict[str, tuple[str | None, str | None, int | None]] = {}
+        self.default_style: str | None = None
+        self.counts: dict[str, dict[int, int]] = {}
+        self.seen: set[str] = set()
+        if numbering is not None:
+            for node in numbering.iterchildren(_W + "abstractNum"):  # type: ignore[attr-defined]
+                aid = node.get(_W + "abstractNumId")
+                self.abstract[aid] = {_int(lvl.get(_W + "ilvl"), 0): _DocxLevel(lvl) for lvl in node.iterchildren(_W + "lvl")}
+                link = _val(node, "numStyleLink")
+                if link:
+                    self.abstract_link[aid] = link
+            for node in numbering.iterchildren(_W + "num"):  # type: ignore[attr-defined]
+                starts: dict[int, int] = {}
+                levels: dict[int, _DocxLevel] = {}
+                for override in node.iterchildren(_W + "lvlOverride"):
+                    ilvl = _int(override.get(_W + "ilvl"), 0)
+                    if override.find(_W + "startOverride") is not None:
+                        starts[ilvl] = _int(_val(override, "startOverride"), 1)
+                    if override.find(_W + "lvl") is not None:
+                        levels[ilvl] = _DocxLevel(override.find(_W + "lvl"))
+                self.nums[node.get(_W + "numId")] = (_val(node, "abstractNumId") or "", starts, levels)
+        if styles is not None:
+            for style in styles.iterchildren(_W + "style"):  # type: ignore[attr-defined]
+                if style.get(_W + "type") not in ("paragraph", "numbering"):
+                    continue
+                sid = style.get(_W + "styleId")
+                num_pr = style.find(f"{_W}pPr/{_W}numPr")
+                ilvl = _val(num_pr, "ilvl")
+                self.styles[sid] = (_val(style, "basedOn"), _val(num_pr, "numId"), _int(ilvl, 0) if ilvl is not None else None)
+                if style.get(_W + "default") in ("1", "true", "on") and style.get(_W + "type") == "paragraph":
+                    self.default_style = sid
+
+    def _style_numbering(self, sid: str | None) -> tuple[str | None, int | None]:
+        seen: set[str] = set()
+        while sid and sid in self.styles and sid not in seen:
+            seen.add(sid)
+            based_on, num_id, ilvl = self.styles[sid]
+            if num_id is not None:
+                return num_id, ilvl
+            sid = based_on
+        return None, None
+
+    def _abstract_id(self, num_id: str) -> str | None:
+        aid = self.nums[num_id][0] if num_id in self.nums else None
+        for _ in range(4):  # a numbering style link: abstractNum → style → num → abstractNum
+            if aid not in self.abstract_link:
+                break
+            linked, _ilvl = self._style_numbering(self.abstract_link[aid])
+            if linked is None or linked not in self.nums or self.nums[linked][0] == aid:
+                break
+            aid = self.nums[linked][0]
+        return aid
+
+    def label(self, paragraph: object) -> str:
+        """The label and its separator for ``paragraph`` ("" for an unnumbered one), counting it."""
+        p_pr = paragraph.find(_W + "pPr")  # type: ignore[attr-defined]
+        style = _val(p_pr, "pStyle") or self.default_style
+        num_pr = p_pr.find(_W + "numPr") if p_pr is not None else None
+        num_id, ilvl_text = _val(num_pr, "numId"), _val(num_pr, "ilvl")
+        style_num, style_ilvl = self._style_numbering(style)
+        if num_id is None:
+            num_id = style_num
+        if num_id is None or num_id == "0" or num_id not in self.nums:
+            return ""
+        aid = self._abstract_id(num_id)
+        if aid is None or aid not in self.abstract:
+            return ""
+        levels = self.abstract[aid]
+        if ilvl_text is not None:
+            ilvl = _int(ilvl_text, 0)
+        elif style_ilvl is not None:
+            ilvl = style_ilvl
+        else:
+            ilvl = next((i for i, lvl in levels.items() if style and lvl.style == style), 0)
+        _aid, starts, overrides = self.nums[num_id]
+        merged = {**levels, **overrides}
+        level = merged.get(ilvl)
+        if level is None:
+            return ""
+        counts = self.counts.setdefault(aid, {})
+        if num_id not in self.seen:
+            self.seen.add(num_id)
+            for i in starts:
+                counts.pop(i, None)
+        start = starts.get(ilvl, level.start)
+        counts[ilvl] = counts[ilvl] + 1 if ilvl in counts else start
+        for deeper in [i for i in counts if i > ilvl]:
+            restart = merged[deeper].restart if deeper in merged else None
+            if restart is None or (restart != 0 and ilvl < restart):
+                del counts[deeper]
+        if level.fmt == "bullet":
+            return "\u2022" + level.suffix
+
+        def number(match: re.Match[str]) -> str:
+            i = int(match.group(1)) - 1
+            lvl = merged.get(i)
+            if lvl is None:
+                return ""
+            n = counts.get(i, starts.get(i, lvl.start))
+            return _number_text(n, "decimal" if level.legal and i < ilvl and lvl.fmt != "none" else lvl.fmt)
+
+        text = re.sub(r"%([1-9])", number, level.text)
+        return text + level.suffix if text.strip() else ""
+
+
+def _docx_part_element(word: object, kind: str) -> object | None:
+    """The root element of the document's numbering or styles part, or None when it has none."""
+    try:
+        for rel in word.part.rels.values():  # type: ignore[attr-defined]
+            if rel.reltype.endswith("/" + kind) and not rel.is_external:
+                part = rel.target_part
+                element = getattr(part, "element", None)
+                if element is None:
+                    from lxml import etree
+
+                    element = etree.fromstring(part.blob)
+                return element
+    except Exception:  # a damaged part costs the labels, never the text
+        return None
+    return None
+
+
+class _DocxText:
+    """Text of a Word body, in reading order, as it reads on screen.
+
+    Walks every container that can hold body text, not only the body's direct
+    paragraphs and tables: block and inline content controls (``w:sdt``, which
+    templates and clause libraries wrap whole clauses in), ``w:customXml``,
+    ``w:smartTag``, hyperlinks, fields and tracked insertions (``w:ins``,
+    ``w:moveTo``). Tracked deletions (``w:del``, ``w:moveFrom``) are not read:
+    that text is no longer the contract's. A text box is read once (the
+    ``mc:Choice`` of an ``mc:AlternateContent``, not its VML fallback copy)
+    and its paragraphs follow the one that anchors it. Each table row is one
+    line, its cells joined by " | " and the paragraphs within a cell by spaces.
+    """
+
+    def __init__(self, numbering: _DocxNumbering) -> None:
+        self.numbering = numbering
+
+    def blocks(self, container: object) -> list[str]:
+        out: list[str] = []
+        for child in container.iterchildren():  # type: ignore[attr-defined]
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _DOCX_SKIP:
+                continue
+            if tag == _W + "p":
+                out.extend(self.paragraph(child))
+            elif tag == _W + "tbl":
+                out.extend(self.table(child))
+            elif tag == _MC + "AlternateContent":
+                out.extend(self.blocks(_chosen(child)))
+            else:  # sdt, sdtContent, customXml, ins, moveTo and any other wrapper
+                out.extend(self.blocks(child))
+        return out
+
+    def paragraph(self, p: object) -> list[str]:
+        boxes: list[str] = []
+        text = self.numbering.label(p) + self.inline(p, boxes)
+        return [text, *boxes]
+
+    def inline(self, container: object, boxes: list[str]) -> str:
+        parts: list[str] = []
+        for child in container.iterchildren():  # type: ignore[attr-defined]
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _DOCX_SKIP:
+                continue
+            if tag == _W + "r":
+                parts.append(self.run(child, boxes))
+            elif tag == _MC + "AlternateContent":
+                parts.append(self.inline(_chosen(child), boxes))
+            elif tag.endswith("}oMath") or tag.endswith("}oMathPara"):
+                parts.append("".join(t.text or "" for t in child.iter(_MATH_T)))
+            else:  # hyperlink, smartTag, customXml, sdt, sdtContent, ins, moveTo, fldSimple, dir, bdo
+                parts.append(self.inline(child, boxes))
+        return "".join(parts)
+
+    def run(self, r: object, boxes: list[str]) -> str:
+        parts: list[str] = []
+        for child in r.iterchildren():  # type: ignore[attr-defined]
+            tag = child.tag
+            if tag == _W + "t":
+                parts.append(child.text or "")
+            elif tag in _DOCX_RUN_CHARS:
+                parts.append(_DOCX_RUN_CHARS[tag])
+            elif tag in (_W + "drawing", _W + "pict", _MC + "AlternateContent"):
+                box_root = _chosen(child) if tag == _MC + "AlternateContent" else child
+                for content in box_root.iter(_W + "txbxContent"):
+                    boxes.extend(self.blocks(content))
+        return "".join(parts)
+
+    def table(self, tbl: object) -> list[str]:
+        lines = []
+        for row in _docx_children(tbl, _W + "tr"):
+            cells = [" ".join(b.strip() for b in self.blocks(cell) if b.strip()) for cell in _docx_children(row, _W + "tc")]
+            lines.append(" | ".join(c for c in cells if c))
+        return lines
+
+
+def _chosen(alternate: object) -> object:
+    """The one branch of an ``mc:AlternateContent`` to read: its first Choice, else its Fallback."""
+    for child in alternate.iterchildren():  # type: ignore[attr-defined]
+        if child.tag in (_MC + "Choice", _MC + "Fallback"):
+            return child
+    return alternate
+
+
+def _docx_children(container: object, tag: str) -> list[object]:
+    """``tag`` children of a table or row, also those a content control or custom XML wraps."""
+    found: list[object] = []
+    for child in container.iterchildren():  # type: ignore[attr-defined]
+        if child.tag == tag:
+            found.append(child)
+        elif isinstance(child.tag, str) and child.tag not in _DOCX_SKIP and child.tag not in (_W + "tbl", _W + "p"):
+            found.extend(_docx_children(child, tag))
+    return found
+
+
 def _read_docx(path: str, sha256: str) -> Document:
     import zipfile
 
@@ -309,22 +625,11 @@ def _read_docx(path: str, sha256: str) -> Document:
         raise UnsupportedFormat(f"{Path(path).name} is not a readable Word .docx file: {e}") from e
     except Exception as e:  # lxml errors and friends: a damaged package
         raise UnsupportedFormat(f"{Path(path).name} is a damaged .docx file: {type(e).__name__}: {e}") from e
-    blocks: list[str] = []
-    body = word.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            blocks.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
-        elif tag == "tbl":
-            for row in child.iter():
-                if row.tag.endswith("}tr"):
-                    cells = [
-                        "".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t"))
-                        for cell in row
-                        if cell.tag.endswith("}tc")
-                    ]
-                    blocks.append(" | ".join(c.strip() for c in cells if c.strip()))
-    text = "\n".join(blocks)
+    try:
+        numbering = _DocxNumbering(_docx_part_element(word, "numbering"), _docx_part_element(word, "styles"))
+    except Exception:  # a malformed numbering.xml costs the labels, never the text
+        numbering = _DocxNumbering(None, None)
+    text = "\n".join(_DocxText(numbering).blocks(word.element.body))
     cleaned = [re.sub(r"\n{3,}", "\n\n", normalise(text)).strip()]
     if not cleaned[0]:
         raise EmptyFile(f"{Path(path).name} holds no text")

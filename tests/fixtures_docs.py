@@ -11,8 +11,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 __all__ = [
-    "make_docx", "make_encrypted_pdf", "make_image_only_pdf", "make_mixed_pdf", "make_no_pages_pdf", "make_text_pdf",
-    "make_turned_scan_pdf",
+    "make_docx", "make_docx_xml", "make_encrypted_pdf", "make_image_only_pdf", "make_mixed_pdf", "make_no_pages_pdf",
+    "make_text_pdf", "make_turned_scan_pdf",
 ]
 
 
@@ -154,4 +154,44 @@ def make_turned_scan_pdf(path: str | Path, lines: Sequence[str], *, turn: int, f
         draw.text((120, 150 + int(font_size * 1.5) * n), line, fill=0, font=font)
     image = image.rotate(turn, expand=True, fillcolor=255)
     image.save(str(path), "PDF", resolution=200)
+    return Path(path)
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def make_docx_xml(path: str | Path, body_xml: str, *, numbering_xml: str = "", numbering: bool = True) -> Path:
+    """A .docx whose body is the given WordprocessingML (``w:`` prefix bound), for features python-docx cannot write.
+
+    ``numbering_xml`` (``w:abstractNum`` and ``w:num`` elements) is added to the
+    template's numbering part, abstract definitions before the first ``w:num``
+    as the schema wants; ``numbering=False`` leaves the package without a
+    numbering part at all, as some generators do.
+    """
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    body = document.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+    wrapper = parse_xml(f'<w:body xmlns:w="{W_NS}">{body_xml}</w:body>')
+    for index, child in enumerate(list(wrapper)):
+        body.insert(index, child)
+    part = document.part
+    for rid, rel in list(part.rels.items()):
+        if rel.reltype.endswith("/numbering"):
+            if not numbering:
+                part.rels.pop(rid)
+            elif numbering_xml:
+                root = rel.target_part.element
+                extra = parse_xml(f'<w:numbering xmlns:w="{W_NS}">{numbering_xml}</w:numbering>')
+                first_num = root.find(f"{{{W_NS}}}num")
+                for child in list(extra):
+                    if child.tag.endswith("}abstractNum") and first_num is not None:
+                        first_num.addprevious(child)
+                    else:
+                        root.append(child)
+    document.save(str(path))
     return Path(path)

@@ -349,3 +349,152 @@ def test_an_ocr_speck_before_a_section_does_not_merge_clauses(tmp_path):
              "Section 3.4 Cause. Either party may end it for breach."]
     doc = read_document(make_turned_scan_pdf(tmp_path / "speck.pdf", lines, turn=0))
     assert [c.number for c in clauses(doc) if c.number] == ["Section 3.2", "Section 3.3", "Section 3.4"]
+
+
+# ------------------------------------------------------------------ Word: containers, numbering, breaks
+
+from tests.fixtures_docs import make_docx_xml  # noqa: E402  (kept with the tests that use it)
+
+def _run(text: str) -> str:
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def _para(*runs: str, ppr: str = "") -> str:
+    return f"<w:p>{f'<w:pPr>{ppr}</w:pPr>' if ppr else ''}{''.join(runs)}</w:p>"
+
+
+def _numbered(num_id: int, ilvl: int, text: str) -> str:
+    return _para(_run(text), ppr=f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num_id}"/></w:numPr>')
+
+
+def test_docx_clause_inside_a_content_control_is_read_and_deleted_text_is_not(tmp_path):
+    """Regression: a clause wrapped in a block content control (w:sdt) vanished, merging clause 3 with clause 5.
+
+    Only the body's direct w:p and w:tbl were read, so clause-library
+    templates lost whole clauses. Block and inline content controls, custom
+    XML, smart tags and tracked insertions are text; tracked deletions are not.
+    """
+    from extractors.segment import clauses
+
+    body = (
+        _para(_run("HOSTING AGREEMENT"))
+        + _para(_run("3. Fees. Tenant pays the hosting fee monthly."))
+        + '<w:sdt><w:sdtPr><w:alias w:val="Clause"/></w:sdtPr><w:sdtContent>'
+        + _para(_run("4. Governing Law. The laws of the State of Oregon govern this Agreement."))
+        + "</w:sdtContent></w:sdt>"
+        + '<w:customXml w:element="clause">'
+        + _para(_run("5. Assignment. Neither party may assign "),
+                '<w:sdt><w:sdtContent>' + _run("this Agreement") + "</w:sdtContent></w:sdt>",
+                '<w:smartTag w:element="place">' + _run(" in Lakeview") + "</w:smartTag>",
+                '<w:ins w:id="1" w:author="A" w:date="2020-01-01T00:00:00Z">' + _run(" without consent") + "</w:ins>",
+                '<w:del w:id="2" w:author="A" w:date="2020-01-01T00:00:00Z">'
+                '<w:r><w:delText xml:space="preserve"> at any time</w:delText></w:r></w:del>',
+                _run("."))
+        + "</w:customXml>"
+    )
+    doc = read_document(make_docx_xml(tmp_path / "template.docx", body))
+    assert doc.text == (
+        "HOSTING AGREEMENT\n3. Fees. Tenant pays the hosting fee monthly.\n"
+        "4. Governing Law. The laws of the State of Oregon govern this Agreement.\n"
+        "5. Assignment. Neither party may assign this Agreement in Lakeview without consent."
+    )
+    assert [(c.number, c.heading) for c in clauses(doc)] == [
+        (None, "HOSTING AGREEMENT"), ("3.", "Fees"), ("4.", "Governing Law"), ("5.", "Assignment")]
+
+
+MULTILEVEL = (
+    '<w:abstractNum w:abstractNumId="90">'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>'
+    '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/>'
+    '<w:suff w:val="space"/></w:lvl>'
+    '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="(%3)"/></w:lvl>'
+    '<w:lvl w:ilvl="3"><w:start w:val="1"/><w:numFmt w:val="lowerRoman"/><w:lvlText w:val="(%4)"/></w:lvl>'
+    "</w:abstractNum>"
+    '<w:abstractNum w:abstractNumId="91">'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="\uf0b7"/></w:lvl>'
+    "</w:abstractNum>"
+    '<w:abstractNum w:abstractNumId="92">'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperRoman"/><w:lvlText w:val="ARTICLE %1"/>'
+    '<w:suff w:val="space"/></w:lvl>'
+    "</w:abstractNum>"
+    '<w:num w:numId="90"><w:abstractNumId w:val="90"/></w:num>'
+    '<w:num w:numId="91"><w:abstractNumId w:val="91"/></w:num>'
+    '<w:num w:numId="92"><w:abstractNumId w:val="92"/>'
+    '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="3"/></w:lvlOverride></w:num>'
+)
+
+
+def test_docx_automatic_numbering_keeps_clause_numbers(tmp_path):
+    """Regression: Word list numbering (w:numPr, List Number style) was dropped, so clauses lost numbers and merged.
+
+    The labels live in numbering.xml, not in the text: 6 clauses without
+    numbers or headings came out of a contract that typed out reads as 8.
+    Counters run per level, a higher level restarts the lower ones, and
+    formats, lvlText patterns, suffixes, start overrides, bullets and numId 0
+    are rendered as Word draws them.
+    """
+    from extractors.segment import clauses
+
+    body = (
+        _para(_run("MASTER SERVICES AGREEMENT"))
+        + _numbered(90, 0, "Definitions. Terms have the meanings below.")
+        + _numbered(90, 1, "Affiliate means an entity under common control.")
+        + _numbered(90, 1, "Services means the work in a Statement of Work.")
+        + _numbered(90, 0, "Payment. Client shall pay as follows:")
+        + _numbered(90, 2, "fees within thirty days;")
+        + _numbered(90, 3, "expenses at cost; and")
+        + _numbered(90, 2, "taxes as invoiced.")
+        + _numbered(90, 1, "Late amounts bear interest.")
+        + _para(_run("Unnumbered note."), ppr='<w:pStyle w:val="ListNumber"/><w:numPr><w:numId w:val="0"/></w:numPr>')
+        + _numbered(91, 0, "a bullet point")
+        + _numbered(92, 0, "MISCELLANEOUS")
+        + _para(_run("Term. The term is one year."), ppr='<w:pStyle w:val="ListNumber"/>')
+        + _para(_run("Renewal. It renews yearly."), ppr='<w:pStyle w:val="ListNumber"/>')
+    )
+    doc = read_document(make_docx_xml(tmp_path / "auto.docx", body, numbering_xml=MULTILEVEL))
+    assert doc.text.split("\n") == [
+        "MASTER SERVICES AGREEMENT",
+        "1. Definitions. Terms have the meanings below.",
+        "1.1 Affiliate means an entity under common control.",
+        "1.2 Services means the work in a Statement of Work.",
+        "2. Payment. Client shall pay as follows:",
+        "(a) fees within thirty days;",
+        "(i) expenses at cost; and",
+        "(b) taxes as invoiced.",
+        "2.1 Late amounts bear interest.",
+        "Unnumbered note.",
+        "\u2022 a bullet point",
+        "ARTICLE III MISCELLANEOUS",
+        "1. Term. The term is one year.",
+        "2. Renewal. It renews yearly.",
+    ]
+    numbers = [c.number for c in clauses(doc)]
+    assert {"1.", "1.1", "1.2", "2.", "2.1"} <= set(numbers), numbers
+
+
+def test_docx_numbering_without_a_numbering_part_reads_the_text(tmp_path):
+    """Regression guard: a paragraph that asks for a list but whose package has no numbering.xml is read without a label."""
+    body = _para(_run("SUPPLY AGREEMENT")) + _numbered(5, 0, "Supply. Seller shall deliver.")
+    doc = read_document(make_docx_xml(tmp_path / "bare.docx", body, numbering=False))
+    assert doc.text == "SUPPLY AGREEMENT\nSupply. Seller shall deliver."
+
+
+def test_docx_line_breaks_tabs_and_cell_paragraphs_do_not_glue_words(tmp_path):
+    """Regression: "Notices go to:Acme Corp1 Main Street", "1.Term." and "per monthpayable" in stored text.
+
+    Soft line breaks (w:br, w:cr) became nothing, tabs were dropped, and the
+    paragraphs of one table cell were joined with no space. A non-breaking
+    hyphen is a hyphen.
+    """
+    body = (
+        _para(_run("1."), "<w:r><w:tab/></w:r>", _run("Term. It lasts two years."))
+        + _para(_run("2. Notices. Notices go to:"), "<w:r><w:br/></w:r>", _run("Birchwood LLC"),
+                "<w:r><w:cr/></w:r>", _run("9 Quarry Lane, Suite"), "<w:r><w:noBreakHyphen/></w:r>", _run("4"))
+        + "<w:tbl><w:tr><w:tc>" + _para(_run("Fee")) + "</w:tc><w:tc>"
+        + _para(_run("EUR 500 per month")) + _para(_run("payable in advance")) + "</w:tc></w:tr></w:tbl>"
+    )
+    doc = read_document(make_docx_xml(tmp_path / "breaks.docx", body))
+    assert doc.text == (
+        "1. Term. It lasts two years.\n2. Notices. Notices go to:\nBirchwood LLC\n9 Quarry Lane, Suite-4\n"
+        "Fee | EUR 500 per month payable in advance"
+    )
