@@ -40,7 +40,7 @@ __all__ = [
     "analyse", "analyse_document", "analyse_safely", "warm_up", "discover", "ingest", "plan", "record",
 ]
 
-READER_VERSION = "reader.v2"
+READER_VERSION = "reader.v3"  # v3: .docx content controls and numbering; OCR orientation and specks
 
 
 @dataclass(frozen=True)
