@@ -55,30 +55,35 @@ facts AS (
     max(CASE WHEN t.kind = 'notice_period' THEN json_extract(t.value, '$') END) AS notice_n,
     max(CASE WHEN t.kind = 'notice_period' THEN coalesce(t.unit, 'days') END) AS notice_unit,
     max(CASE WHEN t.kind = 'auto_renewal' THEN json_extract(t.value, '$') END) AS auto_renewal,
-    max(CASE WHEN t.kind = 'renewal_term' AND t.unit = 'months' THEN json_extract(t.value, '$') END) AS renewal_months
+    max(CASE WHEN t.kind = 'renewal_term' AND t.unit = 'months' THEN json_extract(t.value, '$') END) AS renewal_months,
+    max(CASE WHEN t.kind = 'renewal_count' THEN json_extract(t.value, '$') END) AS renewal_count
   FROM documents d JOIN terms t ON t.sha256 = d.sha256
   WHERE d.status = 'ingested'
   GROUP BY d.sha256
 ),
-terms_end(sha256, name, term_end, notice_n, notice_unit, auto_renewal, renewal_months, renewals) AS (
-  SELECT sha256, name, expiration_date, notice_n, notice_unit, auto_renewal, renewal_months, 0 FROM facts
+terms_end(sha256, name, term_end, notice_n, notice_unit, auto_renewal, renewal_months, renewal_count, renewals) AS (
+  SELECT sha256, name, expiration_date, notice_n, notice_unit, auto_renewal, renewal_months, renewal_count, 0
+  FROM facts
   WHERE expiration_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
   UNION ALL
   SELECT sha256, name, {_months_sql("term_end", "+", "renewal_months")}, notice_n, notice_unit, auto_renewal,
-         renewal_months, renewals + 1
+         renewal_months, renewal_count, renewals + 1
   FROM terms_end
-  WHERE auto_renewal = 1 AND renewal_months > 0 AND renewals < 600
+  -- a contract allowing N renewals ("one (1) additional three (3) year period") rolls N times, then ends
+  WHERE auto_renewal = 1 AND renewal_months > 0 AND renewals < min(600, coalesce(renewal_count, 600))
     AND term_end < date((SELECT day FROM as_of), '+25 months')
 ),
 weekdays AS (
-  SELECT *, CAST(strftime('%w', term_end) AS integer) AS w FROM terms_end
+  SELECT *, CAST(strftime('%w', term_end) AS integer) AS w,
+    auto_renewal = 1 AND renewals < coalesce(renewal_count, 600) AS renews_after
+  FROM terms_end
 ),
 dated AS (
   -- the notice counted back in its own unit: calendar days, calendar months, or Monday-Friday business days
   -- (from the Friday before a weekend end; public holidays unknown); no notice found: none for a contract
   -- that auto-renews (the deadline is unknown, not the end), the end itself for one that does not
   SELECT *, CASE
-      WHEN notice_n IS NULL THEN CASE WHEN auto_renewal = 1 THEN NULL ELSE term_end END
+      WHEN notice_n IS NULL THEN CASE WHEN renews_after THEN NULL ELSE term_end END
       WHEN notice_unit = 'months' THEN {_months_sql("term_end", "-", "notice_n")}
       WHEN notice_unit = 'business days' THEN date(term_end,
         '-' || (CASE w WHEN 0 THEN 2 WHEN 6 THEN 1 ELSE 0 END + 7 * (notice_n / 5) + notice_n % 5
@@ -94,7 +99,8 @@ current_term AS (
 SELECT name AS document, term_end,
   CASE WHEN notice_n IS NULL THEN NULL ELSE notice_n || ' ' || notice_unit END AS notice,
   notice_deadline,
-  CASE auto_renewal WHEN 1 THEN 'yes' WHEN 0 THEN 'no' ELSE '' END AS auto_renews,
+  CASE WHEN renews_after THEN 'yes' WHEN auto_renewal = 1 THEN 'no: last renewal allowed' WHEN auto_renewal = 0
+    THEN 'no' ELSE '' END AS auto_renews,
   renewals AS renewals_since_signing
 FROM current_term
 WHERE nth = 1 AND coalesce(notice_deadline, term_end)

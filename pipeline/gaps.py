@@ -672,6 +672,26 @@ def _tier_move(contract: ContractView, cp: Counterparty, playbook: Playbook) -> 
                playbook.settings.severity_of("tier_move"), signed_term.page, _quote(signed_term.quote), ask, contract.sha256)
 
 
+def _renews_after(contract: ContractView, end: date) -> bool:
+    """Whether the term ending on ``end`` renews: the contract auto-renews, and the renewals it allows
+    (``renewal_count``; no limit when absent) are not used up by the terms before ``end``."""
+    auto = contract.term("auto_renewal")
+    if auto is None or auto.value is not True:
+        return False
+    count = contract.term("renewal_count")
+    allowed = _number(count.value) if count else None
+    if allowed is None:
+        return True
+    expiry, renewal = contract.term("expiration_date"), contract.term("renewal_term")
+    first, months = (_iso(expiry.value) if expiry else None), (_number(renewal.value) if renewal else None)
+    if first is None or not months or months <= 0:
+        return allowed > 0
+    rolls = 0
+    while first < end and rolls < 600:
+        first, rolls = add_months(first, int(months)), rolls + 1
+    return rolls < allowed
+
+
 def _renewal(contract: ContractView, cp: Counterparty, playbook: Playbook, as_of: date) -> Gap | None:
     found = notice_deadline(contract, as_of)
     if found is None:
@@ -690,8 +710,7 @@ def _renewal(contract: ContractView, cp: Counterparty, playbook: Playbook, as_of
                    severity, evidence.page, _quote(evidence.quote), ask, contract.sha256, as_of)
     if (deadline - as_of).days > window:
         return None
-    auto = contract.term("auto_renewal")
-    what = "renews" if auto is not None and auto.value is True else "ends"
+    what = "renews" if _renews_after(contract, end) else "ends"
     ask = (f"Act by {deadline.isoformat()} (the last day to give notice): the term {what} on "
            f"{end.isoformat()}; give notice or renegotiate the gaps listed for this contract first.")
     return Gap(contract.document, cp.name, cp.segment, "renewal_deadline", "Renewal Term", deadline.isoformat(),

@@ -314,3 +314,18 @@ def test_renewal_deadlines_read_a_date_without_leading_zeros_and_refuse_one_they
         with pytest.raises(sqlite3.OperationalError):
             _run(db, "renewal_notice_deadlines", as_of=typo)
     assert _run(db, "renewal_notice_deadlines", as_of="") == _run(db, "renewal_notice_deadlines", as_of="  ")
+
+
+def test_renewal_notice_deadlines_stop_after_the_renewals_a_contract_allows(tmp_path):
+    """Regression: the browse query rolled a renewal for ever, as gap detection did, so a contract allowing
+    two renewals that ended in 2022 was listed with a deadline in 2025; its last allowed term ends, not renews."""
+    path = str(tmp_path / "limited.db")
+    with Store(path) as store:
+        analysis = _analysis(1, "twice", {"expiration_date": ("2020-03-31", "date"), "notice_period": (60, "days"),
+                                          "auto_renewal": (True, None), "renewal_term": (12, "months"),
+                                          "renewal_count": (2, None)}, {})
+        store.write_analysis(analysis.document.source, analysis, size=100)
+    assert _run(path, "renewal_notice_deadlines", as_of=AS_OF) == []
+    assert _run(path, "renewal_notice_deadlines", as_of="2021-12-01") == [
+        {"document": "twice", "term_end": "2022-03-31", "notice": "60 days", "notice_deadline": "2022-01-30",
+         "auto_renews": "no: last renewal allowed", "renewals_since_signing": 2}]

@@ -672,3 +672,21 @@ def test_limited_renewal_without_a_notice_period_ends_at_the_last_terms_end():
     assert notice_deadline(view, date(2023, 7, 16)) == (date(2024, 1, 15), date(2024, 1, 15),
                                                         TermValue("2023-01-15", "date", 2, "ends"))
     assert notice_deadline(view, date(2024, 1, 16)) is None
+
+
+def test_the_last_renewal_allowed_is_said_to_end_not_renew():
+    """Regression: the renewal-deadline ask said "the term renews on ..." for the last term a contract allows,
+    which ends then."""
+    from pipeline.gaps import _renewal
+
+    terms = {"expiration_date": (TermValue("2024-06-30", "date", 2, "ends June 30, 2024"),),
+             "auto_renewal": (TermValue(True, None, 2, "renews automatically"),),
+             "renewal_term": (TermValue(12, "months", 2, "one (1) year"),),
+             "renewal_count": (TermValue(1, None, 2, "one (1) additional"),),
+             "notice_period": (TermValue(30, "days", 2, "thirty (30) days"),)}
+    view = ContractView("once", "once", {}, terms)
+    cp = Counterparty("Once Ltd", "East", segment="strategic", documents=("once",))
+    before = _renewal(view, cp, BOOK, date(2024, 5, 1))
+    last = _renewal(view, cp, BOOK, date(2025, 5, 1))
+    assert before is not None and "the term renews on 2024-06-30" in before.ask
+    assert last is not None and "the term ends on 2025-06-30" in last.ask
