@@ -70,7 +70,7 @@ __all__ = [
     "MAX_CLAUSE_CHARS", "SEGMENTER_VERSION", "Segment", "clauses", "evidence_sentence", "nlp", "segments", "sentences",
 ]
 
-SEGMENTER_VERSION = "clausewise.segment.v3"
+SEGMENTER_VERSION = "clausewise.segment.v4"
 MAX_CLAUSE_CHARS = 1500
 CLAUSE_COMPONENT = "clausewise_clause_boundaries_v1"
 SENTENCE_COMPONENT = "clausewise_legal_sentences_v1"
@@ -308,6 +308,27 @@ class _Numbering:
         return "roman" if label in ("i", "ii", "iii", "iv", "vi", "vii", "viii", "ix") or len(label) > 1 else "lower"
 
 
+def _follows(number: str, base: str | None) -> bool:
+    """Whether ``number`` ("3.", "4.3", "5") comes right after ``base`` ("2.", "4.2", "4.2"): the next sibling, the
+    first child (4 → 4.1) or the next item of a level above (4.2 → 5)."""
+    if base is None or not re.fullmatch(r"\d+(?:\.\d+)*\.?", base) or not re.fullmatch(r"\d+(?:\.\d+)*\.?", number):
+        return False
+    b = [int(x) for x in base.rstrip(".").split(".")]
+    n = [int(x) for x in number.rstrip(".").split(".")]
+    if len(n) == len(b) + 1:
+        return n[:-1] == b and n[-1] == 1
+    return len(n) <= len(b) and n[:-1] == b[: len(n) - 1] and n[-1] == b[len(n) - 1] + 1
+
+
+def _next_clause_number(piece: str, numbering: _Numbering) -> bool:
+    """A line opening with the number right after the last one and a capitalised word ("3. Assignment"), after a
+    line that ended without a full stop (a table row, a heading-less fee line): the next clause, not a wrap."""
+    m = _DECIMAL.match(piece)
+    if m is None or m.end() >= len(piece) or not piece[m.end()].isupper():
+        return False
+    return _follows(m.group(1) or m.group(2), numbering.base)
+
+
 def _marker(piece: str, numbering: _Numbering, after_break: bool) -> tuple[str | None, int]:
     """The clause number a piece opens with (in context), and where its text starts."""
     ch = piece[0]
@@ -413,6 +434,8 @@ def _blocks(text: str) -> list[_Block]:
         unfinished = not ends_sentence and (lower_start or (len(last) >= 60 and not after_heading))
 
         number, body_at = None, 0
+        if not opens and newlines >= 1 and piece[0].isdigit() and _next_clause_number(piece, numbering):
+            opens = True
         if opens or piece[0] == "(":
             number, body_at = _marker(piece, numbering, opens)
             if number is not None and piece[0] == "(" and not (

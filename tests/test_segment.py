@@ -358,3 +358,19 @@ def test_evidence_sentence_gives_the_sentence_around_a_value_and_cuts_a_long_one
     cut = evidence_sentence(long, at, at + len("six (6) years"), limit=120)
     assert "six (6) years" in cut and cut.startswith("…") and cut.endswith("…") and len(cut) <= 125
     assert not cut[1].isspace() and cut.split()[0].lstrip("…") in {"keep", "and", "maintain", "records"}
+
+
+def test_the_next_clause_number_after_a_line_without_a_full_stop_opens_a_clause():
+    """Regression: after a table row or fee line with no full stop ("Fee | USD 1,000 per month payable in
+    advance"), "3. Assignment. ..." was read as that line's wrap, so clause 3 vanished into clause 2. A number
+    right after the last one, opening a capitalised word, is the next clause; one out of sequence is not."""
+    from extractors.document import read_text
+
+    text = ("1. Term. This Agreement lasts three years.\n2. Fees. Customer pays the fees below.\n"
+            "Fee | USD 1,000 per month payable in advance\n3. Assignment. Neither party may assign it.\n"
+            "4. Governing Law. Texas law governs and the amount is set out in the schedule as\n"
+            "12. Schedule items, which is not a clause number.")
+    found = clauses(read_text(text, source="/tmp/fees.txt"))
+    assert [(c.number, c.heading) for c in found if c.number] == [
+        ("1.", "Term"), ("2.", "Fees"), ("3.", "Assignment"), ("4.", "Governing Law")]
+    assert "12. Schedule items" in found[-1].text
