@@ -174,6 +174,10 @@ def ingest(
             outcomes = run_ingest(paths, store, settings, on_outcome=report)
         except DatabaseError as e:
             raise CliError(str(e)) from e
+        except KeyboardInterrupt:  # click would say "Aborted!" and exit 1, which reads as "some files failed"
+            err.print(f"interrupted after {sum(counts.values())} of {total} files; what is recorded stays "
+                      "recorded: run the same command again to go on")
+            sys.exit(EXIT_INTERRUPTED)
     failed = sum(1 for o in outcomes if o.failed)
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to ingest"
     err.print(f"{len(outcomes)} files: {summary}. Database: {db_path}")

@@ -126,6 +126,8 @@ def _candidates_problem(answers: Any) -> str | None:
         p = a["probability"]
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p):
             return f'candidate {i}: "probability" must be a number, not {json.dumps(p)[:40]}'
+        if not 0 <= p <= 1:  # CUAD's thresholds run from 0.99 to 0: a score of 50 or -1 is scored as nonsense
+            return f'candidate {i}: "probability" must be between 0 and 1, not {json.dumps(p)[:40]}'
     return None
 
 

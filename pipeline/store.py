@@ -720,8 +720,10 @@ class Store:
             return holder(name) is not None
 
         existing = self._document_row(sha256)
-        if existing is not None and existing["path"] == path and not taken(existing["name"]):
-            return str(existing["name"])  # a re-analysis keeps the name registers and reports know it by
+        if existing is not None and _name(existing["path"]) == base and not taken(existing["name"]):
+            # a re-analysis, or the same file moved to another folder, keeps the name registers and reports know
+            # it by ("contract (2020)" moved to 2021/ stays "contract (2020)"); a file renamed takes its new name
+            return str(existing["name"])
         other = holder(base)
         if other is None:
             return base
@@ -1184,7 +1186,7 @@ class Store:
             for key in (f["name"].strip(), f["path"], Path(f["path"]).name):
                 if key:
                     refs.setdefault(key.casefold(), ref)
-                    if key != f["path"] and d is not None and d["status"] == "ingested":
+                    if key != f["path"] and d is not None and d["status"] == "ingested" and f["status"] != "moved":
                         shared.setdefault(key.casefold(), {}).setdefault(d["name"], f["path"])
         names = {d["name"].strip().casefold() for d in documents.values() if d["status"] == "ingested"}
         for key, contracts in shared.items():

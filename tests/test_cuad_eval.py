@@ -334,3 +334,7 @@ def test_eval_cuad_scores_an_exported_database_without_training(tmp_path):
     path.write_text(json.dumps({"other__Governing Law": []}))
     none = CliRunner().invoke(cli, ["eval", "cuad", "--data", str(root), "--score", str(path)])
     assert none.exit_code == 2 and "holds no predictions for the contracts of" in none.output
+    # Regression: probabilities times 50 scored AUPR 0.651 and -1 scored 0.000, without a word
+    path.write_text(json.dumps({"deal one__Governing Law": [{"text": "Ohio.", "probability": 45.0}]}))
+    scaled = CliRunner().invoke(cli, ["eval", "cuad", "--data", str(root), "--score", str(path)])
+    assert scaled.exit_code == 2 and '"probability" must be between 0 and 1, not 45.0' in scaled.output

@@ -120,6 +120,23 @@ def test_one_ctrl_c_stops_bulk_load_with_130_keeps_what_is_stored_and_leaves_no_
     _assert_intact_and_resumable(db, inbox, 40)
 
 
+@pytest.mark.slow
+def test_one_ctrl_c_stops_ingest_with_130_not_click_aborted_1(tmp_path):
+    """Regression: Ctrl-C of `ingest` printed click's "Aborted!" and exited 1, the code for "some files
+    failed", though the README promises 130 for an interrupted run, as `bulk-load` gives."""
+    inbox, db = _contracts(tmp_path / "in", 40), tmp_path / "c.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "ingest", str(inbox), "--db", str(db), "--workers", "1"],
+        cwd=ROOT, env=_env(), start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    _wait_for_documents(proc, db, 1)
+    os.killpg(proc.pid, signal.SIGINT)
+    output, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 130, output
+    assert "Aborted!" not in output and re.search(r"interrupted after \d+ of 40 files", output), output
+    assert _wait_gone(proc.pid) == []
+    _assert_intact_and_resumable(db, inbox, 40)
+
+
 # ----------------------------------------------------------------- kill -9
 
 

@@ -657,3 +657,22 @@ def test_two_folders_contract_pdf_are_two_contracts_judged_for_their_own_counter
                                   embeddings=False).warnings("cw.db")
     assert warned[0].startswith("contract.pdf names 2 stored contracts (/archive/2019/contract.pdf, "
                                 "/archive/2020/contract.pdf); list each by its path or stored name; it was not judged")
+
+
+def test_a_contract_moved_to_another_folder_keeps_the_name_a_register_knows_it_by(tmp_path):
+    """Regression: 'contract (2020)' moved from 2020/ to 2021/ was renamed 'contract (2021)', so a register listing
+    it by that name warned "not in the database" and judged it not at all (8 gaps became 0). A move keeps the
+    name; the ambiguity warning then lists where the contracts are, not where one was."""
+    from tests.candidates_fixtures import ACME, HARBOR, analysis
+
+    with Store(str(tmp_path / "cw.db")) as store:
+        for folder, contract in (("2019", HARBOR), ("2020", ACME)):
+            store.write_analysis(f"/archive/{folder}/contract.pdf", analysis(contract), size=1000)
+        moved = store.document("contract (2020)")["sha256"]
+        store.write_moved("/archive/2020/contract.pdf", "/archive/2021/contract.pdf", moved)
+        assert store.document("contract (2020)")["path"] == "/archive/2021/contract.pdf"
+        refs = store.document_references()
+        store.write_moved("/archive/2021/contract.pdf", "/archive/2021/acme-order.pdf", moved)  # renamed: new name
+        assert store.document("/archive/2021/acme-order.pdf")["name"] == "acme-order"
+    assert "/archive/2021/contract.pdf" in refs["contract.pdf"].reason
+    assert "/archive/2020/" not in refs["contract.pdf"].reason
