@@ -209,7 +209,8 @@ def status(db_path: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the stored record as JSON.")
 @click.option("--text", "with_text", is_flag=True, help="Print the document's text too.")
 def show(document: str, db_path: str, as_json: bool, with_text: bool) -> None:
-    """Show one stored DOCUMENT (its name, path or SHA-256, or any copy of the file): pages, clauses, terms."""
+    """Show one stored DOCUMENT (its name or file name in any letter case, its path or SHA-256, or any copy of the
+    file): pages, clauses, terms."""
     doc = _document(_existing(db_path), document)
     if as_json:
         if not with_text:

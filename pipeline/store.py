@@ -858,7 +858,8 @@ class Store:
 
     def document(self, key: str) -> dict[str, Any]:
         """A stored document by hash (or its prefix), name, path, or file name (``consulting.docx``, as a register
-        may write it), a duplicate's or an earlier location's too."""
+        may write it), a duplicate's or an earlier location's too. A name matching nothing as typed is looked up in
+        any letter case (``CONTRACT.PDF``); one that then fits several contracts is :class:`AmbiguousDocument`."""
         sql = (
             "SELECT *, (sha256 = :k OR trim(name) = :k OR path = :k) AS exact FROM documents "
             "WHERE sha256 = :k OR trim(name) = :k OR path = :k "
@@ -870,12 +871,16 @@ class Store:
         typed, key = key, key.strip()  # a file name may start with spaces; a document name never does
         rows = list(self.db.query(sql, {"k": key, "stem": Path(key).stem.strip(),
                                         "slashed": "/" + typed.lstrip("/")}))
+        ignoring_case = not rows
+        if ignoring_case:  # `show CONTRACT.PDF`: names as typed first, then in any letter case, as a register's are
+            rows = self._documents_ignoring_case(key, typed)
         if not rows:
             raise UnknownDocument(f"no document matches {key!r}")
         current = [r for r in rows if r["status"] == "ingested"]
         if not rows[0]["exact"] and len(current) > 1:  # 2019/contract.pdf and 2020/contract.pdf: say which
             listed = "; ".join(f"{r['name']} ({r['path']})" for r in current)
-            raise AmbiguousDocument(f"{key!r} matches {len(current)} stored contracts: {listed}; give its stored "
+            raise AmbiguousDocument(f"{key!r} matches {len(current)} stored contracts"
+                                    f"{' ignoring letter case' if ignoring_case else ''}: {listed}; give its stored "
                                     "name or its path")
         doc = rows[0]
         del doc["exact"]
@@ -910,6 +915,24 @@ class Store:
             )
         )
         return doc
+
+    def _documents_ignoring_case(self, key: str, typed: str) -> list[dict[str, Any]]:
+        """The documents :meth:`document`'s names match when letter case is ignored (casefolded, as
+        :meth:`document_references` compares a register's names), ingested first: those whose stored name it is,
+        as a stored name wins when typed exactly; failing that, those of a file it names, with or without its
+        extension, or by the end of its path. (Hashes are matched in any case already.)"""
+        folded, stem, slashed = key.casefold(), Path(key).stem.strip().casefold(), ("/" + typed.lstrip("/")).casefold()
+        found = {r["sha256"] for r in self.db.query("SELECT sha256, name FROM documents")
+                 if r["name"].strip().casefold() == folded}
+        found = found or {
+            r["sha256"] for r in self.db.query("SELECT sha256, name, path FROM files WHERE sha256 IS NOT NULL")
+            if (r["name"] or "").strip().casefold() == folded
+            or ((r["name"] or "").strip().casefold() == stem and r["path"].casefold().endswith(slashed))}
+        if not found:
+            return []
+        marks = ", ".join("?" * len(found))
+        return list(self.db.query(f"SELECT *, 0 AS exact FROM documents WHERE sha256 IN ({marks}) "
+                                  "ORDER BY status = 'ingested' DESC, rowid", sorted(found)))
 
     def candidates(self, sha256: str, *, per_category: int | None = None) -> dict[str, list[dict[str, Any]]]:
         """Stored CUAD-style candidates of one document, by category, best first (the best ``per_category``)."""
