@@ -13,7 +13,7 @@ SMTP settings (:func:`smtp_settings`) come from an optional YAML file's
 STARTTLS), ``CLAUSEWISE_SMTP_USER``, ``CLAUSEWISE_SMTP_PASSWORD``,
 ``CLAUSEWISE_SMTP_FROM``, ``CLAUSEWISE_SMTP_STARTTLS`` (1/true/yes). The same
 file may name each team's recipients under ``recipients: {team: [address,
-...]}`` (each a team the register has); otherwise a team's list goes to the owners its register rows
+...]}`` (each a team the register has, in any letter case or spacing); otherwise a team's list goes to the owners its register rows
 name. A team's e-mail counts as sent only when the server takes it for every recipient.
 """
 
@@ -40,7 +40,7 @@ from pipeline.gaps import (
 from pipeline.playbook import Playbook, load_playbook
 from pipeline.rank import RankedGap, rank_gaps
 from pipeline.register import (
-    Counterparty, RegisterError, SegmentChange, document_matches, merge_history, read_register, standing_on,
+    Counterparty, RegisterError, SegmentChange, _team_key, document_matches, merge_history, read_register, standing_on,
 )
 from pipeline.report import Reports, write_reports
 from pipeline.store import DocumentReference, Store
@@ -342,8 +342,10 @@ def smtp_settings(config: Mapping[str, Any] | None = None, env: Mapping[str, str
 def recipients(counterparties: Sequence[Counterparty], config: Mapping[str, Any] | None = None) -> dict[str, list[str]]:
     """Addresses per team: the config's ``recipients`` where given, else the owners in the register.
 
-    :class:`DeliveryError` for a team the register does not have (a misspelt name would leave the real team
-    mailed to its owners, and the addresses written for it unused, without a word), with a "did you mean".
+    A team is named as the register compares teams: ``emea sales``, ``EMEA  Sales`` and ``EMEA-Sales`` are the
+    register's ``EMEA Sales``, and the result spells it as the register does. :class:`DeliveryError` for a team
+    the register does not have (a misspelt name would leave the real team mailed to its owners, and the addresses
+    written for it unused, without a word), with a "did you mean", and for two entries naming one team.
     """
     out: dict[str, set[str]] = {}
     for cp in counterparties:
@@ -354,17 +356,24 @@ def recipients(counterparties: Sequence[Counterparty], config: Mapping[str, Any]
         raise DeliveryError("recipients: expected a mapping of team -> [addresses]")
     result = {team: sorted(addresses) for team, addresses in out.items()}
     teams = sorted({cp.account_team for cp in counterparties})
+    by_key = {_team_key(t): t for t in teams}
+    named: dict[str, str] = {}  # the register's team -> the entry naming it
     for team, addresses in configured.items():
-        if str(team) not in teams:
-            close = difflib.get_close_matches(str(team), teams, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+        found = by_key.get(_team_key(str(team)))
+        if found is None:
+            close = difflib.get_close_matches(_team_key(str(team)), list(by_key), n=1)
+            hint = f"; did you mean {by_key[close[0]]!r}?" if close else ""
             raise DeliveryError(f"recipients.{team}: no such team in the register{hint} "
                                 f"(its teams: {', '.join(teams) or 'none'})")
+        if found in named:
+            raise DeliveryError(f"recipients.{named[found]} and recipients.{team} both name the team {found!r}; "
+                                "list its addresses once")
+        named[found] = str(team)
         if isinstance(addresses, str):
             addresses = [addresses]
         if not isinstance(addresses, list) or not all(isinstance(a, str) and "@" in a for a in addresses):
             raise DeliveryError(f"recipients.{team}: expected a list of e-mail addresses")
-        result[str(team)] = sorted(set(addresses))
+        result[found] = sorted(set(addresses))
     return result
 
 

@@ -261,3 +261,36 @@ def test_a_misspelt_team_under_recipients_is_an_error_with_a_suggestion(tmp_path
     result = CliRunner().invoke(cli, argv)
     assert result.exit_code == 2 and "did you mean 'Enterprise East'?" in result.output
     assert inbox.messages == []
+
+
+def test_recipients_name_a_team_in_any_letter_case_or_spacing(tmp_path, smtp_server, monkeypatch):
+    """Regression: `recipients: {enterprise east: [...]}` named no team, because the register spells it "Enterprise
+    East": the run stopped with "no such team" and nothing was sent; a misspelling in other capitals ("ENTERPRISE
+    EST", "emea sales" for "EMEA Sales") got no "did you mean" either, the suggestion comparing letter case."""
+    run, _ = _reports(tmp_path)
+    config = {"recipients": {"enterprise  east": ["boss@example.com"], " COMMERCIAL": "sales@example.com"}}
+    assert recipients(run.counterparties, config) == {"Commercial": ["sales@example.com"],
+                                                      "Enterprise East": ["boss@example.com"]}
+    with pytest.raises(DeliveryError) as e:
+        recipients(run.counterparties, {"recipients": {"ENTERPRISE EST": ["boss@example.com"]}})
+    assert str(e.value) == ("recipients.ENTERPRISE EST: no such team in the register; did you mean 'Enterprise East'? "
+                            "(its teams: Commercial, Enterprise East)")
+    with pytest.raises(DeliveryError) as e:
+        recipients(run.counterparties, {"recipients": {"Enterprise East": ["a@example.com"],
+                                                       "enterprise-east": ["b@example.com"]}})
+    assert str(e.value) == ("recipients.Enterprise East and recipients.enterprise-east both name the team "
+                            "'Enterprise East'; list its addresses once")
+
+    inbox, port = smtp_server
+    (tmp_path / "cli").mkdir()
+    db, reg, book = write_inputs(tmp_path / "cli")
+    (tmp_path / "delivery.yaml").write_text("recipients:\n  enterprise east: [boss@example.com]\n")
+    monkeypatch.setenv("CLAUSEWISE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CLAUSEWISE_SMTP_PORT", str(port))
+    argv = ["candidates", "--db", str(db), "--register", str(reg), "--playbook", str(book), "--as-of", "2025-03-01",
+            "--out", str(tmp_path / "out"), "--send", "--no-embeddings", "--delivery-config", str(tmp_path / "delivery.yaml")]
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == 0, result.output
+    assert "sent Enterprise East to boss@example.com" in result.output
+    assert sorted(tuple(rcpt) for _, rcpt, _ in inbox.messages) == [("amy@example.com", "raj@example.com"),
+                                                                     ("boss@example.com",)]
