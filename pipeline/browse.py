@@ -108,6 +108,33 @@ WHERE nth = 1 AND coalesce(notice_deadline, term_end)
 ORDER BY notice_deadline IS NOT NULL, notice_deadline, document
 """
 
+#: min_probability as typed into the form (text: Datasette passes every parameter as a string, and SQLite holds a
+#: number below any text, so ``probability >= 'abc'`` is never true): a number from 0 to 1, with ``.8`` and ``0,8``
+#: read as 0.8, and 0.5 when blank. Anything else gives a NULL threshold, which matches no clause, and the one row of
+#: the LEFT JOIN that is left says why, rather than an empty list that reads as "no such clauses".
+_CLAUSES_BY_CATEGORY = """
+WITH typed(t) AS (SELECT replace(trim(coalesce(:min_probability, '')), ',', '.')),
+threshold(p) AS (
+  SELECT CASE WHEN t = '' THEN 0.5
+    WHEN json_valid(n) AND json_type(n) IN ('integer', 'real') AND json_extract(n, '$') BETWEEN 0 AND 1
+    THEN json_extract(n, '$') END
+  FROM (SELECT t, CASE WHEN t LIKE '.%' THEN '0' || t ELSE t END AS n FROM typed)
+),
+matches AS (
+  SELECT d.name AS document, c.page, c.number, c.heading, cc.probability, c.text, c.ordinal
+  FROM clause_categories cc JOIN clauses c ON c.id = cc.clause_id JOIN documents d ON d.sha256 = c.sha256
+  WHERE cc.category = trim(:category) COLLATE NOCASE AND cc.probability >= (SELECT p FROM threshold)
+    AND d.status = 'ingested'
+)
+SELECT m.document, m.page, m.number, m.heading, round(m.probability, 3) AS probability,
+  CASE WHEN th.p IS NULL THEN 'min_probability ' || quote(trim(:min_probability)) || ' is not a probability: give a '
+    || 'number from 0 to 1, such as 0.8 (blank for 0.5)' ELSE substr(m.text, 1, 400) END AS text
+FROM threshold th LEFT JOIN matches m ON true
+WHERE th.p IS NULL OR m.ordinal IS NOT NULL
+ORDER BY m.probability DESC, m.document, m.ordinal
+LIMIT 500
+"""
+
 #: The search box read as `clausewise search` reads it (pipeline.store.fts5_query, registered by the plugin in
 #: pipeline/datasette_plugins): FTS5 syntax where it parses, quoted words where it does not ("e-mail", "party's",
 #: "Section 12.2"), and the empty phrase "" (which matches nothing) while it is blank: Datasette runs a canned query
@@ -145,13 +172,9 @@ CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
         ("documents", "clauses", "clause_categories"),
         "Clauses by category",
         "Clauses classified into one category (e.g. Cap On Liability, Audit Rights; any letter case), most probable first. "
-        "min_probability defaults to 0.5.",
-        "SELECT d.name AS document, c.page, c.number, c.heading, round(cc.probability, 3) AS probability,\n"
-        "  substr(c.text, 1, 400) AS text\n"
-        "FROM clause_categories cc JOIN clauses c ON c.id = cc.clause_id JOIN documents d ON d.sha256 = c.sha256\n"
-        "WHERE cc.category = trim(:category) COLLATE NOCASE AND cc.probability >= coalesce(nullif(:min_probability, ''), 0.5)\n"
-        "  AND d.status = 'ingested'\n"
-        "ORDER BY cc.probability DESC, d.name, c.ordinal\nLIMIT 500",
+        "min_probability is a number from 0 to 1 (0.8, .8 or 0,8), 0.5 when blank; anything else (80, 80%, high) "
+        "lists no clause but one row saying it is not a probability.",
+        _CLAUSES_BY_CATEGORY.strip(),
     ),
     "search_clauses": (
         ("documents", "clauses", "clauses_fts"),

@@ -156,6 +156,24 @@ def test_clauses_by_category_takes_any_letter_case_and_candidates_show_found_as_
     assert [r["found"] for r in _run(db, "renegotiation_candidates_by_team", team="East")] == ["net 60 (60 days)", None]
 
 
+def test_clauses_by_category_reads_min_probability_as_a_number_and_says_when_it_is_not_one(db):
+    """Regression: min_probability=abc listed no clause, as if none were that probable: Datasette passes the text
+    'abc', and SQLite holds any number below any text, so probability >= 'abc' was never true."""
+    def listed(min_probability: str) -> list[tuple[object, ...]]:
+        rows = _run(db, "clauses_by_category", category="Audit Rights", min_probability=min_probability)
+        return [(r["document"], r["probability"]) if r["document"] else (r["text"],) for r in rows]
+
+    both, first = [("fixed-term", 0.9), ("evergreen", 0.7)], [("fixed-term", 0.9)]
+    for typed, rows in (("", both), ("  ", both), ("0", both), ("0.8", first), (" .8 ", first), ("0,8", first),
+                        ("1", []), ("1e-1", both)):
+        assert listed(typed) == rows, typed
+    for typo in ("abc", "80", "80%", "-0.1", "0.8x"):
+        assert listed(typo) == [(f"min_probability '{typo}' is not a probability: give a number from 0 to 1, such as "
+                                 "0.8 (blank for 0.5)",)], typo
+    assert _run(db, "clauses_by_category", category="No Such Category", min_probability="") == []
+    assert "lists no clause but one row saying it is not a probability" in CANNED_QUERIES["clauses_by_category"][2]
+
+
 # ------------------------------------------------------------ in the browser
 
 
