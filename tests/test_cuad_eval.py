@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -338,3 +341,77 @@ def test_eval_cuad_scores_an_exported_database_without_training(tmp_path):
     path.write_text(json.dumps({"deal one__Governing Law": [{"text": "Ohio.", "probability": 45.0}]}))
     scaled = CliRunner().invoke(cli, ["eval", "cuad", "--data", str(root), "--score", str(path)])
     assert scaled.exit_code == 2 and '"probability" must be between 0 and 1, not 45.0' in scaled.output
+
+
+# ----------------------------------------------------------------- temporary files of writers that died
+
+
+def test_a_cuad_export_is_not_stopped_by_what_a_killed_export_left_and_removes_it(tmp_path):
+    """Regression: an export killed outright (SIGKILL cannot be caught) left `.p.json.<pid>.tmp`; they piled up, and
+    a later export with the same pid (as a container's next run often has) failed "cannot write --out: File
+    exists"."""
+    store = _store_with_duplicates(tmp_path)
+    expected = json.dumps(cuad_predictions(store), indent=1, ensure_ascii=False)
+    store.close()
+    out = tmp_path / "out" / "p.json"
+    out.parent.mkdir()
+    (out.parent / f".p.json.{os.getpid()}.tmp").write_text('{\n "deal one__Parties": [')  # this very pid
+    (out.parent / ".p.json.4194001.0badcafe.tmp").write_text("{")  # another's, named as writers now name them
+    (out.parent / ".q.json.4194001.tmp").write_text("{")  # another output's: not this export's business
+    result = CliRunner().invoke(cli, ["export", "cuad", "--db", str(tmp_path / "cw.db"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == expected
+    assert sorted(p.name for p in out.parent.iterdir()) == [".q.json.4194001.tmp", "p.json"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock and SIGKILL are POSIX")
+def test_a_writer_killed_outright_leaves_a_file_the_next_writer_removes_but_never_a_living_writers(tmp_path):
+    from pipeline.cuad_eval import write_cuad_predictions
+
+    store = _store_with_candidates(tmp_path)
+    out = tmp_path / "out" / "p.json"
+    out.parent.mkdir()
+    child = ("import sys\nfrom pathlib import Path\nfrom pipeline.cuad_eval import _replacing\n"
+             "with _replacing(Path(sys.argv[1])) as f:\n    f.write(b'{\"half')\n    f.flush()\n"
+             "    print('writing', flush=True)\n    sys.stdin.read()\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                                         os.environ.get("PYTHONPATH", "")])}
+    writer = subprocess.Popen([sys.executable, "-c", child, str(out)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              env=env)
+    try:
+        assert writer.stdout.readline() == b"writing\n"
+        (its,) = [p for p in out.parent.iterdir() if p.name.startswith(".p.json.")]
+        write_cuad_predictions(store, out)  # another export meanwhile: the living writer's file stays
+        assert its.exists() and json.loads(out.read_text(encoding="utf-8")) == cuad_predictions(store)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert its.exists()  # SIGKILL: no finally ran
+    write_cuad_predictions(store, out)
+    assert [p.name for p in out.parent.iterdir()] == ["p.json"]
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, TypeError])
+def test_a_failed_or_interrupted_cache_write_leaves_no_temporary_file(tmp_path, monkeypatch, failure):
+    """Regression: cached_document removed its `.tmp` on no failure at all, and caught only OSError: Ctrl-C (or any
+    other error) in the middle of writing a document's cache left `<key>.json.tmp` in the work folder."""
+    import pipeline.cuad_eval as cuad_eval
+
+    contract = tmp_path / "deal.txt"
+    contract.write_text("1. Term. This Agreement ends on 1 May 2026.\n2. Law. The laws of Ohio govern it.\n")
+    work = tmp_path / "work"
+    dump = json.dump
+
+    def half_then_fail(obj, f, **kwargs):
+        f.write('{"sha256": "')
+        raise failure("stopped mid-write")
+
+    monkeypatch.setattr(json, "dump", half_then_fail)
+    with pytest.raises(failure):
+        cuad_eval.cached_document(contract, work)
+    assert list((work / "documents").iterdir()) == []
+    monkeypatch.setattr(json, "dump", dump)
+    document, clauses = cuad_eval.cached_document(contract, work)
+    (cached,) = (work / "documents").iterdir()
+    assert cached.name.endswith(".json.gz")
+    assert cuad_eval.cached_document(contract, work) == (document, clauses)  # read back from the cache
