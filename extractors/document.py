@@ -24,7 +24,10 @@ the top or bottom of most pages); joining of words hyphenated across a line
 break; collapsing of white space.
 
 Every way a file can fail is a small :class:`DocumentError` subclass with a
-``status`` (stored with the file) and a one-line message (its reason).
+``status`` (stored with the file) and a one-line message (its reason). A
+:class:`NeedsOcr` also says whether OCR was tried, and by which Tesseract
+(:attr:`NeedsOcr.ocr_engine`): a scan OCR read as junk is read the same way by
+the same engine, while one refused for want of OCR is worth reading again.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ __all__ = [
     "UnreadableFile",
     "UnsupportedFormat",
     "clean_pages",
+    "ocr_engine",
     "read_document",
     "read_text",
     "sha256_file",
@@ -123,7 +127,16 @@ class NoPages(DocumentError):
 
 
 class NeedsOcr(DocumentError):
+    """A scan that could not be read: OCR was off or Tesseract missing (``ocr_engine`` None), or OCR by
+    ``ocr_engine`` (``tesseract 5.3.0``, :func:`ocr_engine`) read it as junk or timed out on a page, which the
+    same engine would do again. Tesseract failing to run at all leaves ``ocr_engine`` None: that is a broken
+    installation, not a reading of the page."""
+
     status = "needs_ocr"
+
+    def __init__(self, reason: str, *, ocr_engine: str | None = None) -> None:
+        super().__init__(reason)
+        self.ocr_engine = ocr_engine  # kept through pickling (a worker process hands it back)
 
 
 class TooManyPages(DocumentError):
@@ -164,6 +177,22 @@ def tesseract_path() -> str | None:
     if override is not None:
         return override if os.path.isfile(override) and os.access(override, os.X_OK) else None
     return shutil.which("tesseract")
+
+
+def ocr_engine(tesseract: str | None = None) -> str | None:
+    """The OCR engine scans are read with, as its version line says (``tesseract 5.3.0``), or None when OCR is
+    unavailable. ``tesseract`` defaults to :func:`tesseract_path`. One short call of ``tesseract --version``."""
+    tesseract = tesseract or tesseract_path()
+    if tesseract is None:
+        return None
+    try:
+        done = subprocess.run([tesseract, "--version"], stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=30, check=False)
+        lines = (done.stdout + done.stderr).decode("utf-8", "replace").split("\n")  # Tesseract 3 writes to stderr
+    except (OSError, subprocess.TimeoutExpired):
+        lines = []
+    first = next((line.strip() for line in lines if line.strip()), None)
+    return (first or f"tesseract at {tesseract}")[:100]
 
 
 # ------------------------------------------------------------------ cleaning
@@ -827,7 +856,7 @@ def _tesseract(image: object, tesseract: str, *args: str) -> subprocess.Complete
             check=False,
         )
     except subprocess.TimeoutExpired as e:
-        raise NeedsOcr(f"OCR timed out after {OCR_TIMEOUT_S}s on a page") from e
+        raise NeedsOcr(f"OCR timed out after {OCR_TIMEOUT_S}s on a page", ocr_engine=ocr_engine(tesseract)) from e
 
 
 def _recognise(image: object, tesseract: str) -> str:
@@ -979,7 +1008,8 @@ def _read_pdf(path: str, sha256: str, *, ocr: bool, max_pages: int | None) -> Do
                 raise NeedsOcr(
                     f"{Path(path).name}: OCR of scanned page{plural} {_page_list([i + 1 for i in junk])} of {count} "
                     "reads as gibberish every way up (too faint, too small, or not English); "
-                    "nothing of the file is stored: rescan it and ingest it again"
+                    "nothing of the file is stored: rescan it and ingest it again",
+                    ocr_engine=ocr_engine(tesseract),
                 )
     finally:
         pdf.close()

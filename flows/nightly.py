@@ -78,7 +78,8 @@ def nightly(
     try:  # from here on, whatever stops the run (an error, Ctrl-C, SIGTERM) records it failed
         with Store(db) as store:
             since = store.watermark(name)
-            # a scan recorded needs_ocr (OCR was off, or Tesseract missing) is read again once OCR is available
+            # a scan recorded needs_ocr (OCR was off, or Tesseract missing) is read again once OCR is available; one
+            # OCR'd by this reader and Tesseract and read as junk is not (new_files checks its record)
             files = new_files(inbox, store, since, retry={"needs_ocr"} if ocr and tesseract_path() else ())
             noted = [note_skipped_folder(folder, store) for folder in unwalked_folders(inbox)]
         logger.info("%d new files in %s since watermark %s", len(files), inbox, since)

@@ -9,7 +9,9 @@ Two small core functions the flows wrap:
   that kept an old mtime, ``cp -p`` or ``rsync -t``), and any file whose time
   stamp is not the one recorded for its path (overwritten in place with an old
   time). Content already stored is skipped later, by hash, in
-  :func:`pipeline.ingest.plan`.
+  :func:`pipeline.ingest.plan`. A file recorded with a status to retry
+  (``needs_ocr``) is listed again only when tonight's reader may read it
+  differently: a scan OCR read as junk is not OCR'd again every night.
 * :func:`confirm` re-reads a planned file before analysis: the I/O step of a
   flow, the one worth retrying when a share hiccups. It raises
   :class:`ContentChanged` if the bytes are no longer those that were planned.
@@ -17,14 +19,15 @@ Two small core functions the flows wrap:
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractors.document import DocumentError, UnreadableFile, sha256_file
-from pipeline.ingest import Pending, discover
+from extractors.document import DocumentError, UnreadableFile, ocr_engine, sha256_file
+from pipeline.ingest import Pending, discover, ocr_tried_by
 from pipeline.store import Store
 
 __all__ = ["ContentChanged", "InboxFile", "confirm", "new_files", "unwalked_folders", "watermark_of"]
@@ -49,8 +52,11 @@ def new_files(inbox: str | os.PathLike[str], store: Store, since_ns: int | None,
     """Files under ``inbox`` (absolute paths, of any type) newer than ``since_ns``, unknown to the store by path,
     whose time stamp differs from the one the store recorded for that path (overwritten in place, ``cp -p``
     keeping an old time), or recorded with a status in ``retry`` (``needs_ocr`` once OCR is available: the scan
-    that could not be read last night is read tonight). A hidden folder is passed over: handed on by name, it
-    would be walked (:func:`unwalked_folders` lists them).
+    that could not be read last night for want of OCR is read tonight). Such a file is left alone when its record
+    says OCR was tried by the reader and Tesseract that would read it tonight
+    (:attr:`~pipeline.store.FileRecord.ocr_tried_by`): a blank or illegible page OCR'd as junk would be OCR'd as
+    junk again, every night. A new reader or Tesseract version reads it again, and so does a change to the file.
+    A hidden folder is passed over: handed on by name, it would be walked (:func:`unwalked_folders` lists them).
 
     ``since_ns`` is ``None`` before the first successful run: every file is new.
     A file that vanishes while the folder is listed is left for the next run.
@@ -58,6 +64,16 @@ def new_files(inbox: str | os.PathLike[str], store: Store, since_ns: int | None,
     if not Path(inbox).is_dir():
         raise FileNotFoundError(f"inbox {inbox} is not a folder")
     found: list[InboxFile] = []
+
+    @functools.cache
+    def tonight() -> str | None:
+        """What would OCR a retried file tonight: asked of Tesseract once, and only if needed."""
+        return ocr_tried_by(ocr_engine())
+
+    def worth_retrying(status: str, tried_by: str | None) -> bool:
+        # OCR not tried (or not recorded, before m009): it may read the file now
+        return status in retry and (tried_by is None or tried_by != tonight())
+
     for path in discover([inbox]):
         try:
             st = os.stat(path)
@@ -70,7 +86,8 @@ def new_files(inbox: str | os.PathLike[str], store: Store, since_ns: int | None,
             found.append(InboxFile(path, mtime))
             continue
         known = store.file(path)
-        if known is None or (known.mtime_ns is not None and known.mtime_ns != mtime) or known.status in retry:
+        if (known is None or (known.mtime_ns is not None and known.mtime_ns != mtime)
+                or worth_retrying(known.status, known.ocr_tried_by)):
             found.append(InboxFile(path, mtime))
     return found
 

@@ -37,7 +37,7 @@ from pipeline.workers import TaskFailed, supervised_map
 
 __all__ = [
     "AnalysisError", "DocumentTimeout", "IngestSettings", "Outcome", "Pending",
-    "analyse", "analyse_document", "analyse_safely", "warm_up", "discover", "ingest", "plan", "record",
+    "analyse", "analyse_document", "analyse_safely", "warm_up", "discover", "ingest", "ocr_tried_by", "plan", "record",
 ]
 
 READER_VERSION = "reader.v3"  # v3: .docx content controls and numbering; OCR orientation and specks
@@ -165,6 +165,12 @@ def _versions() -> tuple[tuple[str, str], ...]:
         ("classify", classify.CLASSIFIER_VERSION), ("terms", terms.TERMS_VERSION),
         ("obligations", obligations.OBLIGATIONS_VERSION),
     )
+
+
+def ocr_tried_by(engine: str | None) -> str | None:
+    """What a failed scan is recorded as OCR'd by (:attr:`pipeline.store.FileRecord.ocr_tried_by`): this reader and
+    the OCR ``engine`` (:func:`extractors.document.ocr_engine`); None when OCR was not tried."""
+    return f"{READER_VERSION} {engine}" if engine else None
 
 
 def warm_up() -> None:
@@ -408,9 +414,10 @@ def record(store: Store, pending: Pending, result: Analysis | DocumentError) -> 
     """Store one analysis (or its failure) in its own transaction, then its copies (:attr:`Pending.copies`):
     duplicates of it when it is stored, failing with it when it is not, so nothing is an alias of content that
     was never stored. Returns its outcome, then its copies'."""
+    tried = ocr_tried_by(getattr(result, "ocr_engine", None))  # a NeedsOcr says whether OCR was tried
     if isinstance(result, DocumentError):
         store.write_failure(pending.path, result.status, str(result), sha256=pending.sha256, size=pending.size,
-                            mtime_ns=pending.mtime_ns)
+                            mtime_ns=pending.mtime_ns, ocr_tried_by=tried)
         outcome = Outcome(pending.path, result.status, str(result), pending.sha256)
     else:
         started = time.perf_counter()
@@ -424,7 +431,8 @@ def record(store: Store, pending: Pending, result: Analysis | DocumentError) -> 
             outcomes.append(Outcome(path, "duplicate", f"same content as {pending.path}", pending.sha256))
         else:
             reason = f"same content as {pending.path}, which failed: {outcome.reason}"
-            store.write_failure(path, outcome.status, reason, sha256=pending.sha256, size=pending.size, mtime_ns=mtime)
+            store.write_failure(path, outcome.status, reason, sha256=pending.sha256, size=pending.size, mtime_ns=mtime,
+                                ocr_tried_by=tried)
             outcomes.append(Outcome(path, outcome.status, reason, pending.sha256))
     return outcomes
 

@@ -107,6 +107,9 @@ class FileRecord:
     sha256: str | None
     name: str
     mtime_ns: int | None = None  # the file's modification time when it was recorded (None: recorded before m006)
+    #: For a failed scan, the reader and OCR engine whose OCR of it failed (``reader.v3 tesseract 5.3.0``); None
+    #: when OCR was not tried (off, Tesseract missing), for any other outcome, and for a file recorded before m009.
+    ocr_tried_by: str | None = None
 
 
 migrations = Migrations("clausewise")
@@ -366,6 +369,13 @@ def m008_flow_run_owner(db: sqlite_utils.Database) -> None:
     db["flow_runs"].add_column("pid_started", int)
 
 
+@migrations()
+def m009_file_ocr_tried_by(db: sqlite_utils.Database) -> None:
+    """Whether a failed scan was OCR'd, and by which reader and Tesseract, so a scheduled run reads again only the
+    scans it may read differently (never OCR'd, or OCR'd by other code), not one OCR read as junk every night."""
+    db["files"].add_column("ocr_tried_by", str)
+
+
 def _process_started(pid: int) -> int | None:
     """When process ``pid`` started, in clock ticks since boot (Linux ``/proc``), or None where that is unknown."""
     try:
@@ -564,13 +574,15 @@ class Store:
 
     def write_failure(
         self, path: str, status: str, reason: str, *, sha256: str | None = None, size: int | None = None,
-        mtime_ns: int | None = None,
+        mtime_ns: int | None = None, ocr_tried_by: str | None = None,
     ) -> None:
         """Record a file that could not be ingested, with its one-line reason.
 
         A failed file whose bytes could be read is kept in ``documents`` too
         (status and reason, no pages), so nothing handed to Clausewise is ever
         silently dropped; a later run with the problem fixed replaces it.
+        ``ocr_tried_by`` names the reader and OCR engine whose OCR of the file
+        failed (:attr:`FileRecord.ocr_tried_by`); None: OCR was not tried.
         """
         now = _now()
         try:
@@ -596,13 +608,14 @@ class Store:
                             },
                             pk="sha256",
                         )
-                self._upsert_file(path, sha256, status, reason, now, mtime_ns)
+                self._upsert_file(path, sha256, status, reason, now, mtime_ns, ocr_tried_by)
                 if sha256 is not None and (existing is None or existing["status"] != "ingested"):
                     # copies of this content planned as its duplicates in the same batch failed with it: a duplicate
                     # is an alias of stored content, and this content is not stored
                     self.db.execute(
-                        "UPDATE files SET status = ?, reason = ?, seen_at = ? WHERE sha256 = ? AND status = 'duplicate' "
-                        "AND path != ?", [status, f"same content as {path}, which failed: {reason}", now, sha256, path])
+                        "UPDATE files SET status = ?, reason = ?, seen_at = ?, ocr_tried_by = ? WHERE sha256 = ? "
+                        "AND status = 'duplicate' AND path != ?",
+                        [status, f"same content as {path}, which failed: {reason}", now, ocr_tried_by, sha256, path])
         except sqlite3.Error as e:
             raise DatabaseError(f"cannot record {path} in {self.path}: {e}") from e
 
@@ -673,10 +686,10 @@ class Store:
             self.db.execute("UPDATE files SET mtime_ns = ? WHERE path = ?", [mtime_ns, path])
 
     def _upsert_file(self, path: str, sha256: str | None, status: str, reason: str | None, now: str,
-                     mtime_ns: int | None = None) -> None:
+                     mtime_ns: int | None = None, ocr_tried_by: str | None = None) -> None:
         self.db["files"].upsert(
             {"path": path, "name": _name(path), "sha256": sha256, "status": status, "reason": reason, "seen_at": now,
-             "mtime_ns": mtime_ns},
+             "mtime_ns": mtime_ns, "ocr_tried_by": ocr_tried_by},
             pk="path",
         )
 
@@ -842,7 +855,8 @@ class Store:
         if not rows:
             return None
         r = rows[0]
-        return FileRecord(r["path"], r["status"], r["reason"], r["sha256"], r["name"], r.get("mtime_ns"))
+        return FileRecord(r["path"], r["status"], r["reason"], r["sha256"], r["name"], r.get("mtime_ns"),
+                          r.get("ocr_tried_by"))
 
     def document_version(self, sha256: str) -> str | None:
         """The versions of the code that analysed this content (``Analysis.version``), if stored."""

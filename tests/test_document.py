@@ -307,6 +307,35 @@ def test_a_page_of_prose_that_reads_as_junk_every_way_up_is_not_stored_as_read(t
     assert str(refused.value).startswith("faint.pdf: OCR of scanned page 2 of 2 reads as gibberish every way up")
 
 
+def test_needs_ocr_says_whether_ocr_was_tried_and_keeps_it_across_processes(tmp_path, monkeypatch):
+    """What the nightly run decides a retry by: a scan refused for want of OCR says OCR was not tried; one OCR read
+    as junk names the Tesseract that tried, and a worker process hands that back whole (pickled)."""
+    import pickle
+
+    from extractors.document import ocr_engine
+
+    pdf = make_mixed_pdf(tmp_path / "faint.pdf", "1. Services. Supplier shall provide the Services.", "\n".join(SCANNED_BODY))
+    with pytest.raises(NeedsOcr) as off:
+        read_document(pdf, ocr=False)
+    assert off.value.ocr_engine is None
+    gibberish = " ".join(["pesotostp zo/pue pesn eq Aew uotjewzosuI"] * 40)
+    fake = tmp_path / "tesseract"
+    fake.write_text("#!/bin/sh\ncase \"$*\" in *--version*) echo 'tesseract 9.9.9'; exit 0;; esac\n"
+                    f"cat > /dev/null\ncase \"$*\" in *osd*) exit 1;; esac\necho '{gibberish}'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(fake))
+    assert ocr_engine() == "tesseract 9.9.9"
+    with pytest.raises(NeedsOcr) as junk:
+        read_document(pdf)
+    back = pickle.loads(pickle.dumps(junk.value))
+    assert (type(back), str(back), back.ocr_engine) == (NeedsOcr, str(junk.value), "tesseract 9.9.9")
+    monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(tmp_path / "no-tesseract"))
+    assert ocr_engine() is None
+    with pytest.raises(NeedsOcr) as missing:
+        read_document(pdf)
+    assert "Tesseract is not installed" in str(missing.value) and missing.value.ocr_engine is None
+
+
 @needs_tesseract
 def test_a_short_page_that_reads_badly_keeps_its_text(tmp_path, monkeypatch):
     """A picture of a table or a spec sheet reads badly whichever way up: under prose size it is kept as read

@@ -567,3 +567,27 @@ def test_nightly_reads_a_scan_again_once_ocr_is_back_and_lists_a_hidden_folder(t
         assert store.file(str(inbox / "scan.pdf")).status == "ingested"
         assert store.file(str(inbox / ".archive")).status == "skipped"
         assert [(r["files"], r["ingested"], r["failed"]) for r in store.flow_runs("nightly")] == [(2, 0, 1), (1, 1, 0)]
+
+
+def test_nightly_does_not_ocr_again_a_scan_ocr_read_as_junk(tmp_path, monkeypatch):
+    """Regression: a scan OCR'd and read as gibberish (a blank or illegible page) was OCR'd again by every nightly
+    run, forever, its failure recorded again each night. Its record now says OCR was tried, and by what (through the
+    worker processes of bulk_load): the next run leaves it alone, a new Tesseract reads it again."""
+    from flows.nightly import nightly
+    from tests.fixtures_docs import make_image_only_pdf
+    from tests.test_inbox import _junk_tesseract
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    db = str(tmp_path / "cw.db")
+    make_image_only_pdf(inbox / "faint.pdf", "SERVICES AGREEMENT. Supplier shall provide the Services.")
+    fake = tmp_path / "tesseract"
+    monkeypatch.setenv("CLAUSEWISE_TESSERACT", _junk_tesseract(fake, "5.3.0"))
+    assert nightly(str(inbox), db)["outcomes"] == {"needs_ocr": 1}
+    assert nightly(str(inbox), db)["files"] == 0  # before: needs_ocr again, every night
+    _junk_tesseract(fake, "5.4.0")
+    assert nightly(str(inbox), db)["outcomes"] == {"needs_ocr": 1}
+    with Store(db) as store:
+        record = store.file(str(inbox / "faint.pdf"))
+        assert (record.status, record.ocr_tried_by.endswith("tesseract 5.4.0")) == ("needs_ocr", True)
+        assert [r["files"] for r in store.flow_runs("nightly")] == [1, 0, 1]
