@@ -44,6 +44,12 @@ insurance_minimum           ``{"amount", "currency"}``                          
 warranty_months             months                                              "months"
 audit_rights                ``{"frequency": "annual" | "semiannual" |            None
                             "quarterly" | None}``
+no_payment_due              ``{"basis": "stated" | "free_grant"}``: nothing is   None
+                            paid under the contract, as it says of itself
+                            ("no fees shall be payable under this
+                            Agreement") or as its grant says (royalty-free,
+                            paid-up, free of charge) with no fee, price,
+                            invoice or obligation to pay anywhere in it
 ==========================  ==================================================  ===========
 
 Periods are converted to days as 1 week = 7, 1 month = 30 and 1 year = 365
@@ -72,13 +78,13 @@ from extractors.records import Clause, Document, Term
 
 __all__ = ["TERMS_VERSION", "TERM_KINDS", "terms"]
 
-TERMS_VERSION = "clausewise.terms.v8"
+TERMS_VERSION = "clausewise.terms.v9"
 
 TERM_KINDS = (
     "parties", "title", "agreement_date", "effective_date", "expiration_date", "initial_term",
     "auto_renewal", "renewal_term", "renewal_count", "notice_period", "termination_for_convenience", "governing_law",
     "liability_cap", "payment_days", "price_increase_cap", "uptime_percent", "service_credits",
-    "breach_notification_hours", "insurance_minimum", "warranty_months", "audit_rights",
+    "breach_notification_hours", "insurance_minimum", "warranty_months", "audit_rights", "no_payment_due",
 )
 
 DAYS_PER = {"day": 1, "business day": 1, "week": 7, "month": 30, "year": 365}
@@ -1916,6 +1922,133 @@ def _termination_for_convenience(t: _Text, parties: Sequence[Term]) -> Term | No
     return None
 
 
+# ------------------------------------------------------------------ no payment due
+
+#: A whole-contract statement that nothing is paid under it: "No fees shall be payable by either party under this
+#: Agreement", "Neither party shall pay the other any fees or other compensation", "This Agreement is entered into
+#: for no consideration". Scoped to the contract (under / hereunder / by either party / between the parties) by
+#: :data:`_NO_PAYMENT_SCOPE`; a sentence with a condition or exception (:data:`_NO_PAYMENT_CONDITION`) is not one.
+_PAY_NOUN = r"(?:fees?|royalt(?:y|ies)|payments?|compensation|consideration|remuneration|monies|moneys|money|amounts?|charges?|sums?)"
+_NO_PAYMENT_STATED = re.compile(
+    rf"(?i)\bno\s+(?:other\s+|additional\s+|further\s+)?{_PAY_NOUN}\b[^.;]{{0,60}}?\b(?:shall|will|is|are)\s+(?:be\s+)?"
+    r"(?:payable|due|owed|owing|paid|charged|required|made)\b"
+    rf"|\bneither\s+party\s+(?:shall|will)\s+(?:be\s+(?:obligated|required|liable)\s+to\s+|have\s+any\s+obligation\s+to\s+)?"
+    rf"(?:pay|owe|charge)\b[^.;]{{0,60}}?\b{_PAY_NOUN}\b"
+    rf"|\bneither\s+party\s+(?:shall|will)\s+(?:have\s+any\s+obligation|be\s+(?:obligated|required))\s+to\s+make\s+any\s+payments?\b"
+    r"|\b(?:this|the)\s+agreement\s+(?:is|has\s+been|shall\s+be)\s+(?:entered\s+into|made|executed)\s+(?:\w+\s+){0,3}?"
+    r"(?:without|for\s+no)\s+(?:any\s+)?(?:monetary\s+|financial\s+|cash\s+)?(?:consideration|compensation|charge|fees?|payment)\b"
+    rf"|\bwithout\s+(?:any\s+)?{_PAY_NOUN}\s+(?:of\s+any\s+kind\s+)?(?:being\s+)?(?:payable\s+|due\s+|paid\s+)?(?:by|from|to)\s+either\s+party\b"
+)
+_NO_PAYMENT_SCOPE = re.compile(
+    r"(?i)\bhereunder\b|\b(?:under|pursuant\s+to|in\s+connection\s+with|in\s+respect\s+of|for\s+the\s+purposes\s+of)\s+"
+    r"(?:this|the)\s+(?:agreement|collaboration|arrangement|memorandum)\b|\b(?:by|to|from)\s+either\s+party\b|"
+    r"\bbetween\s+the\s+parties\b|\bneither\s+party\b|\b(?:this|the)\s+agreement\s+(?:is|has\s+been|shall\s+be)\b"
+)
+_NO_PAYMENT_CONDITION = re.compile(
+    r"(?i)\b(?:until|unless|except|excepting|other\s+than|save|provided\s+(?:that|however)|prior\s+to|before|"
+    r"without\s+(?:a|an|the|prior)\b|after|following|upon\s+(?:termination|expiration|expiry)|on\s+(?:any|the)\s+sales?|"
+    r"sales?\s+of|transfer\s+of|in\s+connection\s+with\s+any|if|in\s+the\s+event|with\s+respect\s+to\s+(?:any\s+)?(?:prototype|sample)s?)\b"
+)
+#: What a grant says of its own price: "a royalty-free, fully paid-up licence", "free of charge", "at no cost".
+#: Alone it does not make the contract free ("royalty-free" beside a licence fee): see :func:`_no_payment_due`.
+_FREE_GRANT = re.compile(
+    r"(?i)\broyalty[\s-]*free\b|\b(?:fully[\s-]+)?paid[\s-]*up\b|\bfree\s+of\s+(?:any\s+|all\s+)?(?:charges?|costs?)\b|"
+    r"\bwithout\s+(?:any\s+)?(?:charge|fees?|royalt(?:y|ies)|compensation|payment)\b|\bat\s+no\s+(?:cost|charge)\b|"
+    r"\b(?:no[\s-]+charge|no[\s-]+cost)\s+(?:licen[cs]e|basis)\b"
+)
+#: The sentence of a free grant must be about what the contract gives: a licence, a right, a service, access.
+_GRANT_SUBJECT = re.compile(r"(?i)\blicen[cs]\w*|\bgrant\w*|\bright\w*|\bservices?\b|\baccess\b|\bcovenant\w*|\bprovid\w*")
+#: Sentences whose money is not a price: liability caps, insurance, damages, costs of a dispute, indemnities, taxes.
+#: Also: costs each side bears itself ("will be borne by", "bear its own"), a dispute or infringement proceeding's
+#: costs, the list of what counts as confidential information ("pricing and cost information").
+_NOT_A_PRICE = re.compile(
+    r"(?i)\bliabilit\w*|\binsur\w*|\bdamages\b|\battorney|\blegal\s+(?:fees|costs)\b|\bcourt\s+costs\b|"
+    r"\bcosts\s+(?:of|incurred\s+in)\s+(?:enforc|collect|suit|litigat|arbitrat)\w*|\bindemni\w*|\bprevailing\s+party\b|"
+    r"\btax(?:es|ation)?\b|\bpenalt(?:y|ies)\b|\bborne\b|\bbear\s+(?:all\s+)?(?:of\s+)?(?:its|their|his|her)\s+own\b|"
+    r"\bindebtedness\b|\bproceedings?\b|\blitigation\b|\binfring\w*|\brelief\b|\bcounterclaims?\b|"
+    r"\bconfidential\s+information\b|\btrade\s+secrets?\b"
+)
+#: Signs that money is paid under the contract; any one outside :data:`_NOT_A_PRICE` sentences rules "no payment
+#: due" out (a wrong one would hide a real payment-terms gap).
+_PAYMENT_SIGNS = (
+    re.compile(r"(?i)\binvoic\w*"),
+    re.compile(r"(?i)\b(?:shall|will|must|agrees?\s+to|undertakes?\s+to|(?:is|are)\s+(?:obligated|required)\s+to)\s+"
+               r"(?:(?!not\b|no\b|never\b)\w+\s+){0,2}?(?:pay|reimburse|remit|compensate|refund)\b"
+               r"(?!\s+(?:for\s+)?(?:all\s+)?(?:of\s+)?(?:its|their|his|her|such\s+party's)\s+own\b)"),
+    re.compile(rf"(?i)(?<!\bno\s)(?<!\bany\s)\b{_PAY_NOUN}\b[^.;]{{0,60}}?\b(?:payable|owed|owing|due\s+(?:and\s+payable|to|from|within|on|upon|hereunder)|paid\s+(?:to|by|within|on|in))\b"),
+    re.compile(r"(?i)\b(?:purchase\s+(?:price|orders?)|prices?|pricing|price\s+list|rates?\s+card|hourly\s+rates?)\b"),
+    re.compile(r"(?i)(?:\d+(?:\.\d+)?|\[\s*\*+\s*\])\s*(?:%|percent|per\s+cent)\s+of\s+(?:the\s+)?(?:\w+\s+){0,3}?"
+               r"(?:sales|revenues?|receipts|profits?|income|proceeds)\b"),
+    re.compile(r"(?i)\b(?:royalty|license|licence|service|subscription|maintenance|support|consulting|milestone|upfront|"
+               r"up-front|annual|monthly|signing|development)\s+(?:fees?|payments?)\b"),
+    re.compile(r"(?i)\bpayment\s+terms\b|\bterms\s+of\s+payment\b|(?-i:\bcommissions?\b)|\bretainer\b"),  # not "the Commission"
+    re.compile(r"(?i)\b(?:share|stock|equity)\s+consideration\b|\bin\s+(?:exchange|return)\s+for\s+(?:the\s+)?"
+               r"(?:payment|issuance|shares|stock|equity|share)\b"),
+)
+
+
+def _masked_spans(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with ``spans`` blanked (same offsets), so a statement's own words ("no fees shall be payable",
+    "fully paid-up") do not count as signs of payment."""
+    chars = list(text)
+    for s, e in spans:
+        chars[s:e] = " " * (e - s)
+    return "".join(chars)
+
+
+def _payment_sign(t: _Text, masked: str) -> bool:
+    """Whether ``masked`` (the flat text, statements blanked) shows money paid under the contract: an invoice, an
+    obligation to pay, a fee payable, a price, a royalty rate, an amount of money outside a liability, insurance,
+    damages, dispute-cost, indemnity or tax sentence."""
+    for rx in (*_PAYMENT_SIGNS, _MONEY_RE):
+        for m in rx.finditer(masked):
+            s, e = t.sentence_at(m.start())
+            if _NOT_A_PRICE.search(t.flat[s:e]):
+                continue
+            if rx is _MONEY_RE and ((found := money(m.group())) is None or found[0] <= 0):
+                continue
+            return True
+    return False
+
+
+def _no_payment_due(t: _Text, payment: Term | None) -> Term | None:
+    """That no payment is due under the contract, as ``{"basis": "stated" | "free_grant"}``; None when not shown.
+
+    ``stated``: a sentence says so of the whole contract ("No fees shall be payable by either party under this
+    Agreement"), with no condition or exception in it ("until", "except", "on the sale of"). ``free_grant``: the
+    grant says it is free (royalty-free, fully paid-up, free of charge, at no cost) in a sentence about a licence,
+    right or service. Either way only when nothing else shows money paid under the contract: no payment period
+    (``payment``), invoice, obligation to pay or reimburse, fee payable, price, royalty rate or amount of money
+    outside a liability, insurance, damages, dispute-cost, indemnity or tax sentence (:data:`_PAYMENT_SIGNS`).
+    A royalty-free licence in a contract that charges for anything is not free; being wrong here would hide a real
+    payment-terms gap, so any doubt gives no term.
+    """
+    if payment is not None:
+        return None
+    stated: list[tuple[int, int]] = []
+    for s, e, m in _sentences_matching(t, _NO_PAYMENT_STATED):
+        sent = t.flat[s:e]
+        # Scoped to the contract, or a sentence of its own ("4. Remuneration. No remuneration will be due.").
+        whole = _NO_PAYMENT_SCOPE.search(sent) or not re.search(r"\w", t.flat[m.end() : e])
+        if whole and not _NO_PAYMENT_CONDITION.search(sent):
+            stated.append((s, e))
+    grants: list[tuple[int, int, int, int]] = []
+    for m in _FREE_GRANT.finditer(t.flat):
+        s, e = t.sentence_at(m.start())
+        if _GRANT_SUBJECT.search(t.flat[s:e]) and not re.search(r"(?i)\bwith\s+or\s+$", t.flat[max(0, m.start() - 10) : m.start()]):
+            grants.append((s, e, m.start(), m.end()))
+    if not stated and not grants:
+        return None
+    masked = _masked_spans(t.flat, [*stated, *((gs, ge) for _, _, gs, ge in grants)])
+    if _payment_sign(t, masked):
+        return None
+    if stated:
+        return t.term("no_payment_due", {"basis": "stated"}, None, *stated[0], 0.8)
+    s, e, _, _ = grants[0]
+    return t.term("no_payment_due", {"basis": "free_grant"}, None, s, e, 0.65)
+
+
+
 # ------------------------------------------------------------------------ entry
 
 
@@ -1947,5 +2080,8 @@ def terms(document: Document, clauses: Sequence[Clause] = ()) -> tuple[Term, ...
         found = extractor()
         if found is not None:
             out.append(found)
+    free = _no_payment_due(t, next((x for x in out if x.kind == "payment_days"), None))
+    if free is not None:
+        out.append(free)
     order = {k: i for i, k in enumerate(TERM_KINDS)}
     return tuple(sorted(out, key=lambda x: order.get(x.kind, len(order))))

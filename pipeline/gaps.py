@@ -11,7 +11,13 @@ kinds, in this order:
     ``settings.presence_thresholds``), or, where ``settings.present_from_terms``
     allows it (every category, or those it lists), when a key term of that
     category was extracted (a governing-law state, a liability cap, a notice
-    period, ...).
+    period, ...). A contract under which nothing is paid (the
+    ``no_payment_due`` key term: a royalty-free cross-licence, a "no fees shall
+    be payable" collaboration) has no payment terms to add: for the categories
+    in :data:`NO_PAYMENT_CATEGORIES` ``settings.no_payment_due`` says, by how
+    the term was found, whether the gap is dropped (``skip``), turned into a
+    low-severity "confirm that nothing is payable" with the term's words as
+    evidence (``confirm``), or raised as for any contract (``flag``).
 ``weak_value``
     a term value on the wrong side of a segment threshold (liability cap in
     months of fees, uptime %, payment days, renewal notice days, price-increase
@@ -67,7 +73,8 @@ from pipeline.register import Counterparty, first_recorded_on, segment_at
 
 __all__ = [
     "GAP_KINDS", "ContractView", "Embedder", "Evidence", "Gap", "Portfolio", "TermValue", "metric_value",
-    "minilm_embedder", "notice_days", "notice_deadline", "presence", "renegotiation_gaps", "signed_on", "term_evidence",
+    "minilm_embedder", "no_payment_due", "notice_days", "notice_deadline", "presence", "renegotiation_gaps", "signed_on",
+    "term_evidence",
 ]
 
 GAP_KINDS = ("missing", "weak_value", "non_standard", "outlier", "tier_move", "renewal_deadline")
@@ -105,6 +112,9 @@ TERM_OF_CATEGORY: dict[str, str] = {
     "Cap On Liability": "liability_cap", "Uncapped Liability": "liability_cap", "Agreement Date": "agreement_date",
     "Effective Date": "effective_date", "Expiration Date": "expiration_date",
 }
+#: Required categories a contract under which nothing is paid cannot hold: "state payment terms of net 45" and
+#: "cap price increases at 5%" ask for terms of a price there is none of. See :func:`_missing`.
+NO_PAYMENT_CATEGORIES = ("Payment Terms", "Price Adjustment")
 METRIC_LABELS = {
     "liability_cap_months": "liability cap", "uptime_percent": "uptime", "payment_days": "payment terms",
     "notice_period_days": "renewal notice period", "price_increase_cap": "price-increase cap",
@@ -174,7 +184,8 @@ class Gap:
     and ``outlier`` the value as the contract writes it, then, where it had to be converted to be judged, the
     converted value in the benchmark's unit (``"4 months (120 days)"``, ``"$2,000,000 (2.87 months' fees)"``);
     that number itself is ``measured``. ``tier_move`` holds the old segment, ``renewal_deadline`` the deadline
-    (ISO date), ``non_standard`` the similarity, ``missing`` None.
+    (ISO date), ``non_standard`` the similarity, ``missing`` None (or ``"no payment due"`` for the low-severity
+    gap asking to confirm that a contract that reads as free is, with the words it was read from).
     """
 
     document: str
@@ -595,6 +606,22 @@ def _as_found(metric: str, value: float, term: TermValue, counterparty: Counterp
     return written if written == judged else f"{written} ({judged})"
 
 
+#: What the ``confirm`` gap says the contract shows, by the ``no_payment_due`` term's basis.
+_FREE_BECAUSE = {
+    "stated": "it says no payment is due under it",
+    "free_grant": ("it grants its rights royalty-free, paid-up or free of charge, and no fee, price, invoice or "
+                   "obligation to pay was found in it"),
+}
+
+
+def no_payment_due(contract: ContractView) -> TermValue | None:
+    """The contract's ``no_payment_due`` term (``{"basis": "stated" | "free_grant"}``), if one was extracted."""
+    t = contract.term("no_payment_due")
+    if t is None or not isinstance(t.value, dict) or t.value.get("basis") not in _FREE_BECAUSE:
+        return None
+    return t
+
+
 def _missing(contract: ContractView, cp: Counterparty, req: Requirement, playbook: Playbook, language: Mapping[str, Language]) -> Gap | None:
     present, _ = presence(contract, req.category, playbook)
     if present:
@@ -603,6 +630,20 @@ def _missing(contract: ContractView, cp: Counterparty, req: Requirement, playboo
     article = "an" if req.category[0].lower() in "aeiou" else "a"
     ask = req.ask or (f"Add {article} {req.category} clause: \u201c{lang.preferred}\u201d" if lang
                       else f"Add {article} {req.category} clause.")
+    free = no_payment_due(contract) if req.category in NO_PAYMENT_CATEGORIES else None
+    if free is not None:
+        # Asking a royalty-free cross-licence for "net 45" is wrong, not cautious. A whole-contract statement is
+        # direct evidence (the default playbook drops the gap); a free grant with no sign of payment is evidence
+        # by absence, so the default keeps a low "confirm" with the words it was read from: a wrong "no payment
+        # due" must not hide a real payment-terms gap without a trace.
+        action = playbook.settings.no_payment_action(free.value["basis"])
+        if action == "skip":
+            return None
+        if action == "confirm":
+            return Gap(contract.document, cp.name, cp.segment, "missing", req.category, "no payment due", "required",
+                       "low", free.page, _quote(free.quote),
+                       f"Confirm that nothing is payable under this contract: {_FREE_BECAUSE[free.value['basis']]}. "
+                       f"If anything is: {ask}", contract.sha256)
     return Gap(contract.document, cp.name, cp.segment, "missing", req.category, None, "required", req.severity,
                None, None, ask, contract.sha256)
 

@@ -23,6 +23,11 @@ default playbook, with the reasoning written beside each position)::
       severity: {outlier: medium, tier_move: high, renewal_deadline: medium, non_standard: medium}
                                     # non_standard given here is every language entry's default, over the
                                     # segment's own severity
+      no_payment_due: {stated: skip, free_grant: confirm}
+                                    # a required Payment Terms (or Price Adjustment) missing from a contract
+                                    # under which nothing is paid, by how that was found (the no_payment_due
+                                    # key term): skip (no gap), confirm (a low gap: confirm nothing is
+                                    # payable) or flag (the usual missing gap); one word sets both
     segmentation: ...               # how the register computes a segment (see SegmentationConfig)
     ranking: ...                    # priority = value x severity x urgency (see RankingConfig)
     segments:
@@ -229,6 +234,9 @@ class Settings:
     severity: tuple[tuple[str, str], ...] = (
         ("non_standard", "medium"), ("outlier", "medium"), ("renewal_deadline", "medium"), ("tier_move", "high"),
     )
+    #: What a missing Payment Terms (or Price Adjustment) gap becomes in a contract under which nothing is paid,
+    #: by the ``no_payment_due`` term's basis: ``skip``, ``confirm`` (low severity) or ``flag`` (unchanged).
+    no_payment_due: tuple[tuple[str, str], ...] = (("free_grant", "confirm"), ("stated", "skip"))
     #: The kinds ``settings.severity`` names in the playbook itself. A ``non_standard`` named there is the severity
     #: of every language entry that gives none of its own, over its segment's severity (the more specific setting).
     severity_given: tuple[str, ...] = ()
@@ -248,6 +256,10 @@ class Settings:
 
     def severity_of(self, kind: str) -> str:
         return dict(self.severity).get(kind, "medium")
+
+    def no_payment_action(self, basis: str) -> str:
+        """``skip``, ``confirm`` or ``flag`` for a contract whose ``no_payment_due`` term has ``basis``."""
+        return dict(self.no_payment_due).get(basis, "flag")
 
 
 @dataclass(frozen=True)
@@ -522,7 +534,8 @@ def _settings(value: Any) -> Settings:
     where = "settings"
     spec = _mapping(value, where)
     allowed = ("presence_threshold", "presence_thresholds", "present_from_terms", "similarity_threshold",
-               "outlier_quantile", "outlier_min_peers", "renewal_window_days", "tier_order", "severity")
+               "outlier_quantile", "outlier_min_peers", "renewal_window_days", "tier_order", "severity",
+               "no_payment_due")
     _unknown_keys(spec, allowed, where)
     d = Settings()
     kw: dict[str, Any] = {}
@@ -569,7 +582,32 @@ def _settings(value: Any) -> Settings:
             sev[k] = _severity(v, f"{where}.severity.{k}")
         kw["severity"] = tuple(sorted(sev.items()))
         kw["severity_given"] = tuple(sorted(_mapping(spec["severity"], f"{where}.severity")))
+    if "no_payment_due" in spec:
+        kw["no_payment_due"] = _no_payment_due(spec["no_payment_due"], f"{where}.no_payment_due", d.no_payment_due)
     return Settings(**{**d.__dict__, **kw})
+
+
+#: How a contract was found to be free (the ``no_payment_due`` term's basis), and what its missing payment terms
+#: may become.
+NO_PAYMENT_BASES = ("stated", "free_grant")
+NO_PAYMENT_ACTIONS = ("skip", "confirm", "flag")
+
+
+def _no_payment_due(value: Any, where: str, default: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """``settings.no_payment_due``: one action for both bases (``skip``), or basis -> action; a basis left out
+    keeps its default."""
+    if isinstance(value, str):
+        action = _choice(value.strip().lower(), where, NO_PAYMENT_ACTIONS)
+        return tuple((basis, action) for basis in sorted(NO_PAYMENT_BASES))
+    if not isinstance(value, Mapping):
+        raise _fail(where, f"expected one of {', '.join(NO_PAYMENT_ACTIONS)}, or a mapping of "
+                           f"{', '.join(NO_PAYMENT_BASES)} to one of them, got {_show(value)}")
+    out = dict(default)
+    for k, v in _mapping(value, where).items():
+        if k not in NO_PAYMENT_BASES:
+            raise _fail(f"{where}.{k}", f"unknown key (expected one of {', '.join(NO_PAYMENT_BASES)})")
+        out[k] = _choice(v.strip().lower() if isinstance(v, str) else v, f"{where}.{k}", NO_PAYMENT_ACTIONS)
+    return tuple(sorted(out.items()))
 
 
 def _default_cap(column: str) -> float | None:

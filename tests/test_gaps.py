@@ -690,3 +690,66 @@ def test_the_last_renewal_allowed_is_said_to_end_not_renew():
     last = _renewal(view, cp, BOOK, date(2025, 5, 1))
     assert before is not None and "the term renews on 2024-06-30" in before.ask
     assert last is not None and "the term ends on 2025-06-30" in last.ask
+
+
+FREE_GRANT = "Licensor grants Licensee a non-exclusive, royalty-free, fully paid-up license to use the Marks."
+NO_FEES = "No fees shall be payable by either party under this Agreement."
+NET_45 = "State payment terms of net 45 or better, with interest on late payment."
+
+
+def _free(basis: str, quote: str) -> ContractView:
+    return ContractView("tm", "sha-tm", {}, {"no_payment_due": (TermValue({"basis": basis}, None, 3, quote, 0.65),)})
+
+
+@pytest.mark.parametrize("setting,stated,free_grant", [
+    # The default: a whole-contract statement drops the gap; a free grant (evidence by absence) asks to confirm.
+    (None, [], [("low", "no payment due")]),
+    ({"stated": "skip", "free_grant": "skip"}, [], []),
+    ("confirm", [("low", "no payment due")], [("low", "no payment due")]),
+    ("flag", [("high", None)], [("high", None)]),
+    ({"free_grant": "flag"}, [], [("high", None)]),  # the basis left out keeps its default
+])
+def test_a_contract_under_which_nothing_is_paid_is_not_asked_for_payment_terms(setting, stated, free_grant):
+    """Regression: a royalty-free licence or a "no fees shall be payable" collaboration got "missing Payment Terms"
+    with the ask "State payment terms of net 45"."""
+    spec = {"segments": {"strategic": {"require": {"Payment Terms": {"severity": "high", "ask": NET_45},
+                                                   "Audit Rights": {}}}}}
+    if setting is not None:
+        spec["settings"] = {"no_payment_due": setting}
+    book = parse_playbook(spec)
+    cp = Counterparty("Beta", "T", segment="strategic", documents=("tm",))
+    found = lambda view: [(g.severity, g.found) for g in renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1))  # noqa: E731
+                          if g.category == "Payment Terms"]
+    assert found(_free("stated", NO_FEES)) == stated
+    assert found(_free("free_grant", FREE_GRANT)) == free_grant
+    # Other requirements are judged as ever; a contract not known to be free keeps its gap.
+    assert [g.category for g in renegotiation_gaps(_free("stated", NO_FEES), cp, book, as_of=date(2025, 1, 1))
+            ][-1] == "Audit Rights"
+    assert found(ContractView("tm", "sha-tm")) == [("high", None)]
+
+
+def test_the_confirm_gap_quotes_the_grant_and_keeps_the_playbooks_ask():
+    book = parse_playbook({"segments": {"core": {"require": {"Payment Terms": {"ask": NET_45}, "Price Adjustment": {}}}}})
+    cp = Counterparty("Beta", "T", segment="core", documents=("tm",))
+    assert renegotiation_gaps(_free("free_grant", FREE_GRANT), cp, book, as_of=date(2025, 1, 1)) == [
+        Gap("tm", "Beta", "core", "missing", "Payment Terms", "no payment due", "required", "low", 3, FREE_GRANT,
+            "Confirm that nothing is payable under this contract: it grants its rights royalty-free, paid-up or free "
+            "of charge, and no fee, price, invoice or obligation to pay was found in it. If anything is: " + NET_45,
+            "sha-tm"),
+        Gap("tm", "Beta", "core", "missing", "Price Adjustment", "no payment due", "required", "low", 3, FREE_GRANT,
+            "Confirm that nothing is payable under this contract: it grants its rights royalty-free, paid-up or free "
+            "of charge, and no fee, price, invoice or obligation to pay was found in it. If anything is: Add a Price "
+            "Adjustment clause.", "sha-tm"),
+    ]
+
+
+def test_the_default_playbook_drops_payment_terms_for_a_contract_that_says_nothing_is_payable():
+    from pipeline.playbook import DEFAULT_PLAYBOOK, load_playbook
+
+    book = load_playbook(DEFAULT_PLAYBOOK)
+    for segment in ("strategic", "core", "growth", "transactional"):
+        cp = Counterparty("Beta", "T", segment=segment, documents=("tm",))
+        gaps = renegotiation_gaps(_free("stated", NO_FEES), cp, book, as_of=date(2025, 1, 1))
+        assert "Payment Terms" not in [g.category for g in gaps]
+        assert [g.severity for g in renegotiation_gaps(_free("free_grant", FREE_GRANT), cp, book, as_of=date(2025, 1, 1))
+                if g.category == "Payment Terms"] == ["low"]

@@ -351,3 +351,32 @@ def test_a_tier_order_leaving_out_a_computed_tier_is_an_error(tmp_path):
                                        "--playbook", str(path), "--out", str(tmp_path / "out"), "--no-embeddings"])
     assert result.exit_code == 2, result.output
     assert "settings.tier_order: leaves out medium" in result.output
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("skip", (("free_grant", "skip"), ("stated", "skip"))),
+    ("Confirm", (("free_grant", "confirm"), ("stated", "confirm"))),
+    ({"stated": "flag"}, (("free_grant", "confirm"), ("stated", "flag"))),
+    ({}, (("free_grant", "confirm"), ("stated", "skip"))),
+])
+def test_no_payment_due_setting(value, expected):
+    settings = parse_playbook({"settings": {"no_payment_due": value}, "segments": {"a": {}}}).settings
+    assert settings.no_payment_due == expected
+    assert settings.no_payment_action("stated") == dict(expected)["stated"]
+    assert Settings().no_payment_action("unknown basis") == "flag"
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("hide", "settings.no_payment_due: expected one of skip, confirm, flag, got 'hide'"),
+    ({"stated": "hide"}, "settings.no_payment_due.stated: expected one of skip, confirm, flag, got 'hide'"),
+    ({"royalty_free": "skip"}, "settings.no_payment_due.royalty_free: unknown key (expected one of stated, free_grant)"),
+    (True, "settings.no_payment_due: expected one of skip, confirm, flag, or a mapping of stated, free_grant"),
+])
+def test_no_payment_due_setting_errors_name_the_bad_key(value, message):
+    with pytest.raises(PlaybookError) as e:
+        parse_playbook({"settings": {"no_payment_due": value}, "segments": {"a": {}}})
+    assert str(e.value).startswith(message)
+
+
+def test_the_default_playbook_sets_no_payment_due():
+    assert load_playbook(DEFAULT).settings.no_payment_due == (("free_grant", "confirm"), ("stated", "skip"))

@@ -1182,3 +1182,69 @@ def test_payment_periods_after_an_invoice_date_or_a_months_end(text, expected):
 ])
 def test_termination_for_convenience_cancelled_or_in_the_passive(text, expected):
     assert _term(text, "termination_for_convenience") == expected
+
+
+LICENCE_PREAMBLE = ('TRADEMARK LICENSE AGREEMENT\nThis Trademark License Agreement (the "Agreement") is entered into as of '
+                    'May 1, 2020 by and between Acme Corp., a Delaware corporation ("Licensor"), and Beta LLC, a New '
+                    'York limited liability company ("Licensee").\n')
+GRANT = ("1. License. Licensor hereby grants to Licensee a non-exclusive, royalty-free, fully paid-up license to use "
+         "the Licensed Marks in the Territory. ")
+
+
+@pytest.mark.parametrize("text,expected", [
+    # Regression: a contract under which nothing is paid gave no term, so every playbook asked it for "net 45".
+    ("1. Fees. No fees shall be payable by either party under this Agreement. Each party shall bear its own costs.",
+     {"basis": "stated"}),
+    ("4. Remuneration. No remuneration will be due.", {"basis": "stated"}),
+    ("The Parties agree that neither party shall pay the other any fees or other compensation hereunder.",
+     {"basis": "stated"}),
+    (GRANT, {"basis": "free_grant"}),
+    ("1. Cross-License. Each party grants the other party a royalty-free, non-exclusive cross-license under its "
+     "Patents.", {"basis": "free_grant"}),
+    ("Licensor shall provide the Services free of charge.", {"basis": "free_grant"}),
+    # Money that is not a price does not make the contract paid: a liability cap, dispute costs, a regulator.
+    (GRANT + "In no event shall either party's aggregate liability under this Agreement exceed $10,000.",
+     {"basis": "free_grant"}),
+    (GRANT + "The prevailing party shall be entitled to recover its reasonable attorneys' fees and costs.",
+     {"basis": "free_grant"}),
+    (GRANT + "Licensee shall comply with the rules of the Federal Communications Commission.", {"basis": "free_grant"}),
+    # "Royalty-free" alone is not a free contract: any fee, price, invoice or obligation to pay elsewhere rules it out.
+    (GRANT + "Licensee shall pay Licensor an annual license fee of $10,000.", None),
+    (GRANT + "Licensee shall pay each invoice within thirty (30) days after receipt of the invoice.", None),
+    (GRANT + "Royalties equal to [***]% of Net Sales are due within thirty days after each calendar quarter.", None),
+    (GRANT + "Prices for the Products are set forth in Exhibit A.", None),
+    (GRANT + "Licensee shall reimburse Licensor for all reasonable travel expenses.", None),
+    ("In exchange for the Share Consideration, Licensor grants Licensee a royalty-free license to the Content.", None),
+    (GRANT + "The Support Fees are set out in Schedule 2.", None),
+    # A statement with a condition or a narrower scope is not one about the whole contract.
+    ("No royalties shall be payable until the Advances have been recouped.", None),
+    ("No royalties shall be payable on the sale of prototype units.", None),
+    ("No fees shall be payable under this Agreement, except as set forth in Exhibit B.", None),
+    # A statement beside a payment period is contradicted by it.
+    ("No fees shall be payable by either party under this Agreement. Invoices are payable net 30.", None),
+    # Nothing about price at all: nothing to say.
+    ("1. Confidentiality. Each party shall keep the other party's Confidential Information secret.", None),
+    # "Royalty-free" outside a grant ("with or without consideration" in a securities definition) is not a grant.
+    ('"Securities" means any security exchangeable, with or without consideration, into Common Stock.', None),
+])
+def test_no_payment_due(text, expected):
+    found = _term(text, "no_payment_due", LICENCE_PREAMBLE)
+    assert found == (None if expected is None else (expected, None))
+
+
+def test_no_payment_due_has_its_page_clause_and_sentence():
+    text = (LICENCE_PREAMBLE + "1. Definitions. Licensed Marks means the marks listed in Schedule A.\f"
+            "2. License. Licensor hereby grants to Licensee a non-exclusive, royalty-free license to use the Licensed "
+            "Marks in the Territory.\n\n3. Term. This Agreement continues until terminated by either party.")
+    document = read_text(text, "tm.txt")
+    found = [t for t in terms(document, clauses(document)) if t.kind == "no_payment_due"]
+    assert len(found) == 1
+    t = found[0]
+    assert t.value == {"basis": "free_grant"} and t.page == 2 and t.clause_id is not None
+    assert t.text == ("Licensor hereby grants to Licensee a non-exclusive, royalty-free license to use the Licensed Marks "
+                      "in the Territory.")
+    assert document.text[t.start : t.end] == t.text and 0 < t.confidence < 0.8
+    stated = [t for t in terms(read_text(LICENCE_PREAMBLE + "No fees shall be payable under this Agreement.", "s.txt"))
+              if t.kind == "no_payment_due"]
+    assert [(t.value, t.text, t.confidence) for t in stated] == [
+        ({"basis": "stated"}, "No fees shall be payable under this Agreement.", 0.8)]
