@@ -524,9 +524,11 @@ class Store:
         now = _now()
         try:
             with self.db.atomic():
+                # a write first, then the reads: a transaction that reads first cannot take the write lock once
+                # another writer has committed (SQLITE_BUSY at once, whatever the busy timeout)
+                self._delete_derived(doc.sha256)
                 if name is None or self._name_holder(name, doc.sha256, path) is not None:
                     name = self._document_name(path, doc.sha256)
-                self._delete_derived(doc.sha256)
                 self.db["documents"].upsert(
                     {
                         "sha256": doc.sha256,
