@@ -438,6 +438,9 @@ def bulk_load(
     started = time.monotonic()
     with Store(db) as store:
         outcomes, todo = plan(paths, store, refresh=refresh)
+        for outcome in outcomes:
+            if outcome.stale:  # --refresh could not analyse it again
+                logger.warning("%s %s: %s", outcome.status, outcome.path, outcome.reason)
         total = len(outcomes) + sum(1 + len(p.copies) for p in todo)
         context = FlowRunContext.get()
         on_threads = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)

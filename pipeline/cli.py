@@ -165,10 +165,13 @@ def ingest(
             if not o.ok:
                 colour = "red" if o.failed else "yellow"
                 progress.console.print(f"[{colour}]{o.status}[/] {escape(shown)}: {escape(o.reason or '')}")
+            elif o.stale:  # --refresh could not analyse it again: said even with --quiet
+                progress.console.print(f"[yellow]{o.status}[/] {escape(shown)}: {escape(o.reason or '')}")
             elif not quiet and o.status in {"duplicate", "moved"}:
                 progress.console.print(f"[cyan]{o.status}[/] {escape(shown)}: {escape(o.reason or '')}")
             elif not quiet and not show_bar:
-                progress.console.print(f"[green]{o.status}[/] {escape(shown)}" + (f" ({_count(o.pages, 'page')})" if o.pages else ""))
+                progress.console.print(f"[green]{o.status}[/] {escape(shown)}" + (f" ({_count(o.pages, 'page')})" if o.pages else "")
+                                       + (f": {escape(o.reason)}" if o.reason and o.status == "ingested" else ""))
 
         try:
             outcomes = run_ingest(paths, store, settings, on_outcome=report)
@@ -703,10 +706,10 @@ def bulk_load_command(paths: tuple[str, ...], db_path: str, dask: str | None, pr
         sys.exit(EXIT_INTERRUPTED)
     failed = [o for o in outcomes if o.failed]
     noted = [o for o in outcomes if not o.ok and not o.failed]
-    for o in noted:
-        err.print(f"[yellow]{o.status}[/] {o.path}: {o.reason}")
+    for o in [o for o in outcomes if o.stale] + noted:  # paths printed as `ingest` prints them
+        err.print(f"[yellow]{o.status}[/] {escape(_shown(o.path))}: {escape(o.reason or '')}")
     for o in failed:
-        err.print(f"[red]{o.status}[/] {o.path}: {o.reason}")
+        err.print(f"[red]{o.status}[/] {escape(_shown(o.path))}: {escape(o.reason or '')}")
     err.print(f"{len(outcomes)} files, {len(failed)} failed"
               + (f", {len(noted)} not contract files Clausewise reads" if noted else "") + f". Database: {db_path}")
     sys.exit(EXIT_SOME_FAILED if failed else EXIT_OK)

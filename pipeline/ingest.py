@@ -81,6 +81,9 @@ class Outcome:
     sha256: str | None = None
     pages: int = 0
     seconds: tuple[tuple[str, float], ...] = ()  # analysis stages, then "store"
+    #: With ``refresh``: the stored analysis of this content is from older code and could not be made again (the
+    #: reason says why), so it stays in force. Printed by ``ingest`` and ``bulk-load`` even when all is well.
+    stale: bool = False
 
     @property
     def ok(self) -> bool:
@@ -308,6 +311,12 @@ class Pending:
     #: Other paths of this run holding the same content, as ``(path, mtime_ns)``: recorded with this file's
     #: outcome (:func:`record`), never before it, so a crash cannot leave them aliases of content never stored.
     copies: tuple[tuple[str, int | None], ...] = ()
+    #: The name it is stored under, given by :func:`plan` in the order of the paths (:meth:`Store.plan_names`), so
+    #: which of two ``contract.pdf`` keeps the bare name does not depend on which analysis finishes first.
+    name: str | None = None
+    #: Why stored content is analysed again where it is, when that is not plain ``--refresh`` of its own path (it
+    #: moved, or a copy of it was named): the reason of its ``ingested`` outcome.
+    note: str | None = None
 
 
 def plan(paths: Iterable[str | os.PathLike[str]], store: Store, *, refresh: bool = False
@@ -320,8 +329,16 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store, *, refresh: bool
     under no longer exists or now holds other content), and the files left to analyse. Two copies of new content in one batch are
     analysed once: the others ride along as its :attr:`Pending.copies`, unrecorded until it is. With ``refresh``,
     a file whose stored analysis was made by older code (:func:`analysis_version`) is analysed again rather than
-    ``unchanged``: how a better reader or extractor reaches an archive already loaded. An ``unsupported`` file or ``skipped`` folder recorded before and untouched since is
+    ``unchanged``: how a better reader or extractor reaches an archive already loaded. Stored content is analysed
+    again once, wherever its file is now: a file that ``moved`` is recorded so and analysed again at its new path
+    (its outcome ``ingested``, the move its reason); a ``duplicate`` of it gets the stored contract analysed again
+    from the path it is stored under (an outcome for that path too); a stored file that cannot be found from here
+    (a relative path of an older database) is reported in the reason of the copy's outcome. An ``unsupported`` file or ``skipped`` folder recorded before and untouched since is
     ``unchanged`` (still listed by ``status``), not reported again.
+
+    Each file to analyse is given its stored name here, in the order the paths are found
+    (:meth:`Store.plan_names`): of two ``contract.pdf``, the first keeps the bare name however the analyses are
+    scheduled, and contracts already stored keep theirs.
 
     Paths are absolute (:func:`discover`). A database written before that holds paths as typed; a stored
     relative path that names, from the current directory, the same file with the same content is taken over
@@ -334,6 +351,7 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store, *, refresh: bool
     hashes: dict[str, str | None] = {}  # path -> what it holds now (None: nothing readable), hashed once a run
     legacy = store.has_relative_paths()
     current = analysis_version() if refresh else None
+    queued: set[str] = set()  # paths queued to analyse before the loop reached them (a duplicate's stored original)
 
     def holds(path: str) -> str | None:
         """What ``path`` holds now: a stored document's path may since hold other content, whatever the order of
@@ -349,7 +367,25 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store, *, refresh: bool
         store.write_failure(path, e.status, str(e), mtime_ns=mtime)
         settled.append(Outcome(path, e.status, str(e)))
 
+    def analyse_again(where: str, sha: str, note: str | None, st: os.stat_result | None = None) -> bool:
+        """Queue the stored content ``sha`` to be analysed again from ``where``, which holds it; False if it cannot
+        be read there now (or ``where`` is a relative path of an older database, which names no file for sure)."""
+        if not os.path.isabs(where):
+            return False
+        try:
+            st = st or os.stat(where)
+        except OSError:
+            return False
+        if not stat.S_ISREG(st.st_mode) or holds(where) != sha:
+            return False
+        in_batch[sha] = where  # its copies in the batch follow it as usual
+        queued.add(where)
+        todo.append(Pending(where, sha, st.st_size, st.st_mtime_ns, note=note))
+        return True
+
     for path in dict.fromkeys(discover(paths)):
+        if path in queued:  # its outcome is its analysis's
+            continue
         try:
             st = _stat(path)
             known = store.file(path)
@@ -380,34 +416,47 @@ def plan(paths: Iterable[str | os.PathLike[str]], store: Store, *, refresh: bool
                 known = store.file(path)
         stored = store.ingested_path(sha)
         first = stored or in_batch.get(sha)
+        # analysed by older code, and not yet queued to be analysed again in this batch (--refresh)
+        stale = (current is not None and stored is not None and sha not in in_batch
+                 and store.document_version(sha) != current)
         if first is not None:
             if first == path and known is not None and (known.status, known.sha256) != ("ingested", sha):
                 # the stored version put back after a failed copy over it (which left the old version in force)
                 store.write_restored(path, sha, mtime_ns=mtime)
-                settled.append(Outcome(path, "unchanged", f"already ingested; replaces the {known.status} file "
-                                                          "recorded at this path", sha))
-            elif (current is not None and first == stored and first == path
-                  and store.document_version(sha) != current and sha not in in_batch):
-                in_batch[sha] = path  # analysed again by this code: its copies in the batch follow it as usual
-                todo.append(Pending(path, sha, st.st_size, mtime))
-                continue
+                reason = f"already ingested; replaces the {known.status} file recorded at this path"
+                if not (stale and analyse_again(path, sha, f"analysed again; replaces the {known.status} file "
+                                                           "recorded at this path", st)):
+                    settled.append(Outcome(path, "unchanged", reason, sha))
+            elif stale and first == path:
+                analyse_again(path, sha, None, st)  # by this code: its copies in the batch follow it as usual
             elif first == path or (known is not None and known.sha256 == sha and known.status == "ingested"):
                 store.seen_unchanged(path, mtime)
-                settled.append(Outcome(path, "unchanged", "already ingested", sha))
+                reason, left = "already ingested", stale and not analyse_again(
+                    first, sha, f"analysed again: {path} holds the same content")
+                if left:
+                    reason += f"; not analysed again (--refresh): {first}, the file it is stored from, cannot be read"
+                settled.append(Outcome(path, "unchanged", reason, sha, stale=left))
             elif first == stored and os.path.isabs(first) and holds(first) != sha:
                 gone = not os.path.lexists(first)
                 store.write_moved(first, path, sha, mtime_ns=mtime, gone=gone)
                 where = "which no longer exists" if gone else "which now holds other content"
-                settled.append(Outcome(path, "moved", f"moved from {first}, {where}", sha))
+                if not (stale and analyse_again(path, sha, f"moved from {first}, {where}; analysed again", st)):
+                    settled.append(Outcome(path, "moved", f"moved from {first}, {where}", sha))
             elif first == stored:
                 store.write_duplicate(path, sha, first, mtime_ns=mtime)
-                settled.append(Outcome(path, "duplicate", f"same content as {first}", sha))
+                reason, left = f"same content as {first}", stale and not analyse_again(
+                    first, sha, f"analysed again: {path} is a copy of it")
+                if left:
+                    reason += (f"; not analysed again (--refresh): {first}, the file it is stored from, cannot be "
+                               "read (a relative path of an older database: ingest --refresh that file)")
+                settled.append(Outcome(path, "duplicate", reason, sha, stale=left))
             else:  # new content another path of this batch holds: recorded with that path's outcome
                 copies.setdefault(sha, []).append((path, mtime))
             continue
         in_batch[sha] = path
         todo.append(Pending(path, sha, size, mtime))
-    return settled, [replace(p, copies=tuple(copies.get(p.sha256, ()))) for p in todo]
+    names = store.plan_names((p.path, p.sha256) for p in todo)
+    return settled, [replace(p, copies=tuple(copies.get(p.sha256, ())), name=names[p.path]) for p in todo]
 
 
 def record(store: Store, pending: Pending, result: Analysis | DocumentError) -> list[Outcome]:
@@ -421,9 +470,9 @@ def record(store: Store, pending: Pending, result: Analysis | DocumentError) -> 
         outcome = Outcome(pending.path, result.status, str(result), pending.sha256)
     else:
         started = time.perf_counter()
-        store.write_analysis(pending.path, result, size=pending.size, mtime_ns=pending.mtime_ns)
+        store.write_analysis(pending.path, result, size=pending.size, mtime_ns=pending.mtime_ns, name=pending.name)
         seconds = (*result.seconds, ("store", time.perf_counter() - started))
-        outcome = Outcome(pending.path, "ingested", None, pending.sha256, len(result.document.pages), seconds)
+        outcome = Outcome(pending.path, "ingested", pending.note, pending.sha256, len(result.document.pages), seconds)
     outcomes = [outcome]
     for path, mtime in pending.copies:
         if outcome.ok:

@@ -17,7 +17,7 @@ import os
 import socket
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -520,21 +520,29 @@ class Store:
 
     # ---------------------------------------------------------------- writes
 
-    def write_analysis(self, path: str, analysis: Analysis, *, size: int, mtime_ns: int | None = None) -> None:
+    def write_analysis(
+        self, path: str, analysis: Analysis, *, size: int, mtime_ns: int | None = None, name: str | None = None
+    ) -> None:
         """Store a readable document and everything derived from it, atomically.
 
         Any earlier rows for the same content are replaced, so a re-analysis
-        never leaves a mix of old and new clauses behind.
+        never leaves a mix of old and new clauses behind. ``name`` is the name
+        :meth:`plan_names` gave it, kept unless another contract has taken it
+        since (then it is named as :meth:`_document_name` says).
         """
         doc = analysis.document
         now = _now()
         try:
             with self.db.atomic():
+                # a write first, then the reads: a transaction that reads first cannot take the write lock once
+                # another writer has committed (SQLITE_BUSY at once, whatever the busy timeout)
                 self._delete_derived(doc.sha256)
+                if name is None or self._name_holder(name, doc.sha256, path) is not None:
+                    name = self._document_name(path, doc.sha256)
                 self.db["documents"].upsert(
                     {
                         "sha256": doc.sha256,
-                        "name": self._document_name(path, doc.sha256),
+                        "name": name,
                         "path": path,
                         "kind": doc.kind,
                         "status": "ingested",
@@ -714,20 +722,44 @@ class Store:
                 self.db["documents"].update(row["sha256"], {
                     "status": "superseded", "reason": f"{path} was replaced by other content ({sha256[:12]}) on {now[:10]}"})
 
-    def _document_name(self, path: str, sha256: str) -> str:
+    def plan_names(self, planned: Iterable[tuple[str, str]]) -> dict[str, str]:
+        """The names the contracts about to be stored from ``planned`` ``(path, sha256)`` pairs will go by, by path:
+        each named (:meth:`_document_name`) as if the ones before it were stored already. So the order of
+        ``planned`` (the order :func:`pipeline.ingest.plan` found the files in), not the order their analyses
+        happen to finish in, decides which of two ``contract.pdf`` keeps the bare name; contracts already stored
+        keep theirs. Nothing is written: :meth:`write_analysis` takes each name as it stores the contract."""
+        reserved: dict[str, tuple[str, str]] = {}
+        names: dict[str, str] = {}
+        for path, sha256 in planned:
+            name = self._document_name(path, sha256, reserved)
+            reserved.setdefault(name.strip().lower(), (path, sha256))
+            names[path] = name
+        return names
+
+    def _name_holder(self, name: str, sha256: str, path: str,
+                     reserved: Mapping[str, tuple[str, str]] | None = None) -> str | None:
+        """The path of another current contract (or one ``reserved`` for this batch: lower-cased name to its path and
+        hash) that goes by ``name``, if one does: not the content ``sha256``, nor what is stored from ``path``."""
+        held = (reserved or {}).get(name.strip().lower())
+        if held is not None and held[1] != sha256 and held[0] != path:
+            return held[0]
+        row = self.db.execute(
+            "SELECT path FROM documents WHERE lower(trim(name)) = lower(?) AND sha256 != ? AND path != ? "
+            "AND status = 'ingested' LIMIT 1", [name, sha256, path]).fetchone()
+        return None if row is None else str(row[0])
+
+    def _document_name(self, path: str, sha256: str, reserved: Mapping[str, tuple[str, str]] | None = None) -> str:
         """The name a contract stored from ``path`` goes by: its file name without extension, unless another
         current contract, from another path, already has that name (archives are full of ``contract.pdf`` and
         ``scan0001.pdf``); then the folder holding it is added, ``contract (2020)``, and if that is taken too, the
         start of its hash. Names identify contracts in registers, reports and ``show``: two contracts under one
         name would share one counterparty's judgement. A file beside the other (deal.txt, deal.pdf) gets its type
-        instead of the folder: ``deal (pdf)``."""
+        instead of the folder: ``deal (pdf)``. Names ``reserved`` for the contracts planned before it in the same
+        batch count as taken (:meth:`plan_names`)."""
         base = _name(path)
 
         def holder(name: str) -> str | None:
-            row = self.db.execute(
-                "SELECT path FROM documents WHERE lower(trim(name)) = lower(?) AND sha256 != ? AND path != ? "
-                "AND status = 'ingested' LIMIT 1", [name, sha256, path]).fetchone()
-            return None if row is None else str(row[0])
+            return self._name_holder(name, sha256, path, reserved)
 
         def taken(name: str) -> bool:
             return holder(name) is not None

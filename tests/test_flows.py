@@ -168,6 +168,50 @@ def test_a_file_changed_after_planning_is_recorded_not_analysed(tmp_path):
     assert isinstance(result, ContentChanged) and result.status == "changed"
 
 
+def test_bulk_load_prints_paths_as_ingest_does(tmp_path, monkeypatch):
+    """Regression: `clausewise bulk-load in` printed each failed or unsupported file by its absolute path where
+    `clausewise ingest in` prints it relative to the working directory (or as given)."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    contract(folder / "c1.pdf", 1)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<")
+    (folder / "index.xlsx").write_bytes(b"PK\x03\x04 a spreadsheet")
+    monkeypatch.chdir(tmp_path)
+
+    def lines(command: str) -> list[str]:
+        result = CliRunner().invoke(cli, [command, "in", "--db", f"{command}.db"])
+        assert result.exit_code == 1, result.output
+        return sorted(line for line in result.output.splitlines() if line.startswith(("corrupt", "unsupported")))
+
+    printed = lines("bulk-load")
+    assert [line.split(":")[0] for line in printed] == ["corrupt in/broken.pdf", "unsupported in/index.xlsx"]
+    assert printed == lines("ingest") and str(tmp_path) not in " ".join(printed)
+
+
+def test_bulk_load_refresh_analyses_again_a_moved_contract(tmp_path):
+    """Regression: `bulk-load --refresh` left a contract that had moved on its old analysis (outcome 'moved')."""
+    from flows.bulk_load import bulk_load
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    contract(folder / "c1.pdf", 1)
+    db = str(tmp_path / "cw.db")
+    bulk_load([str(folder)], db)
+    with Store(db) as store:
+        store.db.execute("UPDATE documents SET version = 'reader=reader.v1'")
+    os.rename(folder / "c1.pdf", folder / "sub" / "c1.pdf")
+    [outcome] = bulk_load([str(folder)], db, refresh=True)
+    with Store(db) as store:
+        [doc] = list(store.documents())
+    assert (outcome.status, outcome.reason) == ("ingested", f"moved from {folder / 'c1.pdf'}, which no longer exists; "
+                                                            "analysed again")
+    assert (doc["name"], doc["path"], doc["version"] != "reader=reader.v1") == ("c1", str(folder / "sub" / "c1.pdf"), True)
+
+
 # ------------------------------------------------------------------- nightly
 
 

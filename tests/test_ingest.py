@@ -700,3 +700,118 @@ def test_refresh_analyses_again_what_older_code_stored_and_nothing_else(tmp_path
     assert sorted((Path(o.path).name, o.status) for o in refreshed) == [("a.pdf", "ingested"), ("b.pdf", "duplicate")]
     assert [o.status for o in again] == ["unchanged", "duplicate"]
     assert doc["version"] != "reader=reader.v1;terms=clausewise.terms.v1" and doc["name"] == "a"
+
+
+def _names(store: Store) -> dict[str, str]:
+    """Each current contract's stored name, by its path."""
+    return {d["path"]: d["name"] for d in store.documents()}
+
+
+@pytest.mark.parametrize("files, expected", [
+    # two folders' contract.pdf: the first path found keeps the bare name, the other gets its folder
+    ((("2019", "contract.pdf"), ("2020", "contract.pdf")), ("contract", "contract (2020)")),
+    # deal.pdf beside deal.txt: deal.pdf sorts first, deal.txt gets its type
+    ((("deals", "deal.pdf"), ("deals", "deal.txt")), ("deal", "deal (txt)")),
+])
+def test_which_of_two_same_named_contracts_keeps_the_bare_name_does_not_depend_on_which_analysis_ends_first(
+        tmp_path, files, expected):
+    """Regression: with two worker processes, whichever of 2019/contract.pdf and 2020/contract.pdf finished its
+    analysis first was stored as 'contract', the other as 'contract (2019)' or 'contract (2020)': a rerun of the
+    same load on a fresh database could name them the other way round, and a register naming 'contract' judged
+    another contract. Names now go by the order of the paths; completion order is simulated here directly."""
+    from pipeline.ingest import plan, record
+
+    inbox = tmp_path / "in"
+    paths = []
+    for n, (folder, name) in enumerate(files):
+        (inbox / folder).mkdir(parents=True, exist_ok=True)
+        path = inbox / folder / name
+        if path.suffix == ".pdf":
+            make_text_pdf(path, [f"1. Term. This Agreement lasts {n + 2} years."])
+        else:
+            path.write_text(f"1. Term. This Agreement lasts {n + 2} years.\n")
+        paths.append(str(path))
+    got = []
+    for order in (1, -1):  # analyses finishing in path order, then in the opposite order
+        with Store(str(tmp_path / f"c{order}.db")) as store:
+            settled, todo = plan([inbox], store)
+            assert settled == [] and [p.path for p in todo] == paths
+            results = [(p, analyse_safely(p.path, IngestSettings(in_process=True))) for p in todo]
+            for pending, result in results[::order]:
+                assert [o.status for o in record(store, pending, result)] == ["ingested"]
+            got.append(_names(store))
+    assert got[0] == got[1] == dict(zip(paths, expected))
+
+
+def test_a_later_same_named_contract_never_renames_the_ones_already_stored(tmp_path):
+    """Regression companion: a third contract.pdf, in a folder sorting before the others and loaded by a later run,
+    takes a name of its own; the stored contracts keep the names registers and reports know them by, also when
+    analysed again."""
+    archive = tmp_path / "archive"
+    for n, folder in enumerate(("2019", "2020", "2018")):
+        (archive / folder).mkdir(parents=True)
+        if folder != "2018":
+            make_text_pdf(archive / folder / "contract.pdf", [f"1. Term. This Agreement lasts {n + 2} years."])
+    with Store(str(tmp_path / "c.db")) as store:
+        ingest([archive], store, IngestSettings(in_process=True))
+        before = _names(store)
+        make_text_pdf(archive / "2018" / "contract.pdf", ["1. Term. This Agreement lasts nine years."])
+        store.db.execute("UPDATE documents SET version = 'reader=reader.v1'")
+        outcomes = ingest([archive], store, IngestSettings(in_process=True, refresh=True))
+        after = _names(store)
+    assert [o.status for o in outcomes] == ["ingested"] * 3
+    assert before == {str(archive / "2019" / "contract.pdf"): "contract",
+                      str(archive / "2020" / "contract.pdf"): "contract (2020)"}
+    assert after == {**before, str(archive / "2018" / "contract.pdf"): "contract (2018)"}
+
+
+def test_refresh_analyses_again_a_contract_that_moved_and_one_named_only_by_a_copy(tmp_path):
+    """Regression: `ingest --refresh` left on its old analysis, without a word, a contract whose file had moved
+    since the last run (outcome 'moved') and one of which only a copy was named (outcome 'duplicate'). Each is
+    now analysed again once, where its file is, keeping its name; the outcome says why."""
+    old = "reader=reader.v1;terms=clausewise.terms.v1"
+    inbox, copies = tmp_path / "in", tmp_path / "copies"
+    (inbox / "sub").mkdir(parents=True)
+    copies.mkdir()
+    make_text_pdf(inbox / "moving.pdf", BODY)
+    make_text_pdf(inbox / "kept.pdf", ["1. Term. This Agreement lasts two years."])
+    with Store(str(tmp_path / "c.db")) as store:
+        ingest([inbox], store, IngestSettings(in_process=True))
+        store.db.execute("UPDATE documents SET version = ?", [old])
+        os.rename(inbox / "moving.pdf", inbox / "sub" / "moving.pdf")
+        shutil.copy(inbox / "kept.pdf", copies / "kept copy.pdf")
+        moved = ingest([inbox / "sub"], store, IngestSettings(in_process=True, refresh=True))
+        copied = ingest([copies], store, IngestSettings(in_process=True, refresh=True))
+        again = ingest([inbox, copies], store, IngestSettings(in_process=True, refresh=True))
+        docs = {d["name"]: d for d in store.documents()}
+        old_row = store.file(str(inbox / "moving.pdf"))
+    assert [(o.path, o.status, o.reason) for o in moved] == [
+        (str(inbox / "sub" / "moving.pdf"), "ingested",
+         f"moved from {inbox / 'moving.pdf'}, which no longer exists; analysed again")]
+    assert [(o.path, o.status, o.reason) for o in copied] == [
+        (str(copies / "kept copy.pdf"), "duplicate", f"same content as {inbox / 'kept.pdf'}"),
+        (str(inbox / "kept.pdf"), "ingested", f"analysed again: {copies / 'kept copy.pdf'} is a copy of it")]
+    assert sorted(docs) == ["kept", "moving"] and all(d["version"] != old for d in docs.values())
+    assert (docs["moving"]["path"], docs["kept"]["path"]) == (str(inbox / "sub" / "moving.pdf"), str(inbox / "kept.pdf"))
+    assert old_row.status == "moved"
+    assert sorted((Path(o.path).name, o.status) for o in again) == [
+        ("kept copy.pdf", "duplicate"), ("kept.pdf", "unchanged"), ("moving.pdf", "unchanged")]
+
+
+def test_refresh_says_so_when_it_cannot_analyse_a_stored_contract_again(tmp_path, monkeypatch):
+    """Regression: a copy of a contract stored by a relative path (an older database), which names no file for
+    sure, was a plain 'duplicate' under `--refresh` while the contract stayed on its old analysis. It is now
+    reported, with --quiet too."""
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    make_text_pdf(copies / "a copy.pdf", BODY)
+    db = str(tmp_path / "c.db")
+    with Store(db) as store:
+        ingest([copies / "a copy.pdf"], store, IngestSettings(in_process=True))
+        store.db.execute("UPDATE documents SET path = 'elsewhere/a.pdf', version = 'reader=reader.v1'")
+        store.db.execute("UPDATE files SET path = 'elsewhere/a.pdf'")
+    monkeypatch.chdir(tmp_path)
+    code, output = run("ingest", "--refresh", "--quiet", "copies", "--db", db)
+    assert code == EXIT_OK
+    assert ("duplicate copies/a copy.pdf: same content as elsewhere/a.pdf; not analysed again (--refresh): "
+            "elsewhere/a.pdf, the file it is stored from, cannot be read") in " ".join(output.split())

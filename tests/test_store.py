@@ -281,3 +281,18 @@ def test_a_terms_quote_for_gaps_is_the_sentence_it_was_read_from(tmp_path):
         "Customer shall pay each invoice within sixty (60) days of receipt.")
     assert view["terms"]["governing_law"][0]["quote"] == "9. Fe"
     assert [t["text"] for t in shown["terms"] if t["kind"] == "payment_days"] == ["sixty (60) days"]
+
+
+def test_planned_names_go_by_plan_order_and_a_name_taken_since_is_never_shared():
+    """Regression: which of two /x/contract.pdf and /y/contract.pdf was 'contract' followed the order their
+    analyses were written in. plan_names fixes the names in the order given; a planned name another contract has
+    taken by the time it is written (another writer) falls back to a name of its own, never a shared one."""
+    store = Store(":memory:")
+    x, y, z = (_doc(c * 64, f"/{d}/contract.pdf") for c, d in (("a", "x"), ("b", "y"), ("c", "z")))
+    names = store.plan_names([(x.source, x.sha256), (y.source, y.sha256)])
+    assert names == {"/x/contract.pdf": "contract", "/y/contract.pdf": "contract (y)"}
+    store.write_analysis(y.source, _analysis(y), size=1, name=names[y.source])  # y's analysis finished first
+    store.write_analysis(z.source, _analysis(z), size=1, name="contract")  # another writer, before x
+    store.write_analysis(x.source, _analysis(x), size=1, name=names[x.source])
+    assert {d["path"]: d["name"] for d in store.documents()} == {
+        "/y/contract.pdf": "contract (y)", "/z/contract.pdf": "contract", "/x/contract.pdf": "contract (x)"}
