@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipeline.files import replacing, write_text
 from pipeline.store import DatabaseError, NoDatabase, Store, UnknownDocument
 
 EXIT_OK = 0
@@ -395,7 +396,7 @@ def eval_cuad(data_dir: Path, folds: int, limit: int | None, work: Path, predict
     )
     if predictions_out is not None:
         try:
-            predictions_out.write_text(json.dumps(predictions), encoding="utf-8")
+            write_text(predictions_out, json.dumps(predictions))  # whole, or the earlier file left as it was
         except OSError as e:
             raise CliError(f"cannot write --predictions {predictions_out}: {e.strerror or e}") from e
         err.print(f"wrote out-of-fold predictions for {result.documents} contracts to {predictions_out}")
@@ -474,7 +475,7 @@ def export_terms(db_path: str, out_path: Path) -> None:
     _output_file(out_path, "--out")
     records = terms_records(store)
     try:
-        with open(out_path, "w", encoding="utf-8") as fh:
+        with replacing(out_path, text=True) as fh:  # whole, or the earlier file left as it was
             for record in records:
                 fh.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
     except OSError as e:
@@ -654,7 +655,7 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
                       f"[{', '.join(tuning.terms_categories)}]")
     if errors_path is not None:
         try:
-            with errors_path.open("w", encoding="utf-8") as f:
+            with replacing(errors_path, text=True) as f:
                 for e in sorted(wrong, key=lambda e: (e.category, e.error, e.document)):
                     f.write(json.dumps(dataclasses.asdict(e), ensure_ascii=False) + "\n")
         except OSError as e:
@@ -967,7 +968,10 @@ def bench(pdf_dir: Path, limit: int | None, series: str, baseline_limit: int, wo
         result["baseline"]["ours_pages_per_second"] = round(ours.pages_per_second, 1)
         result["baseline"]["ratio"] = round(ratio, 1)
     if json_out is not None:
-        json_out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        try:
+            write_text(json_out, json.dumps(result, indent=1) + "\n")
+        except OSError as e:
+            raise CliError(f"cannot write --json {json_out}: {e.strerror or e}") from e
         err.print(f"wrote {json_out}")
 
 

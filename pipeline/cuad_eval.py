@@ -31,27 +31,18 @@ import hashlib
 import io
 import json
 import math
-import os
 import random
-import re
-import secrets
-import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
-
-try:
-    import fcntl
-except ImportError:  # Windows: no flock, so a killed writer's temporary file is not swept there
-    fcntl = None  # type: ignore[assignment]
+from typing import Any
 
 import numpy as np
 
 from extractors.classify import CUAD_CATEGORIES
 from extractors.records import Clause, Document, Page
+from pipeline.files import replacing
 from pipeline.jsonl import read_jsonl
 
 __all__ = [
@@ -303,95 +294,6 @@ def _document_from_json(data: Mapping[str, Any]) -> tuple[Document, tuple[Clause
     return document, clauses
 
 
-# ----------------------------------------------------------------- writing a file in place
-
-
-def _leftovers(path: Path) -> re.Pattern[str]:
-    """The names :func:`_replacing` writes ``path`` under, ``.{name}.{pid}.{random}.tmp`` (and ``.{name}.{pid}.tmp``,
-    as the export named them before)."""
-    return re.compile(rf"\.{re.escape(path.name)}\.\d+(\.[0-9a-f]+)?\.tmp")
-
-
-def _sweep(path: Path) -> None:
-    """Remove what writers of ``path`` killed outright (SIGKILL, a container stopped) left: each temporary file that
-    no living writer holds locked. Best effort: a file that cannot be opened or removed is left as it is."""
-    if fcntl is None:
-        return
-    try:
-        names = [n for n in os.listdir(path.parent) if _leftovers(path).fullmatch(n)]
-    except OSError:
-        return
-    for name in names:
-        leftover = path.parent / name
-        try:
-            if not stat.S_ISREG(os.lstat(leftover).st_mode):
-                continue
-            fd = os.open(leftover, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # refused while its writer lives (and holds it)
-            if os.path.samestat(os.fstat(fd), os.stat(leftover)):  # not renamed into place meanwhile
-                leftover.unlink()
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-
-
-def _locked_temporary(path: Path) -> tuple[int, Path]:
-    """A new, empty file next to ``path`` (mode 0666 less the umask, as ``open`` gives), locked for as long as the
-    returned descriptor is open, so that :func:`_sweep` in another process leaves it alone."""
-    while True:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        if fcntl is None:
-            return fd, tmp
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            except OSError:  # a file system without locks: no sweep removes anything there either
-                return fd, tmp
-            if os.path.samestat(os.fstat(fd), os.stat(tmp)):
-                return fd, tmp
-        except FileNotFoundError:
-            pass
-        except BaseException:
-            os.close(fd)
-            tmp.unlink(missing_ok=True)
-            raise
-        os.close(fd)  # swept between its creation and its lock, as a leftover: take another name
-
-
-@contextmanager
-def _replacing(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
-    """A file (binary, or UTF-8 text) whose content replaces ``path`` when the block ends, and only then.
-
-    It is written next to ``path`` under a temporary name, flushed to disk and renamed onto ``path``, so ``path``
-    is the earlier file or the whole new one, never part of one. A block that fails or is interrupted
-    (KeyboardInterrupt too) removes the temporary file. A process killed outright cannot; but its file was locked
-    (flock) while it lived, and the next writer of ``path`` removes every such file no living writer holds
-    (:func:`_sweep`). The name carries a random part, so no run trips over a leftover of a process that had its pid.
-    """
-    _sweep(path)
-    fd, tmp = _locked_temporary(path)
-    renamed = False
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") if text else os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-            if fcntl is not None:
-                os.replace(tmp, path)  # while still locked: no other writer's sweep can take it first
-                renamed = True
-        if not renamed:
-            os.replace(tmp, path)  # Windows renames no open file
-            renamed = True
-    finally:
-        if not renamed:
-            tmp.unlink(missing_ok=True)
-
-
 def cached_document(pdf: Path, work: Path) -> tuple[Document, tuple[Clause, ...]]:
     """Read and segment ``pdf`` through the ingest path, cached under ``work``.
 
@@ -419,7 +321,7 @@ def cached_document(pdf: Path, work: Path) -> tuple[Document, tuple[Clause, ...]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # written in place: a failed or interrupted write leaves neither a cache entry nor its temporary file
-        with (_replacing(path) as raw, gzip.GzipFile(fileobj=raw, mode="wb") as packed,
+        with (replacing(path) as raw, gzip.GzipFile(fileobj=raw, mode="wb") as packed,
               io.TextIOWrapper(packed, encoding="utf-8") as f):
             json.dump(_document_json(document, clauses), f)
     except OSError as e:
@@ -614,7 +516,7 @@ def write_cuad_predictions(store: Any, path: str | Path, *, max_candidates: int 
     """Write ``cuad_predictions(store)`` to ``path`` as ``json.dumps(..., indent=1, ensure_ascii=False)`` would,
     byte for byte, one document at a time, so memory does not grow with the store. The file is written next to
     ``path`` under a temporary name and renamed into place at the end: an interrupted export leaves no file at
-    ``path`` (and an earlier one there untouched), and no temporary file either (:func:`_replacing`)."""
+    ``path`` (and an earlier one there untouched), and no temporary file either (:func:`pipeline.files.replacing`)."""
     path = Path(path)
     documents = _document_names(store)
     held: dict[str, int] = {}
@@ -622,7 +524,7 @@ def write_cuad_predictions(store: Any, path: str | Path, *, max_candidates: int 
         for name in names:
             held[name] = held.get(name, 0) + 1
     questions = 0
-    with _replacing(path, text=True) as f:
+    with replacing(path, text=True) as f:
         for name, answers in _named_answers(store, documents, max_candidates):
             for category, listed in answers.items():
                 # One top-level entry as json.dumps(indent=1) writes it inside the outer braces.

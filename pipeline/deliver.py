@@ -40,7 +40,7 @@ from pipeline.gaps import (
 from pipeline.playbook import Playbook, load_playbook
 from pipeline.rank import RankedGap, rank_gaps
 from pipeline.register import (
-    Counterparty, RegisterError, SegmentChange, _team_key, document_matches, merge_history, read_register, standing_on,
+    Counterparty, RegisterError, SegmentChange, document_matches, merge_history, read_register, standing_on, team_key,
 )
 from pipeline.report import Reports, write_reports
 from pipeline.store import DocumentReference, Store
@@ -356,12 +356,12 @@ def recipients(counterparties: Sequence[Counterparty], config: Mapping[str, Any]
         raise DeliveryError("recipients: expected a mapping of team -> [addresses]")
     result = {team: sorted(addresses) for team, addresses in out.items()}
     teams = sorted({cp.account_team for cp in counterparties})
-    by_key = {_team_key(t): t for t in teams}
+    by_key = {team_key(t): t for t in teams}
     named: dict[str, str] = {}  # the register's team -> the entry naming it
     for team, addresses in configured.items():
-        found = by_key.get(_team_key(str(team)))
+        found = by_key.get(team_key(str(team)))
         if found is None:
-            close = difflib.get_close_matches(_team_key(str(team)), list(by_key), n=1)
+            close = difflib.get_close_matches(team_key(str(team)), list(by_key), n=1)
             hint = f"; did you mean {by_key[close[0]]!r}?" if close else ""
             raise DeliveryError(f"recipients.{team}: no such team in the register{hint} "
                                 f"(its teams: {', '.join(teams) or 'none'})")

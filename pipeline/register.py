@@ -88,7 +88,7 @@ from pipeline.playbook import (
 __all__ = [
     "INPUT_COLUMNS", "Counterparty", "DocumentMatches", "RegisterError", "SegmentChange", "UnknownSegment",
     "document_matches", "match_documents",
-    "first_recorded_on", "merge_history", "normalise_name", "parse_register", "read_register", "segment_at", "segment_for", "score", "standing_on",
+    "first_recorded_on", "merge_history", "normalise_name", "parse_register", "read_register", "segment_at", "segment_for", "score", "standing_on", "team_key",
 ]
 
 INPUT_COLUMNS = ("annual_revenue", "margin_pct", "growth_potential", "strategic_fit", "effort_to_manage")
@@ -433,7 +433,7 @@ def _parse_date(text: str, row: int, column: str, source: str) -> date:
     return readings.pop().date()  # type: ignore[union-attr]
 
 
-def _team_key(team: str) -> str:
+def team_key(team: str) -> str:
     """A team as compared: ``"Enterprise East"``, ``"enterprise  east"`` and ``"Enterprise-East"`` are one team
     (one report, one list), which keeps the spelling its first row writes. Case, spacing and the dashes or
     underscores between words are how a name was typed, not which team it is."""
@@ -531,7 +531,7 @@ def parse_register(
     teams: dict[str, str] = {}  # team key -> the first spelling written
     for row_no, cells in rows:
         name = " ".join(cells["counterparty"].split())
-        team = teams.setdefault(_team_key(cells["account_team"]), " ".join(cells["account_team"].split()))
+        team = teams.setdefault(team_key(cells["account_team"]), " ".join(cells["account_team"].split()))
         if not name:
             raise RegisterError(f"{source}: row {row_no}, column counterparty: empty")
         if not team:
@@ -563,7 +563,7 @@ def parse_register(
             order.append(key)
             continue
         first = merged[key]
-        if _team_key(first["team"]) != _team_key(team):
+        if team_key(first["team"]) != team_key(team):
             raise RegisterError(f"{source}: row {row_no}, column account_team: {team!r} disagrees with row "
                                 f"{first['row']} ({first['team']!r}) for the same counterparty {name!r}")
         # A blank segment on a repeated row inherits the one written on another row; only segments the rows

@@ -11,7 +11,9 @@ Contracts are confidential: files are written 0600 and the folders created
 0700. Every value put into HTML is escaped (and shown as it is); CSV cells that
 a spreadsheet would run as a formula are prefixed with an apostrophe. Files a previous run listed
 in ``manifest.json`` that this run does not write (a team that is gone) are
-removed, so a folder never holds a stale list.
+removed, so a folder never holds a stale list. Each file is replaced whole
+(:mod:`pipeline.files`): a run that fails or is stopped part-way leaves every
+file it had not finished as the previous run wrote it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pipeline.files import write_text
 from pipeline.gaps import GAP_KINDS
 from pipeline.rank import RankedGap
 
@@ -202,19 +205,12 @@ def _private_dir(path: Path) -> None:
 
 
 def _write_private(path: Path, text: str) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    """Write ``path`` 0600, whole or not at all (:func:`pipeline.files.replacing`): a run that fails or is stopped
+    part-way leaves the earlier report as it was. A symbolic link at ``path`` is replaced, never written through."""
     try:
-        fd = os.open(path, flags, 0o600)
+        write_text(path, text, newline="", mode=0o600)
     except OSError as e:
         raise ReportError(f"cannot write {path}: {e.strerror or e}") from e
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fd = -1
-            fh.write(text)
-    finally:
-        if fd >= 0:
-            os.close(fd)
 
 
 def _is_own_report(out: Path, name: str) -> bool:

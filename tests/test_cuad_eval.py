@@ -371,8 +371,8 @@ def test_a_writer_killed_outright_leaves_a_file_the_next_writer_removes_but_neve
     store = _store_with_candidates(tmp_path)
     out = tmp_path / "out" / "p.json"
     out.parent.mkdir()
-    child = ("import sys\nfrom pathlib import Path\nfrom pipeline.cuad_eval import _replacing\n"
-             "with _replacing(Path(sys.argv[1])) as f:\n    f.write(b'{\"half')\n    f.flush()\n"
+    child = ("import sys\nfrom pathlib import Path\nfrom pipeline.files import replacing\n"
+             "with replacing(Path(sys.argv[1])) as f:\n    f.write(b'{\"half')\n    f.flush()\n"
              "    print('writing', flush=True)\n    sys.stdin.read()\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
                                                          os.environ.get("PYTHONPATH", "")])}

@@ -583,3 +583,11 @@ def test_scores_past_their_scale_and_negative_revenues_are_errors(cells, message
     assert str(e.value) == f"register: {message}"
     assert parse_register(text.replace(cells, "1,5,2.5,0"))[0].inputs == INPUTS(
         growth_potential=1, strategic_fit=5, effort_to_manage=2.5, annual_revenue=0)
+
+
+def test_team_key_is_public_and_compares_teams_as_the_register_does():
+    from pipeline.register import team_key
+
+    assert team_key("Enterprise East") == team_key("enterprise  east") == team_key("Enterprise-East") \
+        == team_key(" ENTERPRISE_east ")
+    assert team_key("Enterprise East") != team_key("Enterprise West")
