@@ -53,7 +53,9 @@ no_payment_due              ``{"basis": "stated" | "free_grant"}``: nothing is  
 ==========================  ==================================================  ===========
 
 Periods are converted to days as 1 week = 7, 1 month = 30 and 1 year = 365
-days, and to months as 1 year = 12 months. A notice period is not: it keeps
+days, and to months as 1 year = 12 months; a half counts ("half a year" and
+"a half-year" are 6 months, "one and a half years" and "a year and a half"
+18). A notice period is not: it keeps
 its calendar unit (``notice_period`` in days, business days or months), so
 that the day notice is due can be counted back from the term's end
 (:func:`pipeline.gaps.notice_deadline`) without a 30-day month moving it.
@@ -78,7 +80,7 @@ from extractors.records import Clause, Document, Term
 
 __all__ = ["TERMS_VERSION", "TERM_KINDS", "terms"]
 
-TERMS_VERSION = "clausewise.terms.v9"
+TERMS_VERSION = "clausewise.terms.v10"
 
 TERM_KINDS = (
     "parties", "title", "agreement_date", "effective_date", "expiration_date", "initial_term",
@@ -102,19 +104,31 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 _WORD = "(?:" + "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True)) + ")"
 _NUMWORDS = rf"(?:\b{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*\b)"
-#: A quantity as contracts spell it: "thirty (30)", "30", "thirty", "(30)", "one-year".
-_QTY = rf"(?:{_NUMWORDS}\s*\(\s*\d+(?:\.\d+)?\s*\)|\(?\d+(?:\.\d+)?\)?|{_NUMWORDS})"
+_HALF = r"(?:\b(?:one|a)[\s-]+half|\bhalf)\b"
+#: A quantity with a half in it: "half a" (year), "a half", "one-half (1/2)", "one and a half", "one and one-half
+#: (1 1/2)", "2 1/2". First in :data:`_QTY`, so that "one and a" is not read as a number ("a" is one) before "half".
+_QTY_HALF = (
+    rf"(?:(?:{_NUMWORDS}|\d+)[\s-]+and[\s-]+{_HALF}|{_HALF}(?:[\s-]+an?(?=[\s-]))?|\d+\s+1/2|\d+\s*½)"
+    r"(?:\s*\(\s*(?:\d+\s+1/2|\d+\s*½|\d*\.5|1/2|½)\s*\))?"
+)
+#: A quantity as contracts spell it: "thirty (30)", "30", "thirty", "(30)", "one-year", "one and a half".
+_QTY = rf"(?:{_QTY_HALF}|{_NUMWORDS}\s*\(\s*\d+(?:\.\d+)?\s*\)|\(?\d+(?:\.\d+)?\)?|{_NUMWORDS})"
 _UNIT = r"(?:business\s+day|calendar\s+day|day|week|month|year)s?"
-#: A period: "thirty (30) days", "one-year", "12 months", "twelve month".
-_PERIOD = rf"{_QTY}[\s-]*(?:\(\s*(?:\d+|(?-i:[Il]))\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}{_UNIT}(?:'s|')?"
-_PERIOD_RE = re.compile(rf"(?i)\b(?P<qty>{_QTY})[\s-]*(?:\(\s*(?P<d2>\d+|(?-i:[Il]))\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}(?P<unit>{_UNIT})")
+#: "a year and a half", "one (1) year and one-half": half a unit more.
+_AND_HALF = r"(?:\s+and\s+(?:a|one)[\s-]+half\b)"
+#: A period: "thirty (30) days", "one-year", "12 months", "twelve month", "half a year", "a year and a half".
+_PERIOD = rf"{_QTY}[\s-]*(?:\(\s*(?:\d+|(?-i:[Il]))\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}{_UNIT}(?:'s|')?{_AND_HALF}?"
+_PERIOD_RE = re.compile(rf"(?i)\b(?P<qty>{_QTY})[\s-]*(?:\(\s*(?P<d2>\d+|(?-i:[Il]))\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}(?P<unit>{_UNIT})(?:'s|')?(?P<and_half>{_AND_HALF})?")
 
 
 def words_to_number(words: str) -> int | None:
     """``"thirty-six"`` → 36, ``"one hundred twenty"`` → 120; None if not a number."""
     total = current = 0
     seen = False
-    for token in re.split(r"[\s-]+", words.lower().strip()):
+    tokens = re.split(r"[\s-]+", words.lower().strip())
+    if len(tokens) > 1 and tokens[0] in ("a", "an") and tokens[1] not in _SCALES:
+        tokens = tokens[1:]  # "a one year period", "an eighteen month term": the article, not one more
+    for token in tokens:
         if not token or token == "and":
             continue
         if token in _UNITS:
@@ -132,8 +146,26 @@ def words_to_number(words: str) -> int | None:
     return total + current if seen else None
 
 
+_HALF_IN = re.compile(r"(?i)\bhalf\b|(?<![\d/])1/2(?![\d/])|½")
+_BEFORE_HALF = re.compile(r"(?i)[\s-]+and[\s-]+|(?:\b(?:one|a)[\s-]+)?\bhalf\b|\s*(?:(?<![\d/])1/2|½)")
+
+
+def _with_half(text: str) -> float | None:
+    """"one and one-half (1.5)" → 1.5, "two and a half" → 2.5, "half a" / "one-half (1/2)" → 0.5, "2 1/2" → 2.5."""
+    if (m := re.search(r"\d*\.5\b", text)) is not None:
+        return float(m.group())
+    head = _BEFORE_HALF.split(text, maxsplit=1)[0].strip(" (-")
+    if not head:
+        return 0.5
+    whole = float(head) if head.isdigit() else words_to_number(head)
+    return whole + 0.5 if whole is not None else None
+
+
 def quantity(text: str) -> float | None:
-    """The number in "thirty (30)", "(30)", "30", "thirty" or "99.9"; the figures win."""
+    """The number in "thirty (30)", "(30)", "30", "thirty" or "99.9"; the figures win. A half counts: "one and a
+    half" → 1.5, "half a" (year) → 0.5."""
+    if _HALF_IN.search(text):
+        return _with_half(text)
     m = re.search(r"\d+(?:\.\d+)?", text)
     if m:
         return float(m.group())
@@ -142,7 +174,8 @@ def quantity(text: str) -> float | None:
 
 
 def period(text: str) -> tuple[float, str] | None:
-    """``"thirty (30) days"`` → ``(30.0, "day")``; ``"one-year"`` → ``(1.0, "year")``."""
+    """``"thirty (30) days"`` → ``(30.0, "day")``; ``"one-year"`` → ``(1.0, "year")``; ``"half a year"`` and
+    ``"a half-year"`` → ``(0.5, "year")``; ``"a year and a half"`` → ``(1.5, "year")``."""
     m = _PERIOD_RE.search(text)
     if not m:
         return None
@@ -150,6 +183,8 @@ def period(text: str) -> tuple[float, str] | None:
     n = (1.0 if d2 in ("I", "l") else float(d2)) if d2 else quantity(m.group("qty"))  # "one (I) year": a scanned "1"
     if n is None or n <= 0:
         return None
+    if m.group("and_half") and n == int(n):
+        n += 0.5
     unit = m.group("unit").lower().rstrip("s")
     unit = "business day" if unit.startswith("business") else "day" if "day" in unit else unit
     return n, unit
@@ -913,8 +948,19 @@ def _renewal_count(sent: str) -> tuple[int, int, int] | None:
     return None
 
 
-_YEAR_TO_YEAR = re.compile(r"(?i)(?:year-to-year|year\s+to\s+year|annual|yearly|month-to-month|month\s+to\s+month)\s+(?:basis|renewal|terms?|periods?)|"
-                           r"renew\w*\s+(?:on\s+a\s+)?(?:year-to-year|month-to-month|annual|yearly)")
+#: A sentence that says what a renewal is for: "renew for", "renewal term", "extended by", and with the thing renewed
+#: between ("You have the right to renew the franchise for two (2) successive terms equal to five (5) years each").
+_RENEWS_FOR = re.compile(
+    r"(?i)\b(?:renew|extend)\w*\s+(?:(?:this|the|such|said|its|their)\s+(?:[\w-]+\s+){0,2}?)?(?:for|by)\b|renewal\s+(?:term|period)"
+)
+#: The words after a period that make it a notice, not a renewal's length: "three (3) months prior to …",
+#: "sixty (60) days' written notice".
+_NOTICE_AFTER = re.compile(
+    r"(?i)\s*(?:\(\d+\)\s*)?(?:['’]s?\s*)?(?:advance\s+|prior\s+)?(?:written\s+)?(?:notice\b|(?:prior\s+to|before|in\s+advance\s+of|preceding)\b)"
+)
+#: "on a year-to-year basis", "annual renewal", "renews month-to-month"; "semi-annual" is half a year, not a year.
+_YEAR_TO_YEAR = re.compile(r"(?i)(?<![\w-])(?:year-to-year|year\s+to\s+year|(?P<semi>semi-?|half-?)?(?:annual|yearly)|month-to-month|month\s+to\s+month)\s+(?:basis|renewal|terms?|periods?)|"
+                           r"renew\w*\s+(?:on\s+a\s+)?(?:year-to-year|month-to-month|(?P<semi2>semi-?|half-?)?(?:annual|yearly))")
 _RENEWAL_SENTENCE = re.compile(rf"(?i)\b(?:renew|non-?renewal|extend|extension|evergreen|automatically\s+continue|{_HOLDOVER})")
 #: A renewal of something other than this agreement: an insurance policy, its certificates, a licence or permit.
 _RENEWAL_OF_OTHER = re.compile(
@@ -1274,10 +1320,12 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
         is_auto = _AUTO_RENEW.search(sent)
         if auto is None and is_auto:
             auto = t.term("auto_renewal", True, None, s + is_auto.start(), s + is_auto.end(), 0.85)
-        if renewal is None and (is_auto or re.search(r"(?i)renew\w*\s+(?:for|by)|renewal\s+(?:term|period)|extend\w*\s+(?:for|by)", sent)):
-            # not the initial term's own length ("shall continue for a period of two (2) years, unless extended by …")
+        if renewal is None and (is_auto or _RENEWS_FOR.search(sent)):
+            # not the initial term's own length ("shall continue for a period of two (2) years, unless extended by …"),
+            # nor a notice ("our election not to renew the franchise at least three (3) months prior to …")
             m = next((x for x in _RENEWAL_LENGTH.finditer(sent)
-                      if initial is None or not s + x.start() <= initial.start < initial.end <= s + x.end()), None)
+                      if (initial is None or not s + x.start() <= initial.start < initial.end <= s + x.end())
+                      and not _NOTICE_AFTER.match(sent, x.end("period"))), None)
             months = None
             if m and not re.search(r"(?i)notice|prior\s+to|before", sent[m.start() : m.start("period")]):
                 p = period(m.group("period"))
@@ -1289,7 +1337,7 @@ def _term_and_renewal(t: _Text, effective: Term | None, agreement: Term | None) 
             elif _SAME_TERM.search(sent) and initial is not None:
                 renewal = t.term("renewal_term", initial.value, "months", s, e, 0.6)
             elif (m2 := _YEAR_TO_YEAR.search(sent)):
-                months = 1 if "month" in m2.group().lower() else 12
+                months = 1 if "month" in m2.group().lower() else 6 if m2.group("semi") or m2.group("semi2") else 12
                 renewal = t.term("renewal_term", months, "months", s + m2.start(), s + m2.end(), 0.7)
             elif is_auto and re.search(r"(?i)automatically\s+(?:continue|renew)\w*\s+(?:thereafter\s+)?(?:in\s+effect\s+)?until", sent):
                 renewal = t.term("renewal_term", "perpetual", None, s, e, 0.5)
@@ -1690,11 +1738,15 @@ def _liability_cap(t: _Text) -> Term | None:
 #: (30) days of the end of each calendar month" (the days the payer has once the amount is known, read as net days
 #: like an invoice's: a monthly statement paid 30 days after it closes is net 30).
 _PAYMENT = re.compile(
-    rf"(?i)(?:\bnet\s+(?P<net>{_QTY})(?!\d|\.\d|\s*(?:%|percent))(?:\s*(?P<business>business\s+)?days?)?|(?:pay|paid|payable|payment|due|remit)\w*\b[^.;]{{0,100}}?"
+    rf"(?i)(?:(?<![.\w@/-])net\s+(?P<net>{_QTY})(?!\d|\.\d|\s*(?:%|percent))(?:\s*(?P<business>business\s+)?days?)?|(?:pay|paid|payable|payment|due|remit)\w*\b[^.;]{{0,100}}?"
     rf"\b(?:within|(?:no|not)\s+later\s+than)\s+(?P<period>{_PERIOD})\s*"
     r"(?:after|of|from|following|upon)\s+(?:(?:its|the|[A-Z]\w+'s)\s+)?(?:(?:respective|applicable|relevant|corresponding|date\s+of)\s+)?"
     r"(?:receipt|the\s+date|date|invoice|being\s+invoiced|receiving|(?P<close>end\s+of\s+(?:each|the|every|such)\s+(?:calendar\s+)?(?:month|quarter))))"
 )
+#: Words about paying near a "net 30": "payment terms are net 30 days", "shall pay the invoice net fifteen (15) days",
+#: "All prices are USD, FOB Romeoville IL, net 30". A "net" without them is not a payment term (a domain name's
+#: ".net" in a table of domain names and their expiry dates: "mybruce.net 25-Jul-2019").
+_NET_WORDING = re.compile(r"(?i)\b(?:pay\w*|paid|due|invoic\w*|bill\w*|prices?|pricing|terms|remit\w*|purchase\w*|sales|balance)\b")
 
 
 def _payment_days(t: _Text) -> Term | None:
@@ -1705,7 +1757,8 @@ def _payment_days(t: _Text) -> Term | None:
     for m in _PAYMENT.finditer(t.flat):
         if m.group("net"):
             n = quantity(m.group("net"))
-            if n and 0 < n <= 365:  # "net 30 business days" keeps its unit, as "within 30 business days" does
+            # "net 30 business days" keeps its unit, as "within 30 business days" does
+            if n and 0 < n <= 365 and _NET_WORDING.search(t.flat, max(0, m.start() - 150), m.end() + 100):
                 return t.term("payment_days", int(n), "business days" if m.group("business") else "days",
                               *t.sentence_at(m.start()), 0.85)
         elif m.group("period"):

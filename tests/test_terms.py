@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from extractors.document import read_document, read_text
 from extractors.segment import clauses
-from extractors.terms import TERM_KINDS, terms
+from extractors.terms import TERM_KINDS, period, terms
 from pipeline.terms_eval import normalise_answer, normalise_prediction, terms_record
 
 CUAD = Path(__file__).resolve().parents[2] / "shared" / "cuad"
@@ -1248,3 +1248,80 @@ def test_no_payment_due_has_its_page_clause_and_sentence():
               if t.kind == "no_payment_due"]
     assert [(t.value, t.text, t.confidence) for t in stated] == [
         ({"basis": "stated"}, "No fees shall be payable under this Agreement.", 0.8)]
+
+
+# ---- halves of a year, ".net" domain names, renewals "of the franchise" (fix-terms)
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Regression: "half a year" was read as "a year", and the other halves were not read at all.
+    ("half a year", (0.5, "year")),
+    ("a half year", (0.5, "year")),
+    ("a half-year", (0.5, "year")),
+    ("one-half (1/2) year", (0.5, "year")),
+    ("one and a half years", (1.5, "year")),
+    ("one and one-half (1 1/2) years", (1.5, "year")),
+    ("two and a half years", (2.5, "year")),
+    ("2 1/2 years", (2.5, "year")),
+    ("a year and a half", (1.5, "year")),
+    # Regression: the article was added to the number ("a one year period" was two years).
+    ("a one year period", (1.0, "year")),
+    ("an eighteen month term", (18.0, "month")),
+    ("a six month period", (6.0, "month")),
+    # unchanged
+    ("six (6) months", (6.0, "month")),
+    ("18 months", (18.0, "month")),
+    ("one and one-half (1.5) years", (1.5, "year")),
+    ("one (I) year", (1.0, "year")),
+    ("a quarter", None),
+    ("semi-annual", None),
+])
+def test_periods_with_a_half_or_an_article(text, expected):
+    assert period(text) == expected
+
+
+@pytest.mark.parametrize(("sentence", "months"), [
+    # Regression (CUAD's DataCall content licence): the extension "for an additional period of half a year" was 12 months.
+    ("The Initial Term shall automatically be extended for an additional period of half a year unless either party "
+     "provides the other party with written notification of termination at least 60 days prior to end of such period.", 6),
+    ("This Agreement shall automatically renew for successive periods of one and a half years unless either party gives "
+     "written notice of non-renewal.", 18),
+    # Regression: "semi-annual" was read as "annual".
+    ("Thereafter this Agreement shall automatically renew on a semi-annual basis unless either party gives written "
+     "notice of non-renewal.", 6),
+    ("Thereafter this Agreement shall automatically renew on an annual basis unless either party gives written notice "
+     "of non-renewal.", 12),
+])
+def test_renewal_terms_of_half_a_year(sentence, months):
+    assert _renewals(INITIAL + sentence)["renewal_term"] == (months, "months")
+
+
+DOMAINS = ("Schedule 2. Domain Names\nDomain Name Expiration date Owner\nacmefloors.com 18-Jun-2019 Acme\n"
+           "acmefloors.net 25-Jul-2019 Acme\nmyacme.net 17-Apr-2019 Acme\nmyacme.com 14-Sep-2019 Acme\n")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Regression (CUAD's Armstrong Flooring IP agreement): ".net 25-Jul-2019" in a table of domain names was "net 25".
+    (DOMAINS, None),
+    # a "net N" needs payment wording near it; with it, it is still the payment period
+    ("All prices are USD, FOB Akron, net 30.\n" + DOMAINS, (30, "days")),
+    ("Terms of payment shall be net thirty (30) days.", (30, "days")),
+    ("The parties agree to net 30 units of returned stock against the next shipment.", None),
+])
+def test_net_days_need_payment_wording(text, expected):
+    assert _term(text, "payment_days") == expected
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # Regression (CUAD's Buffalo Wild Wings franchise agreement): the renewal "of the franchise" was not read, and the
+    # notice of non-renewal ("three (3) months prior to …") was taken for the renewal's length.
+    ("You have the right to renew the franchise for two (2) successive terms equal to five (5) years each, providing "
+     "you meet all of the following conditions: you are not in default. We shall give you written notice of our "
+     "election not to renew the franchise at least three (3) months prior to the expiration of the initial or first "
+     "renewal term of this Agreement.", {"renewal_term": (60, "months"), "renewal_count": (2, None)}),
+    ("The Distributor shall have the option to renew this Agreement for an additional three (3) year period by "
+     "written notice.", {"renewal_term": (36, "months"), "renewal_count": (1, None)}),
+    ("We shall give you written notice of our election not to renew the franchise at least three (3) months prior to "
+     "the expiration of the initial or first renewal term of this Agreement.", {"auto_renewal": (False, None)}),
+])
+def test_renewal_of_the_franchise_and_not_its_notice(sentence, expected):
+    assert _renewals(INITIAL + sentence) == expected
