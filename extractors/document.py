@@ -47,9 +47,11 @@ from extractors.records import PAGE_SEPARATOR, Document, Page
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
+    "CorruptFile",
     "CorruptPdf",
     "DocumentError",
     "EmptyFile",
+    "EncryptedDocx",
     "EncryptedPdf",
     "NeedsOcr",
     "NoPages",
@@ -118,7 +120,17 @@ class CorruptPdf(DocumentError):
     status = "corrupt"
 
 
+class CorruptFile(DocumentError):
+    """A damaged .docx or .txt: a type Clausewise reads (so not ``unsupported``), which failed, like a damaged PDF."""
+
+    status = "corrupt"
+
+
 class EncryptedPdf(DocumentError):
+    status = "encrypted"
+
+
+class EncryptedDocx(DocumentError):
     status = "encrypted"
 
 
@@ -305,12 +317,27 @@ def read_text(text: str, source: str = "<text>", *, sha256: str | None = None) -
     return _assemble(digest, source, "txt", cleaned, [False] * len(cleaned))
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``data`` reads as UTF-16 text saved without a byte-order mark: a NUL
+    in every other byte (the high byte of Latin text) and almost never in the others. Binary data is neither."""
+    sample = data[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) < 16:
+        return None
+    for encoding, zeros, chars in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) > 0.6 * len(zeros) and chars.count(0) < 0.02 * len(chars):
+            return encoding
+    return None
+
+
+def _decode(data: bytes, known: str | None = None) -> str:
+    bom = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    for encoding in (known,) if known else ("utf-8-sig", "utf-16") if bom else ("utf-8-sig",):
         try:
             return data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as e:
+            if e.reason in ("unexpected end of data", "truncated data"):  # a truncated copy: cut mid-character
+                return data[:e.start].decode(encoding)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -319,9 +346,13 @@ def _decode(data: bytes) -> str:
 
 def _read_txt(path: str, sha256: str) -> Document:
     data = Path(path).read_bytes()
+    encoding = None
     if b"\x00" in data[:4096] and not data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise UnsupportedFormat(f"{Path(path).name} looks binary, not plain text")
-    doc = read_text(_decode(data), path, sha256=sha256)
+        encoding = _utf16_without_bom(data)
+        if encoding is None:  # a .txt is a type Clausewise reads: binary in one is a failure, not `unsupported`
+            raise CorruptFile(f"{Path(path).name} is damaged or not text: it holds binary data (NUL bytes); "
+                              "save the contract as .txt, .docx or PDF and ingest that")
+    doc = read_text(_decode(data, encoding), path, sha256=sha256)
     if not doc.text.strip():
         raise EmptyFile(f"{Path(path).name} holds no text")
     return doc
@@ -643,17 +674,50 @@ def _docx_children(container: object, tag: str) -> list[object]:
     return found
 
 
-def _read_docx(path: str, sha256: str) -> Document:
+#: The first bytes of an OLE compound file: a Word 97-2003 .doc, or a password-protected .docx (Word wraps an
+#: encrypted package in one).
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: The stream an encrypted Office Open XML file keeps its package in, as the OLE directory names it (UTF-16LE).
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def _docx_failure(path: str, error: Exception) -> DocumentError:
+    """Why python-docx could not open ``path``, in words. A .docx is a type Clausewise reads, so a damaged one is
+    ``corrupt`` (a failure, read again by the next run, like a truncated PDF); only a file of another type under
+    a .docx name (an old .doc, a spreadsheet) is ``unsupported``, and a password-protected one ``encrypted``."""
     import zipfile
 
+    name = Path(path).name
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head == _OLE_MAGIC:
+        if _ENCRYPTED_PACKAGE in Path(path).read_bytes():
+            return EncryptedDocx(f"{name} is password-protected; save it without a password and ingest that")
+        return UnsupportedFormat(f"{name} is an old Word 97-2003 .doc file under a .docx name; save it as .docx "
+                                 "or PDF and ingest that")
+    if not zipfile.is_zipfile(path):  # python-docx: PackageNotFoundError; a truncated copy ends here
+        return CorruptFile(f"{name} is damaged: not a complete Word file (zip archive unreadable)")
+    if isinstance(error, ValueError) and "content type is" in str(error):  # a .xlsx or .pptx renamed
+        kind = str(error).rsplit("content type is", 1)[1].strip(" '")
+        return UnsupportedFormat(f"{name} is not a Word document (its content is {kind}); save it as .docx or PDF "
+                                 "and ingest that")
+    if isinstance(error, KeyError):  # a zip without [Content_Types].xml or the part it names
+        return CorruptFile(f"{name} is damaged: not a complete Word file (part missing from the zip archive: "
+                           f"{str(error).strip(chr(34))})")
+    if isinstance(error, (zipfile.BadZipFile, EOFError)) or type(error).__name__ == "error":  # zlib.error: bad data
+        return CorruptFile(f"{name} is damaged: not a complete Word file (zip archive unreadable: {error})")
+    if type(error).__name__ == "XMLSyntaxError":
+        return CorruptFile(f"{name} is damaged: its Word XML is not well-formed ({error})")
+    return CorruptFile(f"{name} is damaged: not a readable Word file ({type(error).__name__}: {error})")
+
+
+def _read_docx(path: str, sha256: str) -> Document:
     import docx  # python-docx
 
     try:
         word = docx.Document(path)
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise UnsupportedFormat(f"{Path(path).name} is not a readable Word .docx file: {e}") from e
-    except Exception as e:  # lxml errors and friends: a damaged package
-        raise UnsupportedFormat(f"{Path(path).name} is a damaged .docx file: {type(e).__name__}: {e}") from e
+    except Exception as e:  # python-docx, zipfile, zlib and lxml errors: a damaged package, or not a .docx at all
+        raise _docx_failure(path, e) from e
     try:
         numbering = _DocxNumbering(_docx_part_element(word, "numbering"), _docx_part_element(word, "styles"))
     except Exception:  # a malformed numbering.xml costs the labels, never the text

@@ -22,7 +22,10 @@ from pipeline.store import NoDatabase, Store
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
 
-__all__ = ["DEFAULT_CRON", "BadSchedule", "apply", "close_interrupted_runs", "nightly_deployment", "schedule", "serve"]
+__all__ = [
+    "DEFAULT_CRON", "BadSchedule", "NoPrefectServer", "apply", "check_server", "close_interrupted_runs",
+    "nightly_deployment", "schedule", "serve",
+]
 
 #: The checkout the deployment's entrypoint (``flows/nightly.py:nightly``) is relative to.
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,63 @@ DEFAULT_CRON = "0 2 * * *"
 
 class BadSchedule(ValueError):
     """A cron expression or time zone Prefect would reject."""
+
+
+class NoPrefectServer(RuntimeError):
+    """The Prefect server ``PREFECT_API_URL`` names cannot be reached (refused, unknown host, no answer)."""
+
+
+def _api_url() -> str:
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url or "(PREFECT_API_URL not set)"
+
+
+def _transport_error(error: BaseException) -> BaseException | None:
+    """The httpx transport error (connect, timeout, network) behind ``error``, if that is what it is."""
+    import httpx
+
+    seen: set[int] = set()
+    todo = [error]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, httpx.TransportError):
+            return e
+        todo.extend(x for x in (e.__cause__, e.__context__) if x is not None)
+        if isinstance(e, BaseExceptionGroup):
+            todo.extend(e.exceptions)
+    return None
+
+
+def _unreachable(error: BaseException) -> NoPrefectServer:
+    """One line: which server, why in words (``connection refused``), and what to do."""
+    import httpx
+
+    why = "no answer (timed out)" if isinstance(error, httpx.TimeoutException) else None
+    cause: BaseException | None = error
+    while why is None and cause is not None:
+        if isinstance(cause, OSError) and cause.strerror:
+            why = cause.strerror[0].lower() + cause.strerror[1:]
+        cause = cause.__cause__ or cause.__context__
+    why = why or str(error).strip() or type(error).__name__
+    return NoPrefectServer(f"cannot reach the Prefect server at {_api_url()}: {why}. Start it (`prefect server "
+                           "start`) or set PREFECT_API_URL to its API address (docs/flows.md)")
+
+
+def check_server() -> None:
+    """Raise :class:`NoPrefectServer` unless the server ``PREFECT_API_URL`` names answers (its ``/health``).
+
+    A server that answers, even with an error status, is left to the call that needs it to judge."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        problem = client.api_healthcheck()
+    found = _transport_error(problem) if problem is not None else None
+    if found is not None:
+        raise _unreachable(found) from problem
 
 
 def schedule(cron: str = DEFAULT_CRON, timezone: str = "UTC") -> Cron:
@@ -87,7 +147,13 @@ def apply(deployment: RunnerDeployment, pool: str | None = None) -> UUID:
     """
     if pool:
         deployment.job_variables = {"working_dir": str(ROOT), **deployment.job_variables}
-    return deployment.apply(work_pool_name=pool)
+    try:
+        return deployment.apply(work_pool_name=pool)
+    except Exception as e:
+        found = _transport_error(e)
+        if found is None:
+            raise
+        raise _unreachable(found) from e
 
 
 def _now() -> str:
@@ -97,7 +163,8 @@ def _now() -> str:
 def serve(deployment: RunnerDeployment) -> None:
     """Register the deployment and run its scheduled flow runs in this process until interrupted.
 
-    A run still going when this process stops (Ctrl-C, SIGTERM) is killed with it, before it can record its
+    Losing the Prefect server (refused, no answer) raises :class:`NoPrefectServer`. A run still going when this
+    process stops (Ctrl-C, SIGTERM) is killed with it, before it can record its
     own end: :func:`close_interrupted_runs` records it ``interrupted`` and marks it Crashed in Prefect.
     """
     from prefect import serve as prefect_serve
@@ -105,6 +172,11 @@ def serve(deployment: RunnerDeployment) -> None:
     started = _now()
     try:
         prefect_serve(deployment)
+    except Exception as e:
+        found = _transport_error(e)
+        if found is None:
+            raise
+        raise _unreachable(found) from e
     finally:
         close_interrupted_runs(deployment.parameters["db"], deployment.parameters["inbox"], since=started)
 

@@ -145,17 +145,35 @@ def _q(columns: str) -> str:
 
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 
+def _team_key_sql(x: str) -> str:
+    """:func:`pipeline.register._team_key` in SQL: ``Enterprise East``, ``enterprise-east`` (the team's folder
+    under ``candidates --out``) and ``enterprise_east`` are one team. Letter case, dashes (``-`` and U+2010-2015),
+    underscores and white space runs between words are not which team it is. SQLite's lower() folds A-Z only."""
+    key = f"lower({x})"
+    for sep in ["'-'", "'_'", "char(9)", "char(10)", "char(13)", "char(160)", *(f"char({c})" for c in range(0x2010, 0x2016))]:
+        key = f"replace({key}, {sep}, ' ')"
+    for _ in range(4):  # a run of up to 16 spaces becomes one
+        key = f"replace({key}, '  ', ' ')"
+    return f"trim({key})"
+
+
+_TEAM_PARAM = "coalesce(:team, '')"
+
+
 #: name -> (tables it needs, title, description, SQL)
 CANNED_QUERIES: dict[str, tuple[tuple[str, ...], str, str, str]] = {
     "renegotiation_candidates_by_team": (
         ("gaps",),
         "Renegotiation candidates by team",
         "The ranked list each account team received from the last `candidates` run (priority = account value x "
-        "severity x urgency), best first. Leave team blank for every team.",
+        "severity x urgency), best first. A team in any letter case, spacing or dashes (enterprise-east, its folder's "
+        "name, is Enterprise East); leave team blank for every team.",
+        f"WITH wanted(team) AS (SELECT {_team_key_sql(_TEAM_PARAM)})\n"
         "SELECT account_team, rank, round(priority, 2) AS priority, counterparty, document, segment, kind,\n"
         "  category, CASE WHEN json_valid(found) THEN json_extract(found, '$') ELSE found END AS found, benchmark,\n"
         "  severity, page, quote, ask, as_of\n"
-        "FROM gaps\nWHERE coalesce(:team, '') = '' OR account_team = :team\nORDER BY account_team, rank",
+        f"FROM gaps\nWHERE (SELECT team FROM wanted) = ''\n  OR {_team_key_sql('account_team')} = (SELECT team FROM wanted)\n"
+        "ORDER BY account_team, rank",
     ),
     "renewal_notice_deadlines": (
         ("documents", "terms"),

@@ -736,7 +736,9 @@ def serve(inbox: str, db_path: str, register: str | None, playbook: str | None, 
     """
     from prefect.settings import get_current_settings
 
-    from flows.deploy import BadSchedule, apply, nightly_deployment, serve as serve_deployment
+    from flows.deploy import (
+        BadSchedule, NoPrefectServer, apply, check_server, nightly_deployment, schedule, serve as serve_deployment,
+    )
 
     if bool(register) != bool(playbook):
         raise CliError("--register and --playbook go together")
@@ -744,28 +746,32 @@ def serve(inbox: str, db_path: str, register: str | None, playbook: str | None, 
         raise CliError("--pool goes with --apply-only: without it this process runs the deployment itself")
     if not Path(inbox).is_dir():
         raise CliError(f"--inbox {inbox}: " + ("not a folder" if Path(inbox).exists() else "no such folder"))
+    try:  # every argument error before the server is looked at
+        schedule(cron, timezone)
+    except BadSchedule as e:
+        raise CliError(str(e)) from e
     if not get_current_settings().api.url:
         raise CliError("serve needs a Prefect server that outlives it: start one (`prefect server start`) and set "
                        "PREFECT_API_URL (docs/flows.md). Without it Prefect would use a temporary server, and the "
                        "deployment and its schedule would vanish with it.")
-    try:
+    from prefect.deployments.runner import DeploymentApplyError
+
+    try:  # a server that refuses or does not answer: one line, not an httpx traceback
+        check_server()
         deployment = nightly_deployment(inbox, db_path, register, playbook, out, cron=cron, timezone=timezone,
                                         name=name)
-    except BadSchedule as e:
+        if not apply_only:
+            serve_deployment(deployment)
+            return
+        deployment_id = apply(deployment, pool)
+    except NoPrefectServer as e:
         raise CliError(str(e)) from e
-    if apply_only:
-        from prefect.deployments.runner import DeploymentApplyError
-
-        try:
-            deployment_id = apply(deployment, pool)
-        except DeploymentApplyError as e:  # a work pool that does not exist
-            hint = f" Create it: prefect work-pool create {pool} --type process" if pool else ""
-            raise CliError(f"{e}{hint}") from e
-        err.print(f"deployment nightly/{name} ({deployment_id}) scheduled '{cron}' {timezone}; its runs wait for "
-                  + (f"a worker of pool {pool} (`prefect worker start --pool {pool}`)" if pool else
-                     f"`clausewise serve --name {name}` with the same options"))
-        return
-    serve_deployment(deployment)
+    except DeploymentApplyError as e:  # a work pool that does not exist
+        hint = f" Create it: prefect work-pool create {pool} --type process" if pool else ""
+        raise CliError(f"{e}{hint}") from e
+    err.print(f"deployment nightly/{name} ({deployment_id}) scheduled '{cron}' {timezone}; its runs wait for "
+              + (f"a worker of pool {pool} (`prefect worker start --pool {pool}`)" if pool else
+                 f"`clausewise serve --name {name}` with the same options"))
 
 
 @cli.command()

@@ -323,6 +323,29 @@ def test_renegotiation_candidates_by_team_lists_what_the_candidates_run_stored(d
     assert project(_run(db, "renegotiation_candidates_by_team", team="")) == project(lists["Team A"] + lists["Team B"])
 
 
+def test_renegotiation_candidates_by_team_match_a_team_whatever_its_case_spacing_or_dashes(db):
+    """Regression: team=commercial listed nothing for team "Commercial", nor team=enterprise-east (the team's
+    folder under `candidates --out`) for "Enterprise East"; the register counts all those spellings one team."""
+    from pipeline.register import _team_key
+
+    rows = [{"id": n, "account_team": team, "rank": 1, "priority": 1.0, "counterparty": "Acme", "document": "far-off",
+             "segment": "strategic", "kind": "missing", "category": "Audit Rights", "severity": 1.0, "as_of": AS_OF}
+            for n, team in enumerate(["Commercial", "Enterprise East", "Enterprise Eastern"], start=1)]
+    with Store(db) as store:
+        store.db["gaps"].insert_all(rows)
+
+    def teams(team: str) -> list[str]:
+        return [r["account_team"] for r in _run(db, "renegotiation_candidates_by_team", team=team)]
+
+    for typed in ("commercial", "COMMERCIAL", " Commercial "):
+        assert teams(typed) == ["Commercial"], typed
+    for typed in ("enterprise-east", "Enterprise East", "enterprise_east", "ENTERPRISE  \u2013 east", "Enterprise-East"):
+        assert _team_key(typed) == _team_key("Enterprise East")  # one team to the register too
+        assert teams(typed) == ["Enterprise East"], typed
+    assert teams("enterprise") == [] and teams("commercial east") == []
+    assert teams("") == teams("  ") == ["Commercial", "Enterprise East", "Enterprise Eastern"]
+
+
 def test_renewal_deadlines_read_a_date_without_leading_zeros_and_refuse_one_they_cannot_read(db):
     """Regression: as_of=2025-1-15 or 01/15/2025 listed no deadlines, as if none were due: SQLite's date() gives NULL."""
     import sqlite3

@@ -95,6 +95,66 @@ def test_text_files_split_at_form_feeds_and_survive_legacy_encodings(tmp_path):
     assert read_text("a\fb").text == "a\nb"
 
 
+def _raises(path: Path) -> tuple[str, str]:
+    from extractors.document import DocumentError
+
+    with pytest.raises(DocumentError) as failure:
+        read_document(path)
+    return failure.value.status, str(failure.value)
+
+
+def test_a_damaged_docx_is_corrupt_with_a_reason_in_words_not_unsupported(tmp_path):
+    """Regression: a truncated or junk .docx was `unsupported` ("PackageNotFoundError: Package not found at ..."),
+    which does not fail a run and is `unchanged` on the next: a .docx is a type Clausewise reads."""
+    import zipfile
+
+    whole = make_docx(tmp_path / "whole.docx", ["SUPPLY AGREEMENT", "1. Supply. " + "Seller shall deliver. " * 400])
+    (tmp_path / "junk.docx").write_text("junk\n")
+    (tmp_path / "cut.docx").write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with zipfile.ZipFile(tmp_path / "bare.docx", "w") as z:
+        z.writestr("hello.txt", "a zip, but no Word package")
+    with zipfile.ZipFile(whole) as src, zipfile.ZipFile(tmp_path / "badxml.docx", "w") as z:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            z.writestr(item, data[:200] if item.filename == "word/document.xml" else data)
+    for name in ("junk.docx", "cut.docx"):
+        assert _raises(tmp_path / name) == ("corrupt", f"{name} is damaged: not a complete Word file "
+                                                       "(zip archive unreadable)")
+    status, reason = _raises(tmp_path / "bare.docx")
+    assert status == "corrupt" and reason.startswith("bare.docx is damaged: not a complete Word file (part missing")
+    status, reason = _raises(tmp_path / "badxml.docx")
+    assert status == "corrupt" and reason.startswith("badxml.docx is damaged: its Word XML is not well-formed")
+
+
+def test_a_docx_that_is_another_type_is_unsupported_and_a_locked_one_encrypted(tmp_path):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024)  # an OLE compound file: Word 97-2003, or encrypted
+    (tmp_path / "old.docx").write_bytes(ole)
+    (tmp_path / "locked.docx").write_bytes(ole + "EncryptedPackage".encode("utf-16-le") + bytes(64))
+    status, reason = _raises(tmp_path / "old.docx")
+    assert status == "unsupported" and "old Word 97-2003 .doc file" in reason
+    assert _raises(tmp_path / "locked.docx") == (
+        "encrypted", "locked.docx is password-protected; save it without a password and ingest that")
+
+
+def test_text_files_in_utf16_without_a_bom_or_cut_mid_character_are_read(tmp_path):
+    """Regression: UTF-16 saved without a byte-order mark was `unsupported` ("looks binary"), and a UTF-8 file cut
+    in the middle of its last character was decoded as a legacy code page (every accent garbled)."""
+    text = "1. Dur\u00e9e. Le fournisseur facture 10 \u20ac par mois \u201cnet\u201d."
+    for encoding in ("utf-16-le", "utf-16-be"):
+        (tmp_path / f"{encoding}.txt").write_bytes(text.encode(encoding))
+        assert read_document(tmp_path / f"{encoding}.txt").text == text.replace("\u201c", '"').replace("\u201d", '"')
+    (tmp_path / "cut.txt").write_bytes((text + " \u00e9").encode("utf-8")[:-1])
+    assert read_document(tmp_path / "cut.txt").text.startswith("1. Dur\u00e9e.")
+    (tmp_path / "cut16.txt").write_bytes(text.encode("utf-16")[:-1])
+    assert read_document(tmp_path / "cut16.txt").text.startswith("1. Dur\u00e9e.")
+
+
+def test_a_txt_holding_binary_data_is_corrupt_not_unsupported(tmp_path):
+    (tmp_path / "blob.txt").write_bytes(bytes(range(256)) * 8)
+    status, reason = _raises(tmp_path / "blob.txt")
+    assert status == "corrupt" and reason.startswith("blob.txt is damaged or not text: it holds binary data")
+
+
 def test_image_only_pages_need_ocr_when_tesseract_is_missing(tmp_path, monkeypatch):
     monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(tmp_path / "none"))
     pdf = make_image_only_pdf(tmp_path / "scan.pdf", "SCANNED AGREEMENT")

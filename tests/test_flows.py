@@ -449,6 +449,41 @@ def test_serve_without_a_prefect_server_is_a_usage_error(tmp_path, monkeypatch):
     assert result.exit_code == EXIT_USAGE and "set PREFECT_API_URL" in result.output
 
 
+@pytest.mark.parametrize("apply_only", [True, False])
+def test_serve_with_a_prefect_server_that_refuses_is_one_line_and_a_usage_error(tmp_path, apply_only):
+    """Regression: `serve` (with or without --apply-only) with PREFECT_API_URL naming a server that is not running
+    crashed with an httpx ConnectError traceback, exit 1."""
+    import socket
+
+    from click.testing import CliRunner
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from pipeline.cli import EXIT_USAGE, cli
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/api"
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        result = CliRunner().invoke(cli, ["serve", "--inbox", str(tmp_path), "--db", str(tmp_path / "cw.db"),
+                                          "--name", "unreachable", *(["--apply-only"] if apply_only else [])])
+    assert (result.exit_code, result.output.splitlines()) == (EXIT_USAGE, [
+        f"Error: cannot reach the Prefect server at {url}: connection refused. Start it (`prefect server start`) "
+        "or set PREFECT_API_URL to its API address (docs/flows.md)"])
+
+
+def test_serve_checks_its_schedule_before_asking_for_a_prefect_server(tmp_path):
+    """Regression: a bad --cron or --timezone was only reported once PREFECT_API_URL was set."""
+    from click.testing import CliRunner
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from pipeline.cli import EXIT_USAGE, cli
+
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        result = CliRunner().invoke(cli, ["serve", "--inbox", str(tmp_path), "--db", str(tmp_path / "cw.db"),
+                                          "--cron", "bogus", "--apply-only"])
+    assert (result.exit_code, result.output.splitlines()) == (EXIT_USAGE, ['Error: --cron: Invalid cron string: "bogus"'])
+
+
 # --------------------------------------------------------------- regressions: serve and nightly ending badly
 
 

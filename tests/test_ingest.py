@@ -815,3 +815,22 @@ def test_refresh_says_so_when_it_cannot_analyse_a_stored_contract_again(tmp_path
     assert code == EXIT_OK
     assert ("duplicate copies/a copy.pdf: same content as elsewhere/a.pdf; not analysed again (--refresh): "
             "elsewhere/a.pdf, the file it is stored from, cannot be read") in " ".join(output.split())
+
+
+def test_a_damaged_docx_fails_the_run_and_is_read_again_not_unchanged(tmp_path):
+    """Regression: a truncated .docx was recorded `unsupported`, `ingest` exited 0, and a re-run printed it
+    `unchanged`; it is `corrupt` like a truncated PDF: exit 1, and the next run reads it again."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    whole = make_docx(tmp_path / "whole.docx", ["SUPPLY AGREEMENT", "1. Supply. " + "Seller shall deliver. " * 400])
+    (inbox / "cut.docx").write_bytes(whole.read_bytes()[:2000])
+    db = str(tmp_path / "c.db")
+    reason = "cut.docx is damaged: not a complete Word file (zip archive unreadable)"
+    for _ in range(2):
+        code, output = run("ingest", str(inbox), "--db", db)
+        assert code == EXIT_SOME_FAILED
+        assert f"corrupt {inbox / 'cut.docx'}: {reason}" in output and "unchanged" not in output
+    assert [(e["status"], e["reason"]) for e in Store(db).status()["errors"]] == [("corrupt", reason)]
+    shutil.copy(whole, inbox / "cut.docx")  # the good file saved over it
+    code, output = run("ingest", str(inbox), "--db", db)
+    assert code == EXIT_OK and f"ingested {inbox / 'cut.docx'}" in output
