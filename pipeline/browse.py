@@ -146,7 +146,7 @@ def _q(columns: str) -> str:
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 
 def _team_key_sql(x: str) -> str:
-    """:func:`pipeline.register._team_key` in SQL: ``Enterprise East``, ``enterprise-east`` (the team's folder
+    """:func:`pipeline.register.team_key` in SQL: ``Enterprise East``, ``enterprise-east`` (the team's folder
     under ``candidates --out``) and ``enterprise_east`` are one team. Letter case, dashes (``-`` and U+2010-2015),
     underscores and white space runs between words are not which team it is. SQLite's lower() folds A-Z only."""
     key = f"lower({x})"

@@ -326,7 +326,7 @@ def test_renegotiation_candidates_by_team_lists_what_the_candidates_run_stored(d
 def test_renegotiation_candidates_by_team_match_a_team_whatever_its_case_spacing_or_dashes(db):
     """Regression: team=commercial listed nothing for team "Commercial", nor team=enterprise-east (the team's
     folder under `candidates --out`) for "Enterprise East"; the register counts all those spellings one team."""
-    from pipeline.register import _team_key
+    from pipeline.register import team_key
 
     rows = [{"id": n, "account_team": team, "rank": 1, "priority": 1.0, "counterparty": "Acme", "document": "far-off",
              "segment": "strategic", "kind": "missing", "category": "Audit Rights", "severity": 1.0, "as_of": AS_OF}
@@ -340,7 +340,7 @@ def test_renegotiation_candidates_by_team_match_a_team_whatever_its_case_spacing
     for typed in ("commercial", "COMMERCIAL", " Commercial "):
         assert teams(typed) == ["Commercial"], typed
     for typed in ("enterprise-east", "Enterprise East", "enterprise_east", "ENTERPRISE  \u2013 east", "Enterprise-East"):
-        assert _team_key(typed) == _team_key("Enterprise East")  # one team to the register too
+        assert team_key(typed) == team_key("Enterprise East")  # one team to the register too
         assert teams(typed) == ["Enterprise East"], typed
     assert teams("enterprise") == [] and teams("commercial east") == []
     assert teams("") == teams("  ") == ["Commercial", "Enterprise East", "Enterprise Eastern"]
