@@ -67,7 +67,8 @@ from typing import Any
 from extractors.records import Clause, Document
 
 __all__ = [
-    "MAX_CLAUSE_CHARS", "SEGMENTER_VERSION", "Segment", "clauses", "evidence_sentence", "nlp", "segments", "sentences",
+    "MAX_CLAUSE_CHARS", "SEGMENTER_VERSION", "Segment", "clauses", "evidence_sentence", "is_definition", "is_signature_block", "nlp", "segments",
+    "sentences",
 ]
 
 SEGMENTER_VERSION = "clausewise.segment.v4"
@@ -503,6 +504,48 @@ def _kind_of(piece: str, number: str | None, body_at: int, seen_body: bool, numb
     if m:
         return "definition", m.group(1).strip()
     return "body", None
+
+
+#: A Definitions heading, alone on its line or opening its clause (``1. Definitions. In this Agreement ...``).
+_DEFINITIONS_HEADING = re.compile(
+    r"(?:DEFINITIONS?|Definitions?|DEFINED TERMS|Defined Terms)"
+    r"(?:\s+(?:AND|and|&)\s+(?:INTERPRETATION|Interpretation|CONSTRUCTION|Construction))?(?:\s*[.:\-–—]\s+|\s*[.:]?$)"
+)
+
+
+def _after_number(piece: str) -> str:
+    """``piece`` without the number that opens it (``1.5``, ``(a)``, ``Section 2.1``, ``ARTICLE I``)."""
+    for pattern in (_ARTICLE, _SECTION, _DECIMAL, _PAREN, _LETTER_DOT, _UPPER_DOT):
+        m = pattern.match(piece)
+        if m is not None:
+            return piece[m.end():].lstrip()
+    return piece
+
+
+def is_definition(text: str) -> bool:
+    """Whether a clause's text is a definition entry rather than a term of the contract.
+
+    True when, past its number and any heading lines above it (``ARTICLE 1`` / ``DEFINITIONS``: :func:`segments`
+    joins a heading to the clause after it), the text opens as :func:`segments` marks a definition
+    (``"Personal Data" means ...``, ``"Fees" shall have the meaning ...``, ``"Term": ...``), or under a
+    Definitions heading (``1. DEFINITIONS`` over it, ``1. Definitions. In this Agreement ...``). A definition
+    names a thing; it does not show that the contract holds a clause about it.
+    """
+    for line in (line.strip() for line in text.splitlines()):
+        rest = _after_number(line)
+        if not rest:
+            continue  # a number alone on its line
+        if _DEFINITION.match(rest) or _DEFINITIONS_HEADING.match(rest):
+            return True
+        if not _is_heading(rest):
+            return False  # the clause's own words, and no definition
+    return False
+
+
+def is_signature_block(text: str) -> bool:
+    """Whether a clause's text is a signature block (``By: /s/ ...``, ``Name:``, ``Title:``): two or more signature
+    lines. It is where the parties sign, not a term of the contract, whatever a model scores it as."""
+    return len(_SIGNATURE_LINE.findall(text)) >= 2
 
 
 @dataclass

@@ -11,7 +11,12 @@ kinds, in this order:
     ``settings.presence_thresholds``), or, where ``settings.present_from_terms``
     allows it (every category, or those it lists), when a key term of that
     category was extracted (a governing-law state, a liability cap, a notice
-    period, ...). A contract under which nothing is paid (the
+    period, ...). For the commercial categories (:data:`DEFINITIONS_DO_NOT_COUNT`)
+    a definition entry (``"Personal Data" means ...``, a clause under a
+    Definitions heading: :func:`extractors.segment.is_definition`) or a
+    signature block (:func:`extractors.segment.is_signature_block`) is not such a
+    clause, however high it scores: the best clause that is not one must reach
+    the threshold. A contract under which nothing is paid (the
     ``no_payment_due`` key term: a royalty-free cross-licence, a "no fees shall
     be payable" collaboration) has no payment terms to add: for the categories
     in :data:`NO_PAYMENT_CATEGORIES` ``settings.no_payment_due`` says, by how
@@ -27,10 +32,12 @@ kinds, in this order:
     judged. A price increase tied to an index with no fixed ceiling (CPI + 2%,
     the greater of 3% or CPI, CPI alone) is weaker than any percent cap.
 ``non_standard``
-    the clause of a category the playbook has preferred language for is less
-    similar than ``min_similarity`` (cosine of sentence embeddings) to both
-    the preferred wording and the fallback. Only checked when an ``embed``
-    function is passed (see :func:`minilm_embedder`).
+    none of the clauses of a category the playbook has preferred language for
+    that pass presence (:func:`present_clauses`: the presence evidence and every
+    other clause at the threshold) is as similar as ``min_similarity`` (cosine
+    of sentence embeddings) to the preferred wording or the fallback; the gap
+    quotes the closest of them. Only checked when an ``embed`` function is
+    passed (see :func:`minilm_embedder`); only those clauses are embedded.
 ``outlier``
     the value is in the worst ``settings.outlier_quantile`` (a decile) of
     contracts of the same segment (given ``settings.outlier_min_peers`` of
@@ -68,13 +75,14 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.playbook import METRICS, Language, Playbook, Requirement, Threshold
+from extractors.segment import is_definition, is_signature_block
+from pipeline.playbook import COMMERCIAL_CATEGORIES, METRICS, Language, Playbook, Requirement, Threshold
 from pipeline.register import Counterparty, first_recorded_on, segment_at
 
 __all__ = [
     "GAP_KINDS", "ContractView", "Embedder", "Evidence", "Gap", "Portfolio", "TermValue", "metric_value",
-    "minilm_embedder", "no_payment_due", "notice_days", "notice_deadline", "presence", "renegotiation_gaps", "signed_on",
-    "term_evidence",
+    "DEFINITIONS_DO_NOT_COUNT", "minilm_embedder", "no_payment_due", "notice_days", "notice_deadline", "presence",
+    "present_clauses", "renegotiation_gaps", "signed_on", "term_evidence",
 ]
 
 GAP_KINDS = ("missing", "weak_value", "non_standard", "outlier", "tier_move", "renewal_deadline")
@@ -112,6 +120,11 @@ TERM_OF_CATEGORY: dict[str, str] = {
     "Cap On Liability": "liability_cap", "Uncapped Liability": "liability_cap", "Agreement Date": "agreement_date",
     "Effective Date": "effective_date", "Expiration Date": "expiration_date",
 }
+#: Categories whose presence a definition entry does not show (see :func:`presence`): the commercial ones, scored
+#: clause by clause by a model taught with hand-written clauses. Not CUAD's: CUAD labels some definitions as its
+#: excerpts (a "Change of Control" definition for Change Of Control), and their presence thresholds were tuned on
+#: CUAD's labels with definitions counting (``clausewise eval gaps``).
+DEFINITIONS_DO_NOT_COUNT = frozenset(COMMERCIAL_CATEGORIES)
 #: Required categories a contract under which nothing is paid cannot hold: "state payment terms of net 45" and
 #: "cap price increases at 5%" ask for terms of a price there is none of. See :func:`_missing`.
 NO_PAYMENT_CATEGORIES = ("Payment Terms", "Price Adjustment")
@@ -147,16 +160,22 @@ class TermValue:
 
 @dataclass(frozen=True)
 class ContractView:
-    """What gap detection knows of one stored contract."""
+    """What gap detection knows of one stored contract.
+
+    ``categories`` holds each category's best evidence (clause or CUAD answer); ``clauses`` every clause scored
+    for each category, best first (the alternatives :func:`presence` and :func:`present_clauses` weigh).
+    """
 
     document: str
     sha256: str = ""
     categories: Mapping[str, Evidence] = field(default_factory=dict)
     terms: Mapping[str, tuple[TermValue, ...]] = field(default_factory=dict)
+    clauses: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_store(cls, row: Mapping[str, Any]) -> ContractView:
-        """From one :meth:`pipeline.store.Store.contract_views` row: the best of clause and answer per category."""
+        """From one :meth:`pipeline.store.Store.contract_views` row: the best of clause and answer per category,
+        and every scored clause."""
         categories: dict[str, Evidence] = {}
         for source in ("categories", "answers"):
             for category, e in (row.get(source) or {}).items():
@@ -168,7 +187,12 @@ class ContractView:
                                   float(t.get("confidence") or 0)) for t in values)
             for kind, values in (row.get("terms") or {}).items()
         }
-        return cls(row["document"], row.get("sha256", ""), categories, terms)
+        clauses = {
+            category: tuple(Evidence(float(e["probability"]), e.get("page"), e.get("quote") or "", e.get("clause_id"))
+                            for e in rows)
+            for category, rows in (row.get("clauses") or {}).items()
+        }
+        return cls(row["document"], row.get("sha256", ""), categories, terms, clauses)
 
     def term(self, kind: str) -> TermValue | None:
         """The most confident term of ``kind``."""
@@ -419,16 +443,52 @@ def term_evidence(contract: ContractView, category: str) -> Evidence | None:
     return Evidence(t.confidence, t.page, t.quote)
 
 
+def _counts(category: str, evidence: Evidence) -> bool:
+    """Whether ``evidence`` may show ``category`` present: for :data:`DEFINITIONS_DO_NOT_COUNT`, not a definition
+    entry and not a signature block (a "Date:" line under "By: /s/" is no governance clause)."""
+    return category not in DEFINITIONS_DO_NOT_COUNT or not (is_definition(evidence.quote)
+                                                            or is_signature_block(evidence.quote))
+
+
 def presence(contract: ContractView, category: str, playbook: Playbook) -> tuple[bool, Evidence | None]:
-    """Whether ``category`` is present, and the evidence (best clause, or the term that shows it)."""
+    """Whether ``category`` is present, and the evidence (best clause, or the term that shows it).
+
+    For :data:`DEFINITIONS_DO_NOT_COUNT` a definition entry does not count: when the best clause is one, the best
+    of ``contract.clauses`` that is not one stands in for it (``"Personal Data" means ...`` at 0.99 shows only
+    that the contract uses the term).
+    """
+    threshold = playbook.settings.presence(category)
     best = contract.categories.get(category)
-    if best is not None and best.probability >= playbook.settings.presence(category):
-        return True, best
+    if best is not None and best.probability >= threshold:
+        if _counts(category, best):
+            return True, best
+        for clause in contract.clauses.get(category, ()):
+            if clause.probability < threshold:
+                break
+            if _counts(category, clause):
+                return True, clause
     if playbook.settings.terms_count(category):
         found = term_evidence(contract, category)
         if found is not None:
             return True, found
     return False, best
+
+
+def present_clauses(contract: ContractView, category: str, playbook: Playbook) -> tuple[Evidence, ...]:
+    """The evidence that ``category`` is present, then every other clause of it that passes presence (at its
+    threshold; for :data:`DEFINITIONS_DO_NOT_COUNT` not a definition), best first, each text once; () when absent."""
+    present, evidence = presence(contract, category, playbook)
+    if not present or evidence is None:
+        return ()
+    threshold = playbook.settings.presence(category)
+    found, seen = [evidence], {evidence.quote}
+    for clause in contract.clauses.get(category, ()):
+        if clause.probability < threshold:
+            break
+        if clause.quote not in seen and _counts(category, clause):
+            found.append(clause)
+            seen.add(clause.quote)
+    return tuple(found)
 
 
 # ------------------------------------------------------------------ portfolio
@@ -669,12 +729,19 @@ def _weak(contract: ContractView, cp: Counterparty, th: Threshold) -> Gap | None
 
 
 def _non_standard(contract: ContractView, cp: Counterparty, lang: Language, playbook: Playbook, embed: Embedder) -> Gap | None:
-    present, evidence = presence(contract, lang.category, playbook)
-    if not present or evidence is None or not evidence.quote.strip():
+    """The gap when no clause of the category that passes presence is close to the preferred or fallback wording.
+
+    A contract with a data protection article and a security exhibit is judged by its closest clause (the
+    article), not by whichever scored highest (an exhibit item on data centres), and the gap quotes the closest.
+    """
+    clauses = [e for e in present_clauses(contract, lang.category, playbook) if e.quote.strip()]
+    if not clauses:
         return None
-    texts = [evidence.quote, lang.preferred] + ([lang.fallback] if lang.fallback else [])
-    vectors = list(embed(texts))
-    similarity = max(_cosine(vectors[0], v) for v in vectors[1:])
+    wanted = [lang.preferred] + ([lang.fallback] if lang.fallback else [])
+    vectors = list(embed(wanted + [e.quote for e in clauses]))
+    similarities = [max(_cosine(v, w) for w in vectors[: len(wanted)]) for v in vectors[len(wanted):]]
+    closest = max(range(len(clauses)), key=lambda i: similarities[i])  # the first (best scored) of equals
+    evidence, similarity = clauses[closest], similarities[closest]
     if similarity >= lang.min_similarity:
         return None
     ask = lang.ask or (f"Replace the {lang.category} wording with the preferred position: \u201c{lang.preferred}\u201d"

@@ -1269,24 +1269,31 @@ class Store:
         """What gap detection needs of each ingested document, by name.
 
         ``{sha256, document, categories: {category: {probability, page, quote,
-        clause_id}}, answers: {category: {probability, page, quote}}, terms:
-        {kind: [{value, unit, page, quote, confidence}, ...]}}``: per category
-        the best clause (``clause_categories``) and the best CUAD candidate
-        (``candidates`` rank 0); every term, most confident first, its quote the
-        sentence it was read from (:func:`extractors.segment.evidence_sentence`).
+        clause_id}}, clauses: {category: [{probability, page, quote, clause_id},
+        ...]}, answers: {category: {probability, page, quote}}, terms: {kind:
+        [{value, unit, page, quote, confidence}, ...]}}``: per category the best
+        clause (``clause_categories``), every clause scored for it, best first, and
+        the best CUAD candidate (``candidates`` rank 0); every term, most confident
+        first, its quote the sentence it was read from
+        (:func:`extractors.segment.evidence_sentence`).
         """
         views: dict[str, dict[str, Any]] = {}
         for d in self.db.query("SELECT sha256, name FROM documents WHERE status = 'ingested' ORDER BY name, sha256"):
-            views[d["sha256"]] = {"sha256": d["sha256"], "document": d["name"], "categories": {}, "answers": {},
-                                  "terms": {}}
+            views[d["sha256"]] = {"sha256": d["sha256"], "document": d["name"], "categories": {}, "clauses": {},
+                                  "answers": {}, "terms": {}}
+        texts: dict[str, str] = {}  # one string per clause, however many categories score it
         for r in self.db.query(
             "SELECT cc.sha256, cc.category, cc.probability, c.id, c.page, c.text FROM clause_categories cc "
             "JOIN clauses c ON c.id = cc.clause_id ORDER BY cc.sha256, cc.category, cc.probability DESC, c.ordinal"
         ):
             view = views.get(r["sha256"])
-            if view is not None and r["category"] not in view["categories"]:
-                view["categories"][r["category"]] = {"probability": r["probability"], "page": r["page"],
-                                                     "quote": r["text"], "clause_id": r["id"]}
+            if view is None:
+                continue
+            clause = {"probability": r["probability"], "page": r["page"],
+                      "quote": texts.setdefault(r["id"], r["text"]), "clause_id": r["id"]}
+            view["clauses"].setdefault(r["category"], []).append(clause)
+            if r["category"] not in view["categories"]:
+                view["categories"][r["category"]] = clause
         for r in self.db.query("SELECT sha256, category, probability, page, text FROM candidates WHERE rank = 0"):
             view = views.get(r["sha256"])
             if view is not None:

@@ -753,3 +753,43 @@ def test_the_default_playbook_drops_payment_terms_for_a_contract_that_says_nothi
         assert "Payment Terms" not in [g.category for g in gaps]
         assert [g.severity for g in renegotiation_gaps(_free("free_grant", FREE_GRANT), cp, book, as_of=date(2025, 1, 1))
                 if g.category == "Payment Terms"] == ["low"]
+
+
+def test_a_definition_or_signature_block_does_not_prove_a_commercial_clause_present():
+    """Regression (demo): Harborview's only Data Protection "clause" was its "Personal Data" means ... definition
+    (0.99) and its Governance one a signature block (0.80), so a strategic account got no missing-clause gap."""
+    from pipeline.gaps import presence
+
+    book = parse_playbook({"segments": {"strategic": {"require": ["Data Protection", "Governance", "Change Of Control"]}}})
+    definition = Evidence(0.99, 2, '"Personal Data" means any information relating to an identified natural person.')
+    signature = Evidence(0.80, 7, "HARBORVIEW LLC\nBy: /s/ Marco Bellini\nName: Marco Bellini\nTitle: CEO")
+    coc = Evidence(0.95, 2, '"Change of Control" means the acquisition of more than half of the voting shares.')
+    view = ContractView("h", "h", {"Data Protection": definition, "Governance": signature, "Change Of Control": coc},
+                        clauses={"Data Protection": (definition,), "Governance": (signature,)})
+    cp = Counterparty("H", "T", segment="strategic")
+    gaps = renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1))
+    assert [(g.kind, g.category) for g in gaps] == [("missing", "Data Protection"), ("missing", "Governance")]
+    # CUAD's categories keep counting a definition: CUAD labels "Change of Control" definitions as its excerpts.
+    assert presence(view, "Change Of Control", book)[0]
+    # A real clause below the definition stands in for it.
+    article = Evidence(0.9, 4, "Section 5.1 Each party shall comply with all data protection laws.")
+    view2 = ContractView("h", "h", {"Data Protection": definition}, clauses={"Data Protection": (definition, article)})
+    assert presence(view2, "Data Protection", book) == (True, article)
+
+
+def test_non_standard_judges_the_closest_present_clause_not_the_top_scored():
+    """Regression (demo): Keystone was quoted an exhibit item on data centres at similarity 0.32 while another
+    present clause of the category matched the preferred wording."""
+    book = parse_playbook({"segments": {"strategic": {"language": {"Cap On Liability": {
+        "preferred": "Liability shall not exceed the fees paid in the twelve months before the claim.",
+        "min_similarity": 0.6}}}}})
+    cp = Counterparty("X", "T", segment="strategic")
+    exhibit = Evidence(1.0, 17, "Licensor shall host data only in data centres with controlled access.")
+    article = Evidence(0.9, 4, "Liability shall not exceed the fees paid in the twelve months before the claim.")
+    weak = Evidence(0.3, 9, "Liability shall not exceed the fees paid in the twelve months before the claim.")
+    good = ContractView("k", "k", {"Cap On Liability": exhibit}, clauses={"Cap On Liability": (exhibit, article)})
+    assert renegotiation_gaps(good, cp, book, as_of=date(2025, 1, 1), embed=bag_of_words) == []
+    # A clause below the presence threshold is not the contract's clause of the category: still non-standard.
+    bad = ContractView("k", "k", {"Cap On Liability": exhibit}, clauses={"Cap On Liability": (exhibit, weak)})
+    [gap] = renegotiation_gaps(bad, cp, book, as_of=date(2025, 1, 1), embed=bag_of_words)
+    assert (gap.kind, gap.page) == ("non_standard", 17)

@@ -374,3 +374,15 @@ def test_the_next_clause_number_after_a_line_without_a_full_stop_opens_a_clause(
     assert [(c.number, c.heading) for c in found if c.number] == [
         ("1.", "Term"), ("2.", "Fees"), ("3.", "Assignment"), ("4.", "Governing Law")]
     assert "12. Schedule items" in found[-1].text
+
+
+def test_is_definition_and_is_signature_block():
+    from extractors.segment import is_definition, is_signature_block
+
+    assert is_definition('"Personal Data" means any information relating to a natural person.')
+    assert is_definition('1.12 "Subprocessor" means any third party engaged by Vendor.')
+    assert is_definition("ARTICLE I\nDEFINITIONS\n1.1 In this Agreement the following terms apply.")
+    assert not is_definition("5.1 Compliance. Each party shall comply with all data protection laws.")
+    assert not is_definition('ARTICLE V\nData Protection\nSection 5.1 Vendor shall process "Personal Data" lawfully.')
+    assert is_signature_block("ACME INC.\nBy: /s/ Jane Roe\nName: Jane Roe\nTitle: CEO")
+    assert not is_signature_block("The parties shall meet quarterly. Date: to be agreed.")
