@@ -259,7 +259,8 @@ def test_rerank_rows_add_the_nb_logits_and_leave_them_missing_for_spans():
 
 #: Invented sentences of the kinds an audit on real contracts found scored as commercial clauses at 0.79-0.95:
 #: a definition of licensed content, a list item naming data about land, a confidentiality safeguard and a
-#: credit-information sentence. None is about personal data or service credits.
+#: credit-information sentence; and an acceptable-use prohibition of the kind SaaS contracts attach. None is
+#: about personal data or service credits.
 NOT_COMMERCIAL_CLAUSES = (
     ("Data Protection", '"Content" means words, pictures, information and data and any other material, whoever '
                         "provides it to the Channel."),
@@ -270,6 +271,9 @@ NOT_COMMERCIAL_CLAUSES = (
                         "prevent its unauthorised disclosure."),
     ("Service Credits", "The Reseller shall supply Northwind with credit information sufficient to show its "
                         "creditworthiness before the first shipment."),
+    # an acceptable-use prohibition on the customer's users (0.94 before the 2026-12-07 hard negatives)
+    ("Data Protection", "Subscribers shall not attempt to scan the Hosted Services for vulnerabilities or to get "
+                        "around any security or authentication control."),
 )
 #: And the clauses they sit next to, which must stay present.
 COMMERCIAL_CLAUSES = (
