@@ -281,6 +281,9 @@ COMMERCIAL_CLAUSES = (
                         "instructions and shall tell Harlow of any personal data breach within 48 hours."),
     ("Service Credits", "If Availability falls below 99.5% in a month, Tollgate shall credit the Customer 5% of that "
                         "month's hosting fees against the next invoice."),
+    # a security-incident notice with no word "data" in it
+    ("Data Protection", "Where it detects a Security Incident, the Host shall tell the Customer within twenty-four (24) "
+                        "hours and shall act at once to contain it."),
 )
 
 
