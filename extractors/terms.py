@@ -116,9 +116,16 @@ _QTY = rf"(?:{_QTY_HALF}|{_NUMWORDS}\s*\(\s*\d+(?:\.\d+)?\s*\)|\(?\d+(?:\.\d+)?\
 _UNIT = r"(?:business\s+day|calendar\s+day|day|week|month|year)s?"
 #: "a year and a half", "one (1) year and one-half": half a unit more.
 _AND_HALF = r"(?:\s+and\s+(?:a|one)[\s-]+half\b)"
-#: A period: "thirty (30) days", "one-year", "12 months", "twelve month", "half a year", "a year and a half".
-_PERIOD = rf"{_QTY}[\s-]*(?:\(\s*(?:\d+|(?-i:[Il]))\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}{_UNIT}(?:'s|')?{_AND_HALF}?"
-_PERIOD_RE = re.compile(rf"(?i)\b(?P<qty>{_QTY})[\s-]*(?:\(\s*(?P<d2>\d+|(?-i:[Il]))\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}(?P<unit>{_UNIT})(?:'s|')?(?P<and_half>{_AND_HALF})?")
+#: "one (1) year and six (6) months", "one year and a day": a smaller unit more (not "... and thirty days' notice",
+#: which is a second period).
+_AND_MORE = (rf"(?:,?\s+and\s+{_QTY}[\s-]*(?:\(\s*\d+\s*\)\s*)?(?:calendar\s+)?(?:month|week|day)s?\b"
+             r"(?![’']?s?\s+(?:prior\s+|advance\s+)?(?:written\s+)?notice))")
+_AND_MORE_RE = re.compile(rf"(?i)and\s+(?P<qty>{_QTY})[\s-]*(?:\(\s*(?P<d2>\d+)\s*\)\s*)?(?:calendar\s+)?(?P<unit>month|week|day)s?")
+#: A period: "thirty (30) days", "one-year", "12 months", "twelve month", "half a year", "a year and a half",
+#: "one year and six months".
+_PERIOD = (rf"{_QTY}[\s-]*(?:\(\s*(?:\d+|(?-i:[Il]))\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}{_UNIT}(?:'s|')?"
+           rf"{_AND_HALF}?{_AND_MORE}?")
+_PERIOD_RE = re.compile(rf"(?i)\b(?P<qty>{_QTY})[\s-]*(?:\(\s*(?P<d2>\d+|(?-i:[Il]))\s*\)\s*)?(?:(?:calendar|consecutive|full)\s+){{0,2}}(?P<unit>{_UNIT})(?:'s|')?(?P<and_half>{_AND_HALF})?(?P<more>{_AND_MORE})?")
 
 
 def words_to_number(words: str) -> int | None:
@@ -187,7 +194,23 @@ def period(text: str) -> tuple[float, str] | None:
         n += 0.5
     unit = m.group("unit").lower().rstrip("s")
     unit = "business day" if unit.startswith("business") else "day" if "day" in unit else unit
-    return n, unit
+    return _plus(n, unit, m.group("more")) if m.group("more") else (n, unit)
+
+
+def _plus(n: float, unit: str, more: str) -> tuple[float, str]:
+    """``n`` ``unit`` and the smaller period in ``more`` (", and six (6) months"): a year and six months is 18
+    months, two months and fifteen days 75 days (a month as 30), a week and two days 9 days; a year and some days
+    stays in years (a year and a day is 1.003 years: 366 days, and still a 12-month term)."""
+    m = _AND_MORE_RE.search(more)
+    k = (float(m.group("d2")) if m.group("d2") else quantity(m.group("qty"))) if m else None
+    small = m.group("unit").lower() if m else ""
+    if not k or k <= 0 or unit == "business day" or DAYS_PER[small] >= DAYS_PER[unit]:
+        return n, unit  # not a smaller unit: "thirty days and sixty days" is not one period
+    if small == "month":
+        return n * MONTHS_PER[unit] + k, "month"
+    if unit == "year":
+        return n + k * DAYS_PER[small] / DAYS_PER["year"], "year"
+    return n * DAYS_PER[unit] + k * DAYS_PER[small], "day"
 
 
 def _days(p: tuple[float, str]) -> int:

@@ -1279,6 +1279,36 @@ def test_periods_with_a_half_or_an_article(text, expected):
     assert period(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # Regression: only the first unit was read ("one (1) year and six (6) months" was 12 months).
+    ("one (1) year and six (6) months", (18.0, "month")),
+    ("1 year and 6 months", (18.0, "month")),
+    ("two years, and three months", (27.0, "month")),
+    ("two (2) months and fifteen (15) days", (75.0, "day")),
+    ("one (1) week and two (2) days", (9.0, "day")),
+    ("one year and one day", (1 + 1 / 365, "year")),
+    # not one period: a second, separate one, or the same unit twice
+    ("one year and thirty (30) days' notice", (1.0, "year")),
+    ("thirty days and sixty days", (30.0, "day")),
+    ("ten business days and five days", (10.0, "business day")),
+])
+def test_compound_periods_add_the_smaller_unit(text, expected):
+    assert period(text) == expected
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("2. Term. The initial term of this Agreement is one (1) year and six (6) months from the Effective Date. " + RENEWS
+     + " at least two (2) months and fifteen (15) days prior to the end of the then-current term.",
+     {"initial_term": (18, "months"), "notice_period": (75, "days")}),
+    ("2. Term. The initial term of this Agreement is one year and one day from the Effective Date. " + RENEWS
+     + " at least one (1) month and ten (10) days prior to the end of the then-current term.",
+     {"initial_term": (12, "months"), "notice_period": (40, "days")}),
+])
+def test_compound_periods_in_a_term_and_its_notice(sentence, expected):
+    found = _renewal(sentence)
+    assert {k: found.get(k) for k in expected} == expected
+
+
 @pytest.mark.parametrize(("sentence", "months"), [
     # Regression (CUAD's DataCall content licence): the extension "for an additional period of half a year" was 12 months.
     ("The Initial Term shall automatically be extended for an additional period of half a year unless either party "
