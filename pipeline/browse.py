@@ -17,6 +17,8 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from pipeline.files import write_text
+
 __all__ = ["CANNED_QUERIES", "METADATA_FILE", "datasette_command", "metadata", "write_metadata"]
 
 METADATA_FILE = Path(__file__).with_name("datasette_metadata.json")
@@ -254,7 +256,7 @@ def metadata(database: str = "clausewise", tables: Collection[str] | None = None
 def write_metadata(path: str | Path = METADATA_FILE, database: str = "clausewise",
                    tables: Collection[str] | None = None) -> Path:
     path = Path(path)
-    path.write_text(json.dumps(metadata(database, tables), indent=2) + "\n", encoding="utf-8")
+    write_text(path, json.dumps(metadata(database, tables), indent=2) + "\n")  # whole or not at all
     return path
 
 

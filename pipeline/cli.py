@@ -934,13 +934,15 @@ def bench(pdf_dir: Path, limit: int | None, series: str, baseline_limit: int, wo
     """
     from pipeline import bench as b
 
+    if json_out is not None:
+        _output_file(json_out, "--json")  # before an hour of runs, not after
     available = len(b.pdfs_in(pdf_dir))
     top = min(limit or available, available)
     try:
         sizes = sorted({int(x) for x in series.split(",") if x.strip() and int(x) < top} | {top})
     except ValueError:
         raise click.BadParameter(f"expected numbers separated by commas, got {series!r}", param_hint="--series") from None
-    work = work or b.default_work()
+    work = _output_folder(work, "--work") if work is not None else b.default_work()
     runs = []
     for n in sizes:
         err.print(f"pipeline on {n} PDFs ...")

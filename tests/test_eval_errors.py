@@ -333,3 +333,19 @@ def test_eval_gaps_says_how_many_contracts_had_no_predictions(tmp_path):
     result = _run("eval", "gaps", "--data", data, "--predictions", preds, "--no-terms")
     assert result.exit_code == 0, result.output
     assert f"Not judged: 2 contracts of {data} without any prediction in {preds}; scored 1 of 3." in result.output
+
+
+@pytest.mark.parametrize("option", ["--json", "--work"])
+def test_bench_checks_its_output_paths_before_running(tmp_path, monkeypatch, option):
+    """Regression: `bench --json` was written only after every run (an hour on CUAD's 408 PDFs), so a path under a
+    file lost them all to the write; a --work folder that could not be made failed in the first run."""
+    from pipeline import bench
+
+    runs = []
+    monkeypatch.setattr(bench, "run_series", lambda *a, **k: runs.append(a) or [])
+    (tmp_path / "pdfs").mkdir()
+    (tmp_path / "pdfs" / "a.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "taken").write_text("")
+    bad = tmp_path / "taken" / ("b.json" if option == "--json" else "work")
+    _refused(_run("bench", "--pdfs", tmp_path / "pdfs", "--baseline-limit", "0", option, bad), f"cannot write {option}")
+    assert runs == []
