@@ -53,7 +53,7 @@ __all__ = [
     "ModelMissing", "PoolRow", "Unit", "classify", "model", "rerank_features", "rerank_pool", "rerank_rows", "units",
 ]
 
-CLASSIFIER_VERSION = "clausewise.classify.v4"
+CLASSIFIER_VERSION = "clausewise.classify.v5"  # v5: v4's CUAD arrays, commercial categories refitted 2026-12-07
 MAX_CANDIDATES = 20
 MIN_STORED_PROBABILITY = 0.01
 #: Units per category and unit family that the re-ranker sees (the best by the linear model's logit).

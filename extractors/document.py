@@ -663,6 +663,32 @@ def _chosen(alternate: object) -> object:
     return alternate
 
 
+#: Footnote and endnote entries Word keeps for its own layout: the rule above the notes, not a note.
+_DOCX_NOTE_LAYOUT = frozenset(("separator", "continuationSeparator", "continuationNotice"))
+
+
+def _docx_notes(word: object, reader: _DocxText) -> list[str]:
+    """The document's footnotes, then its endnotes, after the body under a ``Footnotes`` / ``Endnotes`` line, each
+    ``[n] text`` in the order Word numbers them. A note can carry a term ("Fees exclude VAT, payable within 30
+    days"), so it is read, as a PDF's footnotes are at the foot of their page; a damaged notes part costs the
+    notes, never the body. Headers and footers are not read: they repeat a title, a reference or a page number."""
+    out: list[str] = []
+    for kind, title in (("footnotes", "Footnotes"), ("endnotes", "Endnotes")):
+        root = _docx_part_element(word, kind)
+        if root is None:
+            continue
+        try:
+            notes = [" ".join(b.strip() for b in reader.blocks(note) if b.strip())
+                     for note in root.iterchildren(_W + kind[:-1])  # type: ignore[attr-defined]
+                     if note.get(_W + "type") not in _DOCX_NOTE_LAYOUT]
+        except Exception:  # a malformed notes part
+            continue
+        notes = [n for n in notes if n]
+        if notes:
+            out += ["", title, *(f"[{i}] {n}" for i, n in enumerate(notes, 1))]
+    return out
+
+
 def _docx_children(container: object, tag: str) -> list[object]:
     """``tag`` children of a table or row, also those a content control or custom XML wraps."""
     found: list[object] = []
@@ -722,7 +748,8 @@ def _read_docx(path: str, sha256: str) -> Document:
         numbering = _DocxNumbering(_docx_part_element(word, "numbering"), _docx_part_element(word, "styles"))
     except Exception:  # a malformed numbering.xml costs the labels, never the text
         numbering = _DocxNumbering(None, None)
-    text = "\n".join(_DocxText(numbering).blocks(word.element.body))
+    reader = _DocxText(numbering)
+    text = "\n".join([*reader.blocks(word.element.body), *_docx_notes(word, reader)])
     cleaned = [re.sub(r"\n{3,}", "\n\n", normalise(text)).strip()]
     if not cleaned[0]:
         raise EmptyFile(f"{Path(path).name} holds no text")

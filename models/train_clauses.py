@@ -489,7 +489,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         base = load_model(str(args.out))
         cats, w, b = train_commercial(args.commercial / "train.jsonl", base.n_features,
                                       cuad_negatives([g for _, _, g in contracts]), cuad_clause_sample(contracts))
-        model = dataclasses.replace(base, commercial_categories=cats, commercial_weights=w, commercial_bias=b)
+        model = dataclasses.replace(base, commercial_categories=cats, commercial_weights=w, commercial_bias=b,
+                                    version=CLASSIFIER_VERSION)  # new weights: --refresh must see them
         previous = json.loads((args.out / "model.json").read_text(encoding="utf-8"))
         extra: dict[str, Any] = {k: previous[k] for k in ("trained_on", "train_seconds") if k in previous}
     else:

@@ -40,7 +40,7 @@ __all__ = [
     "analyse", "analyse_document", "analyse_safely", "warm_up", "discover", "ingest", "ocr_tried_by", "plan", "record",
 ]
 
-READER_VERSION = "reader.v3"  # v3: .docx content controls and numbering; OCR orientation and specks
+READER_VERSION = "reader.v4"  # v3: .docx content controls and numbering; OCR orientation and specks. v4: .docx footnotes and endnotes
 
 
 @dataclass(frozen=True)

@@ -160,13 +160,17 @@ def make_turned_scan_pdf(path: str | Path, lines: Sequence[str], *, turn: int, f
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def make_docx_xml(path: str | Path, body_xml: str, *, numbering_xml: str = "", numbering: bool = True) -> Path:
+def make_docx_xml(path: str | Path, body_xml: str, *, numbering_xml: str = "", numbering: bool = True,
+                  footnotes_xml: str | None = None, endnotes_xml: str | None = None) -> Path:
     """A .docx whose body is the given WordprocessingML (``w:`` prefix bound), for features python-docx cannot write.
 
     ``numbering_xml`` (``w:abstractNum`` and ``w:num`` elements) is added to the
     template's numbering part, abstract definitions before the first ``w:num``
     as the schema wants; ``numbering=False`` leaves the package without a
-    numbering part at all, as some generators do.
+    numbering part at all, as some generators do. ``footnotes_xml`` and
+    ``endnotes_xml`` (``w:footnote`` / ``w:endnote`` elements) become the
+    package's footnotes and endnotes parts, related to the document as Word
+    relates them.
     """
     import docx
     from docx.oxml import parse_xml
@@ -193,5 +197,15 @@ def make_docx_xml(path: str | Path, body_xml: str, *, numbering_xml: str = "", n
                         first_num.addprevious(child)
                     else:
                         root.append(child)
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    for notes, kind, content_type, reltype in ((footnotes_xml, "footnotes", CT.WML_FOOTNOTES, RT.FOOTNOTES),
+                                               (endnotes_xml, "endnotes", CT.WML_ENDNOTES, RT.ENDNOTES)):
+        if notes is not None:
+            blob = f'<w:{kind} xmlns:w="{W_NS}">{notes}</w:{kind}>'.encode()
+            part.relate_to(Part(PackURI(f"/word/{kind}.xml"), content_type, blob, part.package), reltype)
     document.save(str(path))
     return Path(path)

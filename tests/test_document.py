@@ -491,6 +491,33 @@ def test_docx_clause_inside_a_content_control_is_read_and_deleted_text_is_not(tm
         (None, "HOSTING AGREEMENT"), ("3.", "Fees"), ("4.", "Governing Law"), ("5.", "Assignment")]
 
 
+
+def _note(kind: str, note_id: int, text: str, note_type: str | None = None) -> str:
+    typed = f' w:type="{note_type}"' if note_type else ""
+    return f'<w:{kind} w:id="{note_id}"{typed}>' + _para(_run(text)) + f"</w:{kind}>"
+
+
+def test_docx_footnotes_and_endnotes_are_read_after_the_body(tmp_path):
+    """Regression: a .docx's footnotes and endnotes were never read, so a term written in one ("Fees exclude VAT
+    and are payable within thirty (30) days") was lost, where a PDF's footnote is read at the foot of its page.
+    Word's separator entries are layout, not notes."""
+    body = _para(_run("SUPPLY AGREEMENT")) + _para(_run("3. Fees. Buyer pays the fees in Schedule 1."))
+    footnotes = (_note("footnote", -1, "", "separator") + _note("footnote", 0, "", "continuationSeparator")
+                 + _note("footnote", 1, "Fees exclude VAT and are payable within thirty (30) days of invoice."))
+    endnotes = _note("endnote", 0, "", "separator") + _note("endnote", 1, "Schedule 1 was agreed on 2 May 2021.")
+    doc = read_document(make_docx_xml(tmp_path / "notes.docx", body, footnotes_xml=footnotes, endnotes_xml=endnotes))
+    assert doc.text == (
+        "SUPPLY AGREEMENT\n3. Fees. Buyer pays the fees in Schedule 1.\n\n"
+        "Footnotes\n[1] Fees exclude VAT and are payable within thirty (30) days of invoice.\n\n"
+        "Endnotes\n[1] Schedule 1 was agreed on 2 May 2021."
+    )
+    separators = _note("footnote", -1, "", "separator") + _note("footnote", 0, "", "continuationSeparator")
+    plain = read_document(make_docx_xml(tmp_path / "plain.docx", body, footnotes_xml=separators))
+    assert plain.text == "SUPPLY AGREEMENT\n3. Fees. Buyer pays the fees in Schedule 1."  # nothing to add
+    damaged = read_document(make_docx_xml(tmp_path / "damaged.docx", body, footnotes_xml="<w:footnote w:id="))
+    assert damaged.text == plain.text  # a malformed notes part costs the notes, never the body
+
+
 MULTILEVEL = (
     '<w:abstractNum w:abstractNumId="90">'
     '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>'
