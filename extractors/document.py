@@ -1157,15 +1157,14 @@ def read_document(
             raise EmptyFile(f"{name} is empty (0 bytes)")
         digest = sha256 or sha256_file(path)
         suffix = Path(path).suffix.lower()
-        if suffix == ".pdf":
+        with open(path, "rb") as f:
+            is_pdf = f.read(5) == b"%PDF-"
+        if suffix == ".pdf" or is_pdf:  # also a PDF without its suffix, or saved under .txt or .docx
             return _read_pdf(path, digest, ocr=ocr, max_pages=max_pages)
         if suffix == ".docx":
             return _read_docx(path, digest)
         if suffix == ".txt":
             return _read_txt(path, digest)
-        with open(path, "rb") as f:
-            if f.read(5) == b"%PDF-":  # a PDF without its suffix
-                return _read_pdf(path, digest, ocr=ocr, max_pages=max_pages)
         raise UnsupportedFormat(f"{name}: unsupported file type {suffix or '(none)'}; expected .pdf, .docx or .txt")
     except DocumentError:
         raise

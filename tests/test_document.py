@@ -155,6 +155,17 @@ def test_a_txt_holding_binary_data_is_corrupt_not_unsupported(tmp_path):
     assert status == "corrupt" and reason.startswith("blob.txt is damaged or not text: it holds binary data")
 
 
+def test_a_pdf_saved_under_a_txt_or_docx_name_is_read_as_the_pdf_it_is(tmp_path):
+    """Regression: a PDF saved as contract.txt was `corrupt` (binary data in a .txt), and as contract.docx `corrupt`
+    (not a Word file), though its content is a readable PDF, as a PDF without any extension already was."""
+    pdf = make_text_pdf(tmp_path / "real.pdf", ["MASTER SERVICES AGREEMENT\n1. Term. This Agreement lasts two years."])
+    expected = read_document(pdf).text
+    for name in ("contract.txt", "contract.docx", "contract"):
+        (tmp_path / name).write_bytes(pdf.read_bytes())
+        doc = read_document(tmp_path / name)
+        assert (doc.kind, doc.text) == ("pdf", expected), name
+
+
 def test_image_only_pages_need_ocr_when_tesseract_is_missing(tmp_path, monkeypatch):
     monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(tmp_path / "none"))
     pdf = make_image_only_pdf(tmp_path / "scan.pdf", "SCANNED AGREEMENT")
