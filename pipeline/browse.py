@@ -148,15 +148,11 @@ def _q(columns: str) -> str:
 PLUGINS_DIR = Path(__file__).resolve().parent / "datasette_plugins"
 
 def _team_key_sql(x: str) -> str:
-    """:func:`pipeline.register.team_key` in SQL: ``Enterprise East``, ``enterprise-east`` (the team's folder
-    under ``candidates --out``) and ``enterprise_east`` are one team. Letter case, dashes (``-`` and U+2010-2015),
-    underscores and white space runs between words are not which team it is. SQLite's lower() folds A-Z only."""
-    key = f"lower({x})"
-    for sep in ["'-'", "'_'", "char(9)", "char(10)", "char(13)", "char(160)", *(f"char({c})" for c in range(0x2010, 0x2016))]:
-        key = f"replace({key}, {sep}, ' ')"
-    for _ in range(4):  # a run of up to 16 spaces becomes one
-        key = f"replace({key}, '  ', ' ')"
-    return f"trim({key})"
+    """:func:`pipeline.register.team_key` in SQL, through the ``team_key`` function the plugin (and
+    :class:`~pipeline.store.Store`) registers: ``Enterprise East``, ``enterprise-east`` (the team's folder under
+    ``candidates --out``), ``enterprise_east`` and ``ÉQUIPE-NORD`` / ``Équipe Nord`` are each one team, exactly as
+    the register counts them (SQLite's own lower() folds A-Z only)."""
+    return f"team_key({x})"
 
 
 _TEAM_PARAM = "coalesce(:team, '')"

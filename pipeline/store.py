@@ -439,6 +439,15 @@ def fts5_query(query: str | None, columns: str = "heading text") -> str:
         probe.close()
 
 
+def sql_team_key(team: object) -> str | None:
+    """:func:`pipeline.register.team_key` as the SQL function ``team_key`` the canned queries match a team with
+    (Unicode case folding, which SQLite's lower() does not do: ``ÉQUIPE-NORD`` is ``Équipe Nord``); NULL stays
+    NULL."""
+    from pipeline.register import team_key
+
+    return None if team is None else team_key(str(team))
+
+
 def iso_day(text: str | None) -> str:
     """A day typed into a form, as ISO ``YYYY-MM-DD``: today when blank, ``2027-1-1`` read as 2027-01-01; anything
     else (``01/01/2027``: which is the month?) raises, so a mistyped date is an error, not an empty answer.
@@ -497,6 +506,7 @@ class Store:
             self.db = sqlite_utils.Database(conn)
             self.db.conn.create_function("fts5_query", 2, fts5_query, deterministic=True)
             self.db.conn.create_function("iso_day", 1, iso_day)
+            self.db.conn.create_function("team_key", 1, sql_team_key, deterministic=True)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
             if self.path != ":memory:":

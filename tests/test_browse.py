@@ -330,7 +330,7 @@ def test_renegotiation_candidates_by_team_match_a_team_whatever_its_case_spacing
 
     rows = [{"id": n, "account_team": team, "rank": 1, "priority": 1.0, "counterparty": "Acme", "document": "far-off",
              "segment": "strategic", "kind": "missing", "category": "Audit Rights", "severity": 1.0, "as_of": AS_OF}
-            for n, team in enumerate(["Commercial", "Enterprise East", "Enterprise Eastern"], start=1)]
+            for n, team in enumerate(["Commercial", "Enterprise East", "Enterprise Eastern", "Équipe Nord"], start=1)]
     with Store(db) as store:
         store.db["gaps"].insert_all(rows)
 
@@ -342,8 +342,10 @@ def test_renegotiation_candidates_by_team_match_a_team_whatever_its_case_spacing
     for typed in ("enterprise-east", "Enterprise East", "enterprise_east", "ENTERPRISE  \u2013 east", "Enterprise-East"):
         assert team_key(typed) == team_key("Enterprise East")  # one team to the register too
         assert teams(typed) == ["Enterprise East"], typed
-    assert teams("enterprise") == [] and teams("commercial east") == []
-    assert teams("") == teams("  ") == ["Commercial", "Enterprise East", "Enterprise Eastern"]
+    for typed in ("équipe nord", "ÉQUIPE-NORD", "Équipe_Nord"):  # beyond A-Z, which SQLite's lower() cannot fold
+        assert teams(typed) == ["Équipe Nord"], typed
+    assert teams("enterprise") == [] and teams("commercial east") == [] and teams("equipe nord") == []
+    assert teams("") == teams("  ") == ["Commercial", "Enterprise East", "Enterprise Eastern", "Équipe Nord"]
 
 
 def test_renewal_deadlines_read_a_date_without_leading_zeros_and_refuse_one_they_cannot_read(db):
