@@ -105,11 +105,14 @@ _SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
 _WORD = "(?:" + "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True)) + ")"
 _NUMWORDS = rf"(?:\b{_WORD}(?:(?:[\s-]+|\s+and\s+){_WORD})*\b)"
 _HALF = r"(?:\b(?:one|a)[\s-]+half|\bhalf)\b"
+#: "11/2" for "1½": a mixed number whose half lost its superscript in the text layer or OCR (1 to 9 only, and never a
+#: date: no digit or slash after it).
+_FLAT_HALF = r"(?<![\d/.])[1-9]1/2(?![\d/])"
 #: A quantity with a half in it: "half a" (year), "a half", "one-half (1/2)", "one and a half", "one and one-half
-#: (1 1/2)", "2 1/2". First in :data:`_QTY`, so that "one and a" is not read as a number ("a" is one) before "half".
+#: (1 1/2)", "2 1/2". The words give the number: a scanned "(1½)" that OCR read "(11/2)" is only their echo. First in :data:`_QTY`, so that "one and a" is not read as a number ("a" is one) before "half".
 _QTY_HALF = (
-    rf"(?:(?:{_NUMWORDS}|\d+)[\s-]+and[\s-]+{_HALF}|{_HALF}(?:[\s-]+an?(?=[\s-]))?|\d+\s+1/2|\d+\s*½)"
-    r"(?:\s*\(\s*(?:\d+\s+1/2|\d+\s*½|\d*\.5|1/2|½)\s*\))?"
+    rf"(?:(?:{_NUMWORDS}|\d+)[\s-]+and[\s-]+{_HALF}|{_HALF}(?:[\s-]+an?(?=[\s-]))?|\d+\s+1/2|\d+\s*½|{_FLAT_HALF}|(?<![\d/.])1/2(?![\d/])|½)"
+    r"(?:\s*\(\s*(?:\d+\s*[-\s]?\s*1/2|\d+\s*½|\d*\.5|1/2|½)\s*\))?"  # "(1 1/2)", "(1-1/2)", OCR's "(11/2)"
 )
 #: A quantity as contracts spell it: "thirty (30)", "30", "thirty", "(30)", "one-year", "one and a half".
 _QTY = rf"(?:{_QTY_HALF}|{_NUMWORDS}\s*\(\s*\d+(?:\.\d+)?\s*\)|\(?\d+(?:\.\d+)?\)?|{_NUMWORDS})"
@@ -153,7 +156,7 @@ def words_to_number(words: str) -> int | None:
     return total + current if seen else None
 
 
-_HALF_IN = re.compile(r"(?i)\bhalf\b|(?<![\d/])1/2(?![\d/])|½")
+_HALF_IN = re.compile(rf"(?i)\bhalf\b|(?<![\d/])1/2(?![\d/])|½|{_FLAT_HALF}")
 _BEFORE_HALF = re.compile(r"(?i)[\s-]+and[\s-]+|(?:\b(?:one|a)[\s-]+)?\bhalf\b|\s*(?:(?<![\d/])1/2|½)")
 
 
@@ -161,6 +164,8 @@ def _with_half(text: str) -> float | None:
     """"one and one-half (1.5)" → 1.5, "two and a half" → 2.5, "half a" / "one-half (1/2)" → 0.5, "2 1/2" → 2.5."""
     if (m := re.search(r"\d*\.5\b", text)) is not None:
         return float(m.group())
+    if (m := re.fullmatch(_FLAT_HALF, text.strip())) is not None:
+        return int(m.group()[0]) + 0.5
     head = _BEFORE_HALF.split(text, maxsplit=1)[0].strip(" (-")
     if not head:
         return 0.5

@@ -1274,6 +1274,15 @@ def test_no_payment_due_has_its_page_clause_and_sentence():
     ("one (I) year", (1.0, "year")),
     ("a quarter", None),
     ("semi-annual", None),
+    # Regression: a half whose figures lost their layout ("1½" flattened to "11/2" by a text layer or OCR, "1-1/2")
+    # was two years (the "2" after the slash), and a bare "1/2 year" two years too.
+    ("one and one-half (11/2) years", (1.5, "year")),
+    ("one and one-half (1-1/2) years", (1.5, "year")),
+    ("two and one-half (21/2) years", (2.5, "year")),
+    ("11/2 years", (1.5, "year")),
+    ("1/2 year", (0.5, "year")),
+    ("\u00bd year", (0.5, "year")),
+    ("on 11/2/2020, two years", (2.0, "year")),  # a date, not a half
 ])
 def test_periods_with_a_half_or_an_article(text, expected):
     assert period(text) == expected
