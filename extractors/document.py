@@ -140,9 +140,10 @@ class NoPages(DocumentError):
 
 class NeedsOcr(DocumentError):
     """A scan that could not be read: OCR was off or Tesseract missing (``ocr_engine`` None), or OCR by
-    ``ocr_engine`` (``tesseract 5.3.0``, :func:`ocr_engine`) read it as junk or timed out on a page, which the
-    same engine would do again. Tesseract failing to run at all leaves ``ocr_engine`` None: that is a broken
-    installation, not a reading of the page."""
+    ``ocr_engine`` (``tesseract 5.3.0``, :func:`ocr_engine`) read it as junk, which the same engine would do
+    again. Tesseract failing to run at all, or timing out on a page (a busy machine), leaves ``ocr_engine``
+    None: that is a broken installation or an interrupted attempt, not a reading of the page, and the next run
+    tries again."""
 
     status = "needs_ocr"
 
@@ -947,7 +948,8 @@ def _tesseract(image: object, tesseract: str, *args: str) -> subprocess.Complete
             check=False,
         )
     except subprocess.TimeoutExpired as e:
-        raise NeedsOcr(f"OCR timed out after {OCR_TIMEOUT_S}s on a page", ocr_engine=ocr_engine(tesseract)) from e
+        # not an OCR result (a busy machine, a huge page): not recorded as tried, so the next nightly run retries it
+        raise NeedsOcr(f"OCR timed out after {OCR_TIMEOUT_S}s on a page; the next run tries again") from e
 
 
 def _recognise(image: object, tesseract: str) -> str:

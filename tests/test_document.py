@@ -166,6 +166,22 @@ def test_a_pdf_saved_under_a_txt_or_docx_name_is_read_as_the_pdf_it_is(tmp_path)
         assert (doc.kind, doc.text) == ("pdf", expected), name
 
 
+def test_an_ocr_timeout_is_not_recorded_as_ocr_tried(tmp_path, monkeypatch):
+    """Regression: a page whose OCR timed out (a busy machine) was recorded as OCR'd by this Tesseract, so the
+    nightly inbox never retried the scan (it retries only what tonight's reader and Tesseract have not tried)."""
+    import extractors.document as document
+
+    fake = tmp_path / "tesseract"
+    fake.write_text("#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'tesseract 5.3.0'; exit 0; fi\nsleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(fake))
+    monkeypatch.setattr(document, "OCR_TIMEOUT_S", 1)
+    pdf = make_image_only_pdf(tmp_path / "scan.pdf", "SCANNED AGREEMENT")
+    with pytest.raises(NeedsOcr, match="timed out after 1s on a page; the next run tries again") as raised:
+        read_document(pdf)
+    assert raised.value.ocr_engine is None
+
+
 def test_image_only_pages_need_ocr_when_tesseract_is_missing(tmp_path, monkeypatch):
     monkeypatch.setenv("CLAUSEWISE_TESSERACT", str(tmp_path / "none"))
     pdf = make_image_only_pdf(tmp_path / "scan.pdf", "SCANNED AGREEMENT")
