@@ -793,3 +793,21 @@ def test_non_standard_judges_the_closest_present_clause_not_the_top_scored():
     bad = ContractView("k", "k", {"Cap On Liability": exhibit}, clauses={"Cap On Liability": (exhibit, weak)})
     [gap] = renegotiation_gaps(bad, cp, book, as_of=date(2025, 1, 1), embed=bag_of_words)
     assert (gap.kind, gap.page) == ("non_standard", 17)
+
+
+def test_the_default_playbook_judges_a_breach_notice_slower_than_72_hours_for_strategic_and_core():
+    """The strategic preferred wording asks for breach notice within 72 hours (a controller has 72 to tell its
+    regulator); until 2026-12-07 the default playbook had no threshold for it, so "within five (5) days" passed."""
+    from pipeline.playbook import DEFAULT_PLAYBOOK, load_playbook
+
+    book = load_playbook(DEFAULT_PLAYBOOK)
+
+    def weak(segment: str, hours: int) -> list[tuple[str, str, str]]:
+        cp = Counterparty("B", "T", segment=segment, documents=("b",))
+        return [(g.found, g.benchmark, g.severity) for g in renegotiation_gaps(
+            _view("b", breach_notification_hours=hours), cp, book, as_of=date(2025, 1, 1))
+            if g.kind == "weak_value" and g.category == "Data Protection"]
+
+    assert weak("strategic", 120) == weak("core", 120) == [("120 hours", "<= 72 hours", "high")]
+    assert weak("strategic", 72) == weak("strategic", 24) == []
+    assert weak("growth", 120) == weak("transactional", 120) == []  # no data protection position there

@@ -138,7 +138,7 @@ def test_default_playbook_is_valid_and_reasoned():
     assert len(strategic.require) > 2 * len(transactional.require)
     assert {t.metric: t.value for t in strategic.thresholds} == {
         "liability_cap_months": 12, "uptime_percent": 99.9, "payment_days": 45, "notice_period_days": 90,
-        "price_increase_cap": 5,
+        "price_increase_cap": 5, "breach_notification_hours": 72,
     }
     assert all(r.category in CATEGORIES for s in book.segments for r in s.require)
     # The reasoning is written beside the positions.
