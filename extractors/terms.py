@@ -80,7 +80,7 @@ from extractors.records import Clause, Document, Term
 
 __all__ = ["TERMS_VERSION", "TERM_KINDS", "terms"]
 
-TERMS_VERSION = "clausewise.terms.v11"  # v11: compound periods ("one year and six months")
+TERMS_VERSION = "clausewise.terms.v11"  # v11: compound periods ("one year and six months"), flattened halves ("11/2")
 
 TERM_KINDS = (
     "parties", "title", "agreement_date", "effective_date", "expiration_date", "initial_term",
