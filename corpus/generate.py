@@ -41,7 +41,10 @@ Truth conventions:
 Register segments follow one rule, applied when the register is drawn:
 strategic if annual revenue >= $2,000,000 and strategic fit >= 4; else core if
 revenue >= $750,000 and margin >= 20%; else growth if growth potential >= 4;
-else transactional. Tiers rank transactional < growth < core < strategic.
+else transactional. Tiers rank transactional < growth < core < strategic. Each
+account's inputs are also drawn so that the default playbook's weighted score
+(corpus/playbook.yaml, ``segmentation``) gives the same segment: the register's
+written segment and the one ``candidates`` would compute agree.
 """
 
 from __future__ import annotations
@@ -449,7 +452,30 @@ def _truth(built: _Built, document: str, file: str, data: bytes, scanned: bool, 
     }
 
 
-def _segment_values(segment: str, r: Random) -> dict[str, Any]:
+def _segment_values(segment: str, r: Random, redraw: Random) -> dict[str, Any]:
+    """Register inputs for an account of ``segment``, from the segment's ranges: the rule gives that segment, and
+    so does the default playbook's weighted score, so ``candidates`` finds the two in agreement. The first draw
+    comes from ``r``; redraws (when the score disagrees) from ``redraw``, the account's own stream, so the
+    register's other draws (segments, dates) stay as they were."""
+    scored = _playbook_segment()
+    v = _draw_segment_values(segment, r)
+    for _ in range(10_000):
+        if scored(v) == segment:
+            return v
+        v = _draw_segment_values(segment, redraw)
+    raise AssertionError(f"no {segment} inputs the default playbook's segmentation scores {segment}")
+
+
+def _playbook_segment() -> Any:
+    from pipeline.playbook import DEFAULT_PLAYBOOK, load_playbook
+    from pipeline.register import segment_for
+
+    config = load_playbook(DEFAULT_PLAYBOOK).segmentation
+    assert config is not None, "the default playbook has a segmentation"
+    return lambda v: segment_for({k: float(x) for k, x in v.items()}, config)
+
+
+def _draw_segment_values(segment: str, r: Random) -> dict[str, Any]:
     if segment == "strategic":
         v = dict(annual_revenue=r.randrange(2_000_000, 9_000_000, 25_000), margin_pct=r.randint(18, 40),
                  growth_potential=r.randint(2, 5), strategic_fit=r.randint(4, 5),
@@ -515,7 +541,7 @@ def _register(records: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
             since = first - timedelta(days=r.randint(0, 400))
         row = {"counterparty": name, "account_team": team, "owner_email": owner,
                "documents": ";".join(d["document"] for d in docs)}
-        row.update(_segment_values(segment, r))
+        row.update(_segment_values(segment, r, Random(f"clausewise-corpus/{seed}/register/{name}")))
         row.update(segment=segment, segment_since=since.isoformat(), previous_segment=previous)
         rows.append({c: row[c] for c in REGISTER_COLUMNS})
     return rows

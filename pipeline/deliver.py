@@ -79,7 +79,8 @@ class CandidateRun:
     unjudged_caps: tuple[tuple[str, str, str], ...] = ()
 
     def warnings(self, db: str) -> list[str]:
-        """What a user must hear about this run: contracts the register names that were not judged, and why."""
+        """What a user must hear about this run: contracts the register names that were not judged, and why, and
+        accounts whose written segment is not the one the playbook's segmentation gives their inputs."""
         lines = [f"{name} is in the register but not in {db}" for name in self.missing_documents]
         lines += [f"{name} is stored as {status}" + (f" ({reason})" if reason else "")
                   + "; it could not be read, so it was not judged" for name, status, reason in self.unread_documents
@@ -96,7 +97,20 @@ class CandidateRun:
         lines += [f"{name}: its liability cap is an amount, and the register gives {cp} no annual_revenue to "
                   f"turn it into months' fees, so it was not judged against the {segment} cap position (add an "
                   "annual_revenue column)" for name, cp, segment in self.unjudged_caps]
+        lines += [self._scored_apart(cp) for cp in self.counterparties if cp.scored_segment]
         return lines
+
+    def _scored_apart(self, cp: Counterparty) -> str:
+        order = self.segments_order
+        given, scored = cp.segment, cp.scored_segment
+        head = (f"{cp.name}: the register gives segment {given!r}, but the playbook's segmentation gives its inputs "
+                f"{scored!r}; it was judged as {given!r}, the register's")
+        move = f"record the move (segment {scored}, segment_since, previous_segment {given})"
+        if given in order and scored in order:
+            if order.index(scored) > order.index(given):
+                return f"{head}, against weaker positions than {scored!r} accounts get; if it has moved up, {move}"
+            return f"{head}, against stronger positions than {scored!r} accounts get; if it has moved down, {move}"
+        return f"{head}; check the register's segment"
 
 
 def _reference(name: str, refs: Mapping[str, DocumentReference]) -> DocumentReference | None:

@@ -43,7 +43,11 @@ is ISO, or a form that reads one way only (``March 1 2024``, ``13/03/2024``);
 A segment comes from the ``segment`` column or, where that is blank (or the
 playbook's ``segmentation.prefer`` is ``computed``), from the inputs, by
 :func:`segment_for` (a weighted score or a 2x2; see
-:class:`pipeline.playbook.SegmentationConfig`).
+:class:`pipeline.playbook.SegmentationConfig`). Where the register writes a
+segment and also every input the segmentation uses, and the two disagree, the
+written segment is kept and the one the inputs give is kept beside it
+(``Counterparty.scored_segment``), so ``candidates`` can say which accounts'
+recorded segment no longer matches the firm's own score.
 
 With ``playbook=`` (:func:`parse_register`), its ``ranking.value_field`` is
 read as a number too, and ``previous_segment`` must be one of its tiers and
@@ -129,6 +133,10 @@ class Counterparty:
     inputs: tuple[tuple[str, float], ...] = ()  # (column, value) for every numeric input given
     history: tuple[SegmentChange, ...] = ()  # oldest first
     other_owner_emails: tuple[str, ...] = ()  # owners after owner_email, from other rows or the same cell
+    #: The segment the playbook's segmentation gives the register's inputs, when the register writes another one
+    #: and ``prefer: given`` keeps the written one (None when they agree, when an input the segmentation uses is
+    #: blank, or when the register's segment is not one the segmentation can give).
+    scored_segment: str | None = None
 
     @property
     def owner_emails(self) -> tuple[str, ...]:
@@ -600,6 +608,11 @@ def parse_register(
         if not segment:
             raise UnknownSegment(f"{source}: row {e['row']}, column segment: empty, and the playbook has no "
                                  "segmentation to compute one")
+        scored = None
+        if (not computed and segmentation is not None and segment in segmentation.tier_order
+                and all(c in e["inputs"] for c in segmentation.columns)):
+            scored = segment_for(e["inputs"], segmentation)
+            scored = None if scored == segment else scored
         if e["previous"] is not None and e["previous"] == segment:
             how = "the segment computed from the inputs" if computed else "the segment"
             raise RegisterError(f"{source}: row {e['since_row']}, column previous_segment: {e['previous']!r} is "
@@ -612,7 +625,7 @@ def parse_register(
         out.append(Counterparty(
             name=str(e["name"]), account_team=str(e["team"]), owner_email=emails[0] if emails else None,
             documents=tuple(dict.fromkeys(e["docs"])), segment=segment, inputs=tuple(sorted(e["inputs"].items())),
-            history=history, other_owner_emails=tuple(emails[1:]),
+            history=history, other_owner_emails=tuple(emails[1:]), scored_segment=scored,
         ))
     if not out:
         raise RegisterError(f"{source}: no counterparties (only a header)")

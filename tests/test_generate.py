@@ -17,6 +17,10 @@ from corpus.generate import (CATEGORIES, OUR_PARTY, REGISTER_COLUMNS, SEGMENTS, 
                              _contract, _plan, _spec, generate, main, segment_of)
 from corpus.layout import blocks
 from corpus.wording import add_months
+from pipeline.playbook import DEFAULT_PLAYBOOK, load_playbook
+from pipeline.register import segment_for
+
+DEFAULT_SEGMENTATION = load_playbook(DEFAULT_PLAYBOOK).segmentation
 
 CUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "cuad"
 
@@ -232,6 +236,9 @@ def check_register(out: Path, records: list[dict]) -> None:
             annual_revenue=int(row["annual_revenue"]), margin_pct=int(row["margin_pct"]),
             growth_potential=int(row["growth_potential"]), strategic_fit=int(row["strategic_fit"]),
             effort_to_manage=int(row["effort_to_manage"]))
+        inputs = {c: float(row[c]) for c in ("annual_revenue", "margin_pct", "growth_potential", "strategic_fit",
+                                              "effort_to_manage")}
+        assert segment_for(inputs, DEFAULT_SEGMENTATION) == row["segment"], row  # no register-vs-score warning
         if row["previous_segment"]:
             signed = max(d["agreement_date"] for d in docs)
             if (SEGMENTS.index(row["previous_segment"]) < SEGMENTS.index(row["segment"])

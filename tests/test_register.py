@@ -155,6 +155,27 @@ def test_register_segments_computed_where_blank_or_when_preferred():
         parse_register("document,counterparty,account_team,segment\nx,A,E,core\n", computed)
 
 
+def test_a_written_segment_the_score_disagrees_with_is_kept_and_the_scored_one_noted():
+    """The register's segment wins under ``prefer: given``; when every input the segmentation uses is there and
+    the score gives another tier, that tier is kept beside it (for the run's warning), never used instead."""
+    text = ("document,counterparty,account_team,segment,annual_revenue,strategic_fit\n"
+            "x,Under,East,growth,4000000,5\n"      # scores 1.0: strategic, written growth
+            "y,Over,East,strategic,100000,1\n"     # scores 0.1125: transactional
+            "z,Agrees,East,growth,400000,3\n"      # scores 0.35: growth
+            "w,Partial,East,core,4000000,\n"       # strategic_fit blank: no score to compare
+            "v,Blank,East,,4000000,5\n"            # computed: nothing to disagree with
+            "u,Custom,East,key account,100000,1\n")  # a name the segmentation cannot give
+    got = {cp.name: (cp.segment, cp.scored_segment) for cp in parse_register(text, WEIGHTED)}
+    assert got == {"Under": ("growth", "strategic"), "Over": ("strategic", "transactional"),
+                   "Agrees": ("growth", None), "Partial": ("core", None), "Blank": ("strategic", None),
+                   "Custom": ("key account", None)}
+    no_segmentation = text.replace("v,Blank,East,,4000000,5\n", "")
+    assert all(cp.scored_segment is None for cp in parse_register(no_segmentation))
+    quadrants = ("document,counterparty,account_team,segment,annual_revenue,effort_to_manage\n"
+                 "x,A,East,minimise,3000000,1\n")
+    assert parse_register(quadrants, TWO_BY_TWO)[0].scored_segment == "maximise"
+
+
 def test_segment_at_follows_history():
     cp = Counterparty("K", "T", segment="strategic", history=(
         SegmentChange("K", "growth", None, date(2018, 1, 1)),

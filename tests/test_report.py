@@ -625,6 +625,37 @@ def test_a_cap_written_as_an_amount_is_not_silently_left_unjudged_without_revenu
     assert full.warnings("cw.db") == []
 
 
+def test_an_account_whose_inputs_score_another_tier_than_the_register_writes_is_named(tmp_path):
+    """The register's segment is kept (``prefer: given``), but an account whose own inputs now score a higher
+    tier is held to weaker positions than it may deserve, and one scoring lower to stronger ones: the run says
+    which, and how to record the move. Accounts whose segment and score agree get no line."""
+    from tests.candidates_fixtures import Contract, populate
+
+    db = populate(tmp_path / "cw.db", (Contract("up"), Contract("down"), Contract("same")))
+    book = parse_playbook({"segmentation": {
+        "method": "weighted", "inputs": {"annual_revenue": {"weight": 1, "cap": 1_000_000}},
+        "tiers": {"strategic": 0.7, "transactional": 0}}, "segments": {"strategic": {}, "transactional": {}}})
+    register = tmp_path / "accounts.csv"
+    register.write_text("document,counterparty,account_team,segment,annual_revenue\n"
+                        "up,Harbor,East,transactional,900000\n"
+                        "down,Acme,West,strategic,50000\n"
+                        "same,Bluefin,West,strategic,800000\n")
+    with Store(db) as store:
+        run = build_candidates(store, str(register), book, as_of=date(2025, 3, 1), embeddings=False)
+    assert {cp.name: cp.segment for cp in run.counterparties} == {
+        "Harbor": "transactional", "Acme": "strategic", "Bluefin": "strategic"}
+    assert run.warnings("cw.db") == [
+        "Harbor: the register gives segment 'transactional', but the playbook's segmentation gives its inputs "
+        "'strategic'; it was judged as 'transactional', the register's, against weaker positions than 'strategic' "
+        "accounts get; if it has moved up, record the move (segment strategic, segment_since, previous_segment "
+        "transactional)",
+        "Acme: the register gives segment 'strategic', but the playbook's segmentation gives its inputs "
+        "'transactional'; it was judged as 'strategic', the register's, against stronger positions than "
+        "'transactional' accounts get; if it has moved down, record the move (segment transactional, "
+        "segment_since, previous_segment strategic)",
+    ]
+
+
 def test_two_folders_contract_pdf_are_two_contracts_judged_for_their_own_counterparties(tmp_path):
     """Regression: 2019/contract.pdf and 2020/contract.pdf (other content) were both stored as 'contract'. A
     register listing each by its path for a different counterparty gave both contracts to one of them, `show
