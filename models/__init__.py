@@ -11,9 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CLAUSES_DIR", "load_clause_model"]
+__all__ = ["CLAUSES_DIR", "PRESENCE_RULE", "load_clause_model", "load_presence_rule"]
 
 CLAUSES_DIR = Path(__file__).resolve().parent / "clauses"
+#: The clause model's presence rule: per-category thresholds on its scores, and where an extracted key term counts.
+PRESENCE_RULE = CLAUSES_DIR / "presence.json"
 
 
 def load_clause_model(path: str | Path | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -41,3 +43,23 @@ def load_clause_model(path: str | Path | None = None) -> tuple[dict[str, Any], d
 
         arrays["reranker"] = lightgbm.Booster(model_file=str(reranker))
     return arrays, json.loads(meta.read_text(encoding="utf-8"))
+
+
+def load_presence_rule(path: str | Path | None = None) -> dict[str, Any] | None:
+    """The clause model's presence rule (``presence.json``) as written, or None when the file is not there.
+
+    It says when a contract holds a category, for "missing" gaps (see MODEL_CARD.md, "Presence rule"); playbooks
+    override it. :func:`pipeline.playbook.model_presence` validates it. Raises ValueError when it is not JSON.
+    """
+    file = Path(path) if path is not None else PRESENCE_RULE
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{file}: not valid JSON: {e}") from e
+    if not isinstance(data, dict):
+        raise ValueError(f"{file}: expected a JSON object")
+    return data

@@ -579,14 +579,16 @@ def eval_obligations(gold_path: Path | None, data_dir: Path | None) -> None:
 @eval_group.command(name="gaps")
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder laid out like ../shared/cuad (manifest.jsonl, labels.jsonl, pdf/).")
 @click.option("--predictions", "predictions_path", required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Out-of-fold CUAD n-best JSON, from `clausewise eval cuad --predictions FILE`.")
-@click.option("--playbook", "playbook_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="Take the presence rule (presence_threshold[s], present_from_terms) from this playbook. Default: corpus/playbook.yaml.")
+@click.option("--playbook", "playbook_path", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None, help="Take the presence rule from this playbook: the clause model's (models/clauses/presence.json) under whatever its settings override (presence_threshold[s], present_from_terms). Default: corpus/playbook.yaml, which overrides nothing.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None, help="One presence threshold for every category instead of the playbook's.")
 @click.option("--terms/--no-terms", "with_terms", default=None, help="Count extracted key terms as presence (reads and segments the PDFs). Default: the playbook's present_from_terms.")
 @click.option("--tune-thresholds", is_flag=True, help="Pick each category's threshold (and, with terms, whether an extracted term counts for it) by 5-fold cross-validation over contracts; print the cross-validated figures and the rule picked on all contracts.")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path.home() / ".cache" / "clausewise" / "cuad", show_default=True, help="Cache of read and segmented PDFs.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write every wrong pair (wrong and missed flags, under the rule scored: with --tune-thresholds each fold's) as JSON lines, with the model's best candidate and CUAD's excerpts.")
+@click.option("--presence-out", "presence_out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="With --tune-thresholds: write the clause model's presence rule with the thresholds (and, with terms, the term choices) picked on all contracts, in the form of models/clauses/presence.json; the other categories keep that file's values.")
 def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None, threshold: float | None,
-              with_terms: bool | None, tune_thresholds: bool, work: Path, errors_path: Path | None) -> None:
+              with_terms: bool | None, tune_thresholds: bool, work: Path, errors_path: Path | None,
+              presence_out: Path | None) -> None:
     """Precision and recall of "missing" flags against CUAD labels (issue #5, item 6).
 
     A playbook requires ten categories (Cap On Liability, Termination For
@@ -607,6 +609,10 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
     terms = book.settings.uses_terms
     if errors_path is not None:
         _output_file(errors_path, "--errors")
+    if presence_out is not None:
+        if not tune_thresholds:
+            raise CliError("--presence-out writes the rule --tune-thresholds picks: give both")
+        _output_file(presence_out, "--presence-out")
     if terms:
         _output_folder(work, "--work")
     progress = lambda m: err.print(m)  # noqa: E731
@@ -647,12 +653,15 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
                       str(sc.tp + sc.fp + sc.fn + sc.tn), shown)
     out.print(table)
     if tune_thresholds:
-        out.print("Thresholds picked on all contracts (settings.presence_thresholds):")
+        out.print("Thresholds picked on all contracts (the clause model's presence rule, "
+                  "models/clauses/presence.json; a playbook may override them as settings.presence_thresholds):")
         for category, t in tuning.thresholds.items():
             out.print(f"  {category}: {t:g}")
         if terms:
-            out.print("Categories for which an extracted term counts (settings.present_from_terms): "
+            out.print("Categories for which an extracted term counts (present_from_terms): "
                       f"[{', '.join(tuning.terms_categories)}]")
+        if presence_out is not None:
+            _write_presence_rule(presence_out, tuning, terms_tuned=terms, predictions=predictions_path)
     if errors_path is not None:
         try:
             with replacing(errors_path, text=True) as f:
@@ -665,6 +674,29 @@ def eval_gaps(data_dir: Path, predictions_path: Path, playbook_path: Path | None
         out.print(f"[bold]Not judged:[/] {_count(len(inputs.left_out), 'contract')} of {data_dir} without any "
                   f"prediction in {predictions_path}; scored {len(inputs.titles)} of "
                   f"{len(inputs.titles) + len(inputs.left_out)}.")
+
+
+def _write_presence_rule(path: Path, tuning: Any, *, terms_tuned: bool, predictions: Path) -> None:
+    """The tuned presence rule as ``models/clauses/presence.json`` holds it, over the shipped rule's other values."""
+    from models import CLAUSES_DIR
+    from pipeline.playbook import PlaybookError, model_presence
+
+    try:
+        base = model_presence()
+        version = json.loads((CLAUSES_DIR / "model.json").read_text(encoding="utf-8")).get("version")
+    except (PlaybookError, OSError, ValueError) as e:
+        raise CliError(f"cannot read the clause model's current presence rule: {e}") from e
+    about = (f"Picked by `clausewise eval gaps --tune-thresholds{'' if terms_tuned else ' --no-terms'}` on "
+             f"{predictions.name} (out-of-fold predictions of the clause model) for the ten item-6 categories; the "
+             "others kept from the rule before. A playbook's settings.presence_threshold, presence_thresholds and "
+             "present_from_terms override it. See models/clauses/MODEL_CARD.md, 'Presence rule'.")
+    rule = tuning.presence_rule(base, terms_tuned=terms_tuned, model_version=version, about=about)
+    try:
+        with replacing(path, text=True) as f:
+            f.write(json.dumps(rule, indent=1, ensure_ascii=False) + "\n")
+    except OSError as e:
+        raise CliError(f"cannot write --presence-out {path}: {e.strerror or e}") from e
+    err.print(f"wrote the presence rule to {path}")
 
 
 #: Exit code of an interrupted bulk load (128 + SIGINT, as a shell reports it).

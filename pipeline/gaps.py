@@ -8,7 +8,8 @@ kinds, in this order:
     a category the segment requires is not present. A category is present
     when its best clause (or best CUAD answer) probability reaches
     ``settings.presence_threshold`` (per-category overrides in
-    ``settings.presence_thresholds``), or, where ``settings.present_from_terms``
+    ``settings.presence_thresholds``; both start from the clause model's rule,
+    :class:`pipeline.playbook.PresenceRule`), or, where ``settings.present_from_terms``
     allows it (every category, or those it lists), when a key term of that
     category was extracted (a governing-law state, a liability cap, a notice
     period, ...). For the commercial categories (:data:`DEFINITIONS_DO_NOT_COUNT`)

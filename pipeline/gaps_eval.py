@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.gaps import ContractView, Evidence, TermValue, renegotiation_gaps, term_evidence
-from pipeline.playbook import Playbook, Settings, parse_playbook
+from pipeline.playbook import Playbook, PresenceRule, Settings, parse_playbook
 from pipeline.register import Counterparty
 
 __all__ = [
@@ -386,8 +386,9 @@ class Tuning:
     fold's contracts were judged with rules picked on the other folds'
     contracts only; ``fold_thresholds`` / ``fold_terms``: those rules, fold by
     fold; ``thresholds`` and ``terms_categories`` (the categories for which an
-    extracted term counts as presence): picked on every contract, what a
-    playbook should ship as ``presence_thresholds`` and ``present_from_terms``.
+    extracted term counts as presence): picked on every contract, what the
+    clause model's presence rule should ship (:meth:`presence_rule`,
+    ``models/clauses/presence.json``).
     """
 
     cross_validated: dict[str, FlagScores]
@@ -396,6 +397,25 @@ class Tuning:
     fold_terms: tuple[tuple[str, ...], ...] = ()
     terms_categories: tuple[str, ...] = ()
     fold_titles: tuple[tuple[str, ...], ...] = ()  # the contracts each fold's rules judged
+
+    def presence_rule(self, base: PresenceRule, *, terms_tuned: bool, model_version: str | None = None,
+                      about: str | None = None) -> dict[str, Any]:
+        """``base`` (the clause model's current rule) with this tuning's picks for the item-6 categories, in the
+        JSON form of ``models/clauses/presence.json``. The other categories keep ``base``'s values; whether a term
+        counts for an item-6 category changes only when terms were part of the tuning (``terms_tuned``)."""
+        from pipeline.playbook import CATEGORIES
+
+        thresholds = {**dict(base.thresholds), **self.thresholds}
+        given = base.present_from_terms
+        counted = list(CATEGORIES if given is True else () if given is False else given)
+        if terms_tuned:
+            counted = [c for c in counted if c not in ITEM6_CATEGORIES] + list(self.terms_categories)
+        rule: dict[str, Any] = {"model_version": model_version} if model_version else {}
+        if about:
+            rule["about"] = about
+        rule.update(default_threshold=base.default_threshold, thresholds=thresholds,
+                    present_from_terms=[c for c in CATEGORIES if c in counted])
+        return rule
 
     def fold_playbook(self, i: int) -> Playbook:
         """The item-6 playbook with fold ``i``'s rules (picked without its contracts)."""

@@ -11,8 +11,11 @@ The full form, section by section (see ``corpus/playbook.yaml`` for the
 default playbook, with the reasoning written beside each position)::
 
     settings:                       # gap detection tunables (all optional)
+                                    # presence: left out, the clause model's own rule applies
+                                    # (models/clauses/presence.json, see PresenceRule)
       presence_threshold: 0.5       # a category is present when its best clause probability >= this
-      presence_thresholds: {Insurance: 0.4}   # per-category overrides
+                                    # (one value for every category: replaces the model's per-category ones)
+      presence_thresholds: {Insurance: 0.4}   # per-category overrides, over the model's and the one value
       present_from_terms: true      # an extracted term of the category's kind also counts as present;
                                     # or a list of categories for which it counts: [Audit Rights, Renewal Term]
       similarity_threshold: 0.55    # default minimum similarity to preferred language
@@ -64,6 +67,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +75,9 @@ import yaml
 
 __all__ = [
     "CATEGORIES", "COMMERCIAL_CATEGORIES", "CUAD_CATEGORIES", "DEFAULT_PLAYBOOK", "METRICS", "SEVERITIES", "Language",
-    "Metric", "Playbook", "PlaybookError", "RankingConfig", "Requirement", "SegmentPositions", "SegmentationConfig",
-    "Settings", "Threshold", "column_name", "load_playbook", "parse_playbook",
+    "Metric", "Playbook", "PlaybookError", "PresenceRule", "RankingConfig", "Requirement", "SegmentPositions",
+    "SegmentationConfig", "Settings", "Threshold", "column_name", "load_playbook", "model_presence", "parse_playbook",
+    "parse_presence_rule",
 ]
 
 #: The default playbook, with its reasoning beside each position.
@@ -530,7 +535,68 @@ def _segment(name: str, value: Any, where: str, settings: Settings) -> SegmentPo
     )
 
 
-def _settings(value: Any) -> Settings:
+@dataclass(frozen=True)
+class PresenceRule:
+    """When a contract holds a category, before a playbook says otherwise: the clause model's own rule.
+
+    A threshold on the category's best candidate probability (``thresholds``, else ``default_threshold``) and the
+    categories for which an extracted key term counts too. It belongs to the model, not to a firm's positions:
+    the values are picked for that model's scores (``clausewise eval gaps --tune-thresholds --presence-out``) and
+    ship beside it as ``models/clauses/presence.json``. ``PresenceRule()`` is the rule with no model file: 0.5
+    everywhere, every term counts.
+    """
+
+    default_threshold: float = 0.5
+    thresholds: tuple[tuple[str, float], ...] = ()
+    present_from_terms: bool | tuple[str, ...] = True
+    source: str | None = None  # the file it was read from
+
+
+def _present_from_terms(value: Any, key: str) -> bool | tuple[str, ...]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return tuple(dict.fromkeys(_category(v, f"{key}[{i}]") for i, v in enumerate(value)))
+    raise _fail(key, f"expected true, false or a list of clause categories, got {_show(value)}")
+
+
+def _thresholds_by_category(value: Any, where: str) -> tuple[tuple[str, float], ...]:
+    return tuple((_category(k, f"{where}.{k}"), _number(v, f"{where}.{k}", low=0, high=1))
+                 for k, v in _mapping(value, where).items())
+
+
+def parse_presence_rule(data: Mapping[str, Any], source: str | None = None) -> PresenceRule:
+    """A presence rule from its JSON form (``default_threshold``, ``thresholds``, ``present_from_terms``; other
+    keys such as ``model_version`` and ``about`` are notes). Errors name the key, after ``source``."""
+    try:
+        spec = _mapping(data, "presence rule")
+        kw: dict[str, Any] = {}
+        if "default_threshold" in spec:
+            kw["default_threshold"] = _number(spec["default_threshold"], "default_threshold", low=0, high=1)
+        if "thresholds" in spec:
+            kw["thresholds"] = _thresholds_by_category(spec["thresholds"], "thresholds")
+        if "present_from_terms" in spec:
+            kw["present_from_terms"] = _present_from_terms(spec["present_from_terms"], "present_from_terms")
+    except PlaybookError as e:
+        raise PlaybookError(f"{source}: {e}" if source else str(e)) from e
+    return PresenceRule(**kw, source=source)
+
+
+@lru_cache(maxsize=8)
+def model_presence(path: str | None = None) -> PresenceRule:
+    """The clause model's presence rule (``models/clauses/presence.json`` unless ``path``), read once;
+    ``PresenceRule()`` when the model folder has none."""
+    from models import PRESENCE_RULE, load_presence_rule
+
+    file = path or str(PRESENCE_RULE)
+    try:
+        data = load_presence_rule(file)
+    except (OSError, ValueError) as e:
+        raise PlaybookError(str(e)) from e
+    return PresenceRule() if data is None else parse_presence_rule(data, file)
+
+
+def _settings(value: Any, presence: PresenceRule) -> Settings:
     where = "settings"
     spec = _mapping(value, where)
     allowed = ("presence_threshold", "presence_thresholds", "present_from_terms", "similarity_threshold",
@@ -538,24 +604,18 @@ def _settings(value: Any) -> Settings:
                "no_payment_due")
     _unknown_keys(spec, allowed, where)
     d = Settings()
-    kw: dict[str, Any] = {}
+    # The clause model's rule, unless the playbook says otherwise: a flat presence_threshold replaces the
+    # model's per-category values (the playbook's own presence_thresholds still override it category by category).
+    kw: dict[str, Any] = {"presence_threshold": presence.default_threshold, "presence_thresholds": presence.thresholds,
+                          "present_from_terms": presence.present_from_terms}
     if "presence_threshold" in spec:
         kw["presence_threshold"] = _number(spec["presence_threshold"], f"{where}.presence_threshold", low=0, high=1)
+        kw["presence_thresholds"] = ()
     if "presence_thresholds" in spec:
-        kw["presence_thresholds"] = tuple(
-            (_category(k, f"{where}.presence_thresholds.{k}"),
-             _number(v, f"{where}.presence_thresholds.{k}", low=0, high=1))
-            for k, v in _mapping(spec["presence_thresholds"], f"{where}.presence_thresholds").items()
-        )
+        own = _thresholds_by_category(spec["presence_thresholds"], f"{where}.presence_thresholds")
+        kw["presence_thresholds"] = tuple({**dict(kw["presence_thresholds"]), **dict(own)}.items())
     if "present_from_terms" in spec:
-        value = spec["present_from_terms"]
-        key = f"{where}.present_from_terms"
-        if isinstance(value, bool):
-            kw["present_from_terms"] = value
-        elif isinstance(value, list):
-            kw["present_from_terms"] = tuple(dict.fromkeys(_category(v, f"{key}[{i}]") for i, v in enumerate(value)))
-        else:
-            raise _fail(key, f"expected true, false or a list of clause categories, got {_show(value)}")
+        kw["present_from_terms"] = _present_from_terms(spec["present_from_terms"], f"{where}.present_from_terms")
     if "similarity_threshold" in spec:
         kw["similarity_threshold"] = _number(spec["similarity_threshold"], f"{where}.similarity_threshold", low=-1, high=1)
     if "outlier_quantile" in spec:
@@ -736,22 +796,27 @@ def _ranking(value: Any) -> RankingConfig:
     return RankingConfig(**{**d.__dict__, **kw})
 
 
-def parse_playbook(data: Any, source: str | None = None) -> Playbook:
-    """A validated :class:`Playbook` from parsed YAML (a mapping). With ``source``, every error starts with it."""
+def parse_playbook(data: Any, source: str | None = None, *, presence: PresenceRule | None = None) -> Playbook:
+    """A validated :class:`Playbook` from parsed YAML (a mapping). With ``source``, every error starts with it.
+
+    ``presence`` is the rule the playbook's settings start from (default: the clause model's,
+    :func:`model_presence`); pass ``PresenceRule()`` for a flat 0.5 with every term counting.
+    """
+    rule = presence if presence is not None else model_presence()
     try:
-        return _playbook(data, source)
+        return _playbook(data, source, rule)
     except PlaybookError as e:
         if source is None:
             raise
         raise PlaybookError(f"{source}: {e}") from None
 
 
-def _playbook(data: Any, source: str | None) -> Playbook:
+def _playbook(data: Any, source: str | None, presence: PresenceRule) -> Playbook:
     top = _mapping(data, "playbook")
     if not top:
         raise _fail("playbook", "empty; expected at least `segments:`")
     _unknown_keys(top, ("settings", "segmentation", "ranking", "segments", "name", "description", "why"), "")
-    settings = _settings(top.get("settings"))
+    settings = _settings(top.get("settings"), presence)
     if "segments" not in top:
         raise _fail("segments", "missing")
     segs = _mapping(top["segments"], "segments")

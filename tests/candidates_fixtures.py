@@ -98,6 +98,8 @@ REGISTER = "\n".join([
 
 PLAYBOOK = """\
 settings:
+  presence_threshold: 0.5    # the fixtures' probabilities are set against a flat 0.5, not the model's own rule
+  present_from_terms: true
   outlier_min_peers: 3
   renewal_window_days: 90
 segments:

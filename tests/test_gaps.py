@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 
@@ -11,7 +12,7 @@ import yaml
 from pipeline.gaps import (
     ContractView, Evidence, Gap, Portfolio, TermValue, metric_value, notice_deadline, renegotiation_gaps,
 )
-from pipeline.playbook import parse_playbook
+from pipeline.playbook import PresenceRule, model_presence, parse_playbook
 from pipeline.register import Counterparty, SegmentChange, parse_register
 from pipeline.store import Store
 from tests.candidates_fixtures import (
@@ -171,16 +172,23 @@ def test_presence_threshold_and_term_evidence():
     req = {"segments": {"s": {"require": ["Audit Rights", "Governing Law"]}}}
     cp = Counterparty("X", "T", segment="s")
     kinds = lambda book: [(g.kind, g.category) for g in renegotiation_gaps(view, cp, book, as_of=date(2025, 1, 1))]  # noqa: E731
-    assert kinds(parse_playbook(req)) == [("missing", "Audit Rights")]
-    assert kinds(parse_playbook({**req, "settings": {"presence_threshold": 0.4}})) == []
-    assert kinds(parse_playbook({**req, "settings": {"presence_thresholds": {"Audit Rights": 0.4}}})) == []
-    assert kinds(parse_playbook({**req, "settings": {"present_from_terms": False}})) == [
+    flat = PresenceRule()  # 0.5 everywhere, every term counting: the rule with no model file
+    parse = lambda data: parse_playbook(data, presence=flat)  # noqa: E731
+    assert kinds(parse(req)) == [("missing", "Audit Rights")]
+    assert kinds(parse({**req, "settings": {"presence_threshold": 0.4}})) == []
+    assert kinds(parse({**req, "settings": {"presence_thresholds": {"Audit Rights": 0.4}}})) == []
+    assert kinds(parse({**req, "settings": {"present_from_terms": False}})) == [
         ("missing", "Audit Rights"), ("missing", "Governing Law")]
     # A list: terms count for the categories it names only.
-    assert kinds(parse_playbook({**req, "settings": {"present_from_terms": ["Audit Rights"]}})) == [
+    assert kinds(parse({**req, "settings": {"present_from_terms": ["Audit Rights"]}})) == [
         ("missing", "Audit Rights"), ("missing", "Governing Law")]
-    assert kinds(parse_playbook({**req, "settings": {"present_from_terms": ["Governing Law"]}})) == [
+    assert kinds(parse({**req, "settings": {"present_from_terms": ["Governing Law"]}})) == [
         ("missing", "Audit Rights")]
+    # The clause model's rule (models/clauses/presence.json), which a playbook silent on presence takes: Audit
+    # Rights passes its lower threshold, and an extracted governing law does not count for Governing Law there.
+    rule = dict(model_presence().thresholds)
+    assert rule["Audit Rights"] <= 0.45 and "Governing Law" not in model_presence().present_from_terms
+    assert kinds(parse_playbook(req)) == [("missing", "Governing Law")]
 
 
 VOCAB = ("liability", "exceed", "fees", "twelve", "months", "unlimited", "consequential", "indirect")
@@ -324,6 +332,41 @@ def test_tune_thresholds_counts_terms_only_where_they_help(tmp_path):
     # Counting the notice-period term would have hidden five true gaps; without terms, seven audit clauses are missed.
     no_terms = tune_thresholds(inputs.titles, frozenset(present), inputs.predictions)
     assert no_terms.terms_categories == () and no_terms.cross_validated["Audit Rights"].fp == 7
+
+
+def test_a_tuned_presence_rule_is_written_over_the_models_rule_and_read_back(tmp_path):
+    """`eval gaps --tune-thresholds --presence-out FILE` writes what models/clauses/presence.json holds: the ten
+    item-6 categories as picked, every other category as the current rule had it."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+    from pipeline.gaps_eval import ITEM6_CATEGORIES, Tuning
+    from pipeline.playbook import parse_presence_rule
+
+    base = PresenceRule(0.5, (("Payment Terms", 0.7), ("Insurance", 0.9)), ("Governing Law", "Payment Terms"))
+    tuning = Tuning({}, (), {c: 0.3 for c in ITEM6_CATEGORIES}, terms_categories=("Audit Rights",))
+    rule = tuning.presence_rule(base, terms_tuned=True, model_version="v-test")
+    assert rule["model_version"] == "v-test" and rule["thresholds"]["Payment Terms"] == 0.7
+    assert rule["thresholds"]["Insurance"] == 0.3  # tuned over the base's 0.9
+    assert rule["present_from_terms"] == ["Audit Rights", "Payment Terms"]  # Governing Law was tuned away
+    assert tuning.presence_rule(base, terms_tuned=False)["present_from_terms"] == ["Governing Law", "Payment Terms"]
+    read = parse_presence_rule(rule, "x.json")
+    assert dict(read.thresholds)["Insurance"] == 0.3 and read.present_from_terms == ("Audit Rights", "Payment Terms")
+
+    _cuad_like(tmp_path)
+    out = tmp_path / "rule" / "presence.json"
+    run = lambda *extra: CliRunner().invoke(cli, ["eval", "gaps", "--data", str(tmp_path), "--predictions",  # noqa: E731
+                                                  str(tmp_path / "p.json"), "--no-terms", *extra])
+    refused = run("--presence-out", str(out))
+    assert refused.exit_code == 2 and "give both" in refused.output and not out.exists()
+    result = run("--tune-thresholds", "--presence-out", str(out))
+    assert result.exit_code == 0, result.output
+    written = json.loads(out.read_text())
+    assert written["thresholds"]["Insurance"] == 0.25  # picked on the 20 contracts (see the test above)
+    shipped = model_presence()
+    assert written["thresholds"]["Payment Terms"] == dict(shipped.thresholds)["Payment Terms"]
+    assert set(written["present_from_terms"]) == set(shipped.present_from_terms)  # --no-terms: term choices kept
+    assert model_presence(str(out)).thresholds == tuple(written["thresholds"].items())
 
 
 def test_presence_playbook_takes_the_playbooks_rule():
