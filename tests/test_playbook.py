@@ -204,6 +204,30 @@ def test_default_playbook_is_valid_and_reasoned():
     assert DEFAULT.read_text(encoding="utf-8").count("#") > 20
 
 
+def test_the_2x2_example_playbook_is_valid_and_reasoned():
+    path = DEFAULT.parent / "playbook-2x2.yaml"
+    book = load_playbook(path)
+    assert book.segmentation is not None and book.segmentation.method == "two_by_two"
+    assert book.segmentation.prefer == "computed"
+    assert sorted(s.name for s in book.segments) == sorted(book.tier_order) == sorted(
+        ["exit", "minimise", "develop", "maximise"])
+    positions = {s.name: s for s in book.segments}
+    required = {name: {r.category for r in p.require} for name, p in positions.items()}
+    # Each quadrant asks for what its place on the grid needs: the valuable ones more than the small one,
+    # the costly ones machinery to bring effort down (develop) or a way out (exit).
+    assert len(required["maximise"]) > 2 * len(required["minimise"])
+    assert {"Governance", "Dispute Escalation", "Price Adjustment"} <= required["develop"]
+    assert {"Termination For Convenience", "Price Adjustment"} <= required["exit"]
+    assert "Termination For Convenience" not in required["maximise"] | required["minimise"]
+    thresholds = {name: {t.metric: t.value for t in p.thresholds} for name, p in positions.items()}
+    assert thresholds["exit"]["renewal_term_months"] == 12 and thresholds["develop"]["payment_days"] == 30
+    # The presence rule is the clause model's: the example overrides none of it.
+    assert book.settings.presence_thresholds == model_presence().thresholds
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert all(len(spec["why"]) > 80 for spec in raw["segments"].values())
+    assert path.read_text(encoding="utf-8").count("#") > 20
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("segments:\n  strategic:\n    require: [Cap On Liability]\n  strategic:\n    require: [Audit Rights]\n",
      "'strategic' is given twice in the same mapping"),

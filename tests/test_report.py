@@ -656,6 +656,44 @@ def test_an_account_whose_inputs_score_another_tier_than_the_register_writes_is_
     ]
 
 
+def test_the_2x2_example_playbook_judges_each_account_by_its_computed_quadrant(tmp_path):
+    """corpus/playbook-2x2.yaml computes each account's quadrant from its inputs and holds its contracts to that
+    quadrant's positions: a costly valuable account (develop) to governance and re-pricing, a valuable cheap one
+    (maximise) to data protection and review, a costly small one (exit) to a way out."""
+    from pipeline.playbook import load_playbook
+    from tests.candidates_fixtures import populate
+
+    db = populate(tmp_path / "cw.db")
+    register = tmp_path / "accounts.csv"
+    register.write_text("counterparty,account_team,documents,annual_revenue,margin_pct,effort_to_manage\n"
+                        '"Harbor Group, Inc.",East,harbor-msa,8000000,30,4\n'       # importance 0.925, effort 0.8
+                        "Keystone LLC,West,keystone-license,3000000,25,2\n"         # 0.6075, 0.4
+                        '"Acme, Inc.",West,acme-order,150000,10,4\n')              # 0.096, 0.8
+    book = load_playbook(Path(__file__).parent.parent / "corpus" / "playbook-2x2.yaml")
+    with Store(db) as store:
+        run = build_candidates(store, str(register), book, as_of=date(2025, 3, 1), embeddings=False)
+    assert {cp.name: cp.segment for cp in run.counterparties} == {
+        "Harbor Group, Inc.": "develop", "Keystone LLC": "maximise", "Acme, Inc.": "exit"}
+    got = {(g.document, g.kind, g.category, g.found, g.severity) for g in run.gaps}
+    assert got == {
+        ("acme-order", "missing", "Termination For Convenience", None, "high"),
+        ("acme-order", "missing", "Price Adjustment", None, "high"),
+        ("acme-order", "missing", "Cap On Liability", None, "critical"),
+        ("harbor-msa", "missing", "Governance", None, "high"),
+        ("harbor-msa", "missing", "Dispute Escalation", None, "high"),
+        ("harbor-msa", "missing", "Price Adjustment", None, "high"),
+        ("harbor-msa", "missing", "Review And Renegotiation", None, "high"),
+        ("harbor-msa", "missing", "Data Protection", None, "high"),
+        ("harbor-msa", "weak_value", "Cap On Liability", "6 months' fees", "critical"),
+        ("harbor-msa", "weak_value", "Payment Terms", "60 days", "high"),   # develop: net 30 at most
+        ("harbor-msa", "renewal_deadline", "Renewal Term", "2025-03-16", "medium"),
+        ("keystone-license", "missing", "Data Protection", None, "critical"),
+        ("keystone-license", "missing", "Review And Renegotiation", None, "high"),
+        ("keystone-license", "missing", "Governance", None, "low"),
+    }
+    assert run.warnings("cw.db") == []
+
+
 def test_two_folders_contract_pdf_are_two_contracts_judged_for_their_own_counterparties(tmp_path):
     """Regression: 2019/contract.pdf and 2020/contract.pdf (other content) were both stored as 'contract'. A
     register listing each by its path for a different counterparty gave both contracts to one of them, `show
