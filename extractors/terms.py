@@ -265,7 +265,13 @@ _DATE_PATTERNS = [
     # March 2021 (no day)
     rf"\b(?P<m6>(?:January|February|March|April|May|June|July|August|September|October|November|December))\s*,?\s*(?P<y6>{_YEAR})(?!\d)",
 ]
-_DATE_RE = re.compile("|".join(f"(?:{p})" for p in _DATE_PATTERNS), re.IGNORECASE)
+#: What a date can start with, tried before the patterns themselves (the same matches, about twice as fast): a digit,
+#: a blank (``__``, ``[``, a bullet, ``***``, ``xx``, three spaces, ``....``), a comma after white space (", 2021"), a
+#: month's first three letters, or an ordinal word at a word's start ("the first day of").
+_DATE_START = (r"(?=[\d_\[•●*x\s,.adefjmnost])"
+               rf"(?=\d|__|\[|[•●]|\*{{3}}|xx|\s{{3}}|\s*,|\.{{4}}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+               rf"|\b(?:{_ORDINAL_WORDS})\b)")
+_DATE_RE = re.compile(_DATE_START + "(?:" + "|".join(f"(?:{p})" for p in _DATE_PATTERNS) + ")", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -360,6 +366,10 @@ class _Text:
         self.clauses = sorted(clauses, key=lambda c: c.start)
         self.starts = [c.start for c in self.clauses]
         self._sentences: list[tuple[int, int]] | None = None
+        self._sentence_starts: list[int] = []
+        self._dates: list[re.Match[str]] | None = None
+        self._date_starts: list[int] = []
+        self._date_reach = 0
 
     def clause_at(self, offset: int) -> str | None:
         i = bisect.bisect_right(self.starts, offset) - 1
@@ -378,11 +388,12 @@ class _Text:
             from extractors.segment import sentences
 
             self._sentences = sentences(self.text)
+            self._sentence_starts = [s for s, _ in self._sentences]
         return self._sentences
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
         spans = self.sentences
-        i = bisect.bisect_right([s for s, _ in spans], offset) - 1
+        i = bisect.bisect_right(self._sentence_starts, offset) - 1
         if i >= 0 and spans[i][0] <= offset < spans[i][1]:
             return spans[i]
         return max(0, offset - 200), min(len(self.text), offset + 200)
@@ -648,8 +659,44 @@ _EFFECTIVE_BEFORE = re.compile(
 _FILING_STAMP = re.compile(r"Source\s*:\s*[^:;]{1,80}?,\s*[\w./()\-]{1,12}(?:\s+[\w./()\-]{1,12})?\s*,\s*$")
 
 
+#: The characters :data:`_DATE_RE`'s unbounded repeats consume (white space, blanks, separators): how far one
+#: attempt at a position can read is bounded by the longest run of them (see :meth:`_Text.date_matches`).
+_DATE_RUN = re.compile(r"[\s_.*xX•·●,\-\[\]]{16,}")  # runs shorter than 16 count as 16
+
+
+def _date_matches(t: _Text, start: int, end: int) -> Iterator[re.Match[str]]:
+    """``_DATE_RE.finditer(t.flat, start, end)``, match for match, mostly from one scan of the whole text.
+
+    The contract's dates are found once (:attr:`_Text._dates`); a range reuses them where its own scan would find
+    the same: no date of the whole-text scan straddles ``start`` (then a scan from ``start`` resumes where the whole
+    one was), and a match is taken only while it ends ``_date_reach`` characters before ``end``, farther than any
+    attempt of the pattern reads (every unbounded repeat of it consumes a run of :data:`_DATE_RUN` characters, so an
+    attempt reads at most 200 characters plus 12 runs of the longest such run in the text), so the range's end cannot
+    change it. The rest of the range, from the last match taken, is scanned as before.
+    """
+    n = len(t.flat)
+    end = min(end, n)
+    if t._dates is None:
+        t._dates = list(_DATE_RE.finditer(t.flat))
+        t._date_starts = [m.start() for m in t._dates]
+        t._date_reach = 200 + 12 * max((m.end() - m.start() for m in _DATE_RUN.finditer(t.flat)), default=16)
+    found, reach = t._dates, t._date_reach
+    safe = n if end >= n else end - reach
+    i = bisect.bisect_left(t._date_starts, start)
+    if safe <= start or (i > 0 and found[i - 1].end() > start):
+        yield from _DATE_RE.finditer(t.flat, start, end)
+        return
+    pos = start
+    while i < len(found) and found[i].end() <= safe:
+        yield found[i]
+        pos = found[i].end()
+        i += 1
+    if end < n:
+        yield from _DATE_RE.finditer(t.flat, pos, end)
+
+
 def _dates(t: _Text, start: int = 0, end: int | None = None) -> Iterator[tuple[re.Match[str], tuple[str, str]]]:
-    for m in _DATE_RE.finditer(t.flat, start, len(t.flat) if end is None else end):
+    for m in _date_matches(t, start, len(t.flat) if end is None else end):
         if _FILING_STAMP.search(t.flat, max(0, m.start() - 110), m.start()):
             continue
         parsed = parse_date(m)
@@ -1980,9 +2027,52 @@ _TFC_PASSIVE = re.compile(
 )
 
 
+#: What every :data:`_TFC` match holds right after its party: found first, so the party's pattern (which may start at
+#: any letter) is tried only in the few words before each, not at every position of the contract.
+_TFC_ANCHOR = re.compile(r"(?i)\s+may\s+(?:at\s+any\s+time\s+)?(?:terminate|cancel)\s+this\s+Agreement")
+
+
+def _party_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_&.-"  # [\w&.\-], as the party pattern spells it
+
+
+def _tfc_matches(flat: str) -> Iterator[re.Match[str]]:
+    """``_TFC.finditer(flat)``, match for match, at a fraction of the cost.
+
+    A match's party ends where an anchor (:data:`_TFC_ANCHOR`) starts and spans at most four runs of party
+    characters separated by white space, so the leftmost match is found by trying ``_TFC.match`` at each position
+    of those runs, left to right, from where the previous match ended (as ``finditer`` resumes there).
+    """
+    last_end = 0
+    for anchor in _TFC_ANCHOR.finditer(flat):
+        end = anchor.start()
+        if end < last_end:
+            continue
+        start = i = end
+        for _ in range(4):
+            j = i
+            while j > 0 and _party_char(flat[j - 1]):
+                j -= 1
+            if j == i:
+                break
+            start = j
+            k = j
+            while k > 0 and flat[k - 1].isspace():
+                k -= 1
+            if k == j:
+                break
+            i = k
+        for q in range(max(start, last_end), end):
+            m = _TFC.match(flat, q)
+            if m is not None:
+                yield m
+                last_end = m.end()
+                break
+
+
 def _termination_for_convenience(t: _Text, parties: Sequence[Term]) -> Term | None:
     aliases = {str(p.value["alias"]).lower(): str(p.value["alias"]) for p in parties if isinstance(p.value, dict)}
-    for m in sorted([*_TFC.finditer(t.flat), *_TFC_PASSIVE.finditer(t.flat)], key=lambda x: x.start()):
+    for m in sorted([*_tfc_matches(t.flat), *_TFC_PASSIVE.finditer(t.flat)], key=lambda x: x.start()):
         s, e = t.sentence_at(m.start())
         sent = t.flat[s:e]
         if not re.search(r"(?i)convenience|without\s+cause|for\s+any\s+reason|any\s+reason\s+or\s+no\s+reason|at\s+any\s+time|in\s+its\s+sole\s+discretion", sent):

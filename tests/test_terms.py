@@ -1364,3 +1364,62 @@ def test_net_days_need_payment_wording(text, expected):
 ])
 def test_renewal_of_the_franchise_and_not_its_notice(sentence, expected):
     assert _renewals(INITIAL + sentence) == expected
+
+
+# ------------------------------------------------------------------ fast scans that must match the plain ones
+
+_SCAN_PIECES = [
+    "Either party may terminate this Agreement ", "Licensee may at any time terminate this Agreement ",
+    "The Big Customer Co. may cancel this Agreement ", "this Agreement may be terminated ", "by either party ",
+    "upon thirty (30) days' notice", "for convenience ", "without cause ", "if the other party breaches ",
+    "March 3, 2021", "the 1st day of June, 2020 ", "3/1/21 ", "2021-03-01 ", "____, 2020 ", "[ ], 2019 ",
+    "the twenty-second day of May 2018 ", "Dated: ", "/s/ Jane Roe ", " " * 40, "_" * 30, ". " * 5, "x", "XX ",
+    "may ", "terminate ", "this ", "Agreement ", "A-B&C. ", "\n", ",", "2020", "Sept. 9 ", "day of ", "of ",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SCAN_PIECES), max_size=60).map("".join))
+def test_the_anchored_termination_scan_finds_what_a_plain_scan_finds(text):
+    """Regression guard for a speed-up: `_tfc_matches` tries the party pattern only before each "may terminate this
+    Agreement" anchor instead of at every position (20.4 s to 0.5 s over CUAD's 408 contracts, the same 73
+    matches); it must give `_TFC.finditer`'s matches, spans and groups alike, on any text."""
+    from extractors.terms import _TFC, _tfc_matches
+
+    plain = [(m.span(), m.groupdict()) for m in _TFC.finditer(text)]
+    assert [(m.span(), m.groupdict()) for m in _tfc_matches(text)] == plain
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_SCAN_PIECES), min_size=1, max_size=80).map("".join),
+       st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1.2)), min_size=1, max_size=12))
+def test_dates_of_a_range_from_the_whole_text_scan_are_a_scan_of_the_range(text, ranges):
+    """Regression guard for a speed-up: key terms scan one contract's dates for many ranges (2.5 times the text in
+    all); `_date_matches` takes them from one whole-text scan where a scan of the range would find the same, and
+    scans the rest. Ranges here start and end anywhere, inside dates and blank runs too."""
+    from extractors.terms import _DATE_RE, _date_matches, _Text
+
+    document = read_text(text, "scan.txt")
+    t = _Text(document, ())
+    n = len(t.flat)
+    for a, b in ranges:
+        start = int(a * n)
+        end = max(start, int(b * n))
+        plain = [(m.span(), m.group()) for m in _DATE_RE.finditer(t.flat, start, min(end, n))]
+        assert [(m.span(), m.group()) for m in _date_matches(t, start, end)] == plain, (start, end)
+
+
+def test_dates_of_a_range_cut_inside_a_date_are_the_ranges_own():
+    """A range that ends inside a date ("3/1/20|21") finds what a scan of the range finds (here "3/1/20", a
+    two-digit year), not the whole-text scan's "3/1/2021": the tail of every range is scanned afresh."""
+    from extractors.terms import _DATE_RE, _date_matches, _Text
+
+    text = ("Signed on March 3, 2021 by the parties. " * 12 + "Renewed 3/1/2021 and again on the 1st day of June, "
+            "2022. " + "Notices go to the addresses above. " * 12 + "Ended ____, 2023.")
+    t = _Text(read_text(text, "cut.txt"), ())
+    cut = t.flat.index("3/1/2021")
+    for end in range(cut, cut + 60):
+        for start in (0, 5, cut - 500, cut - 1):
+            plain = [(m.span(), m.group()) for m in _DATE_RE.finditer(t.flat, start, end)]
+            assert [(m.span(), m.group()) for m in _date_matches(t, start, end)] == plain, (start, end)
+    assert [m.group() for m in _date_matches(t, 0, cut + 6)][-1] == "3/1/20"
