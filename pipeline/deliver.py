@@ -77,6 +77,8 @@ class CandidateRun:
     #: (document, counterparty, segment): a liability cap written as an amount, not judged against the segment's
     #: ``liability_cap_months`` position because the register gives the account no ``annual_revenue``
     unjudged_caps: tuple[tuple[str, str, str], ...] = ()
+    #: (stage, stored version, this version, contracts): judged contracts analysed by another version of a stage
+    stale_analyses: tuple[tuple[str, str, str, int], ...] = ()
 
     def warnings(self, db: str) -> list[str]:
         """What a user must hear about this run: contracts the register names that were not judged, and why, and
@@ -98,6 +100,9 @@ class CandidateRun:
                   f"turn it into months' fees, so it was not judged against the {segment} cap position (add an "
                   "annual_revenue column)" for name, cp, segment in self.unjudged_caps]
         lines += [self._scored_apart(cp) for cp in self.counterparties if cp.scored_segment]
+        lines += [f"{n} judged contract{'s were' if n != 1 else ' was'} analysed with {stage} {old}, not this "
+                  f"Clausewise's {new}: {'their' if n != 1 else 'its'} gaps rest on the older analysis (run "
+                  "`clausewise ingest --refresh` on the files)" for stage, old, new, n in self.stale_analyses]
         return lines
 
     def _scored_apart(self, cp: Counterparty) -> str:
@@ -248,11 +253,30 @@ def build_candidates(
         and view.term("liability_cap") is not None and metric_value(view, "liability_cap_months", cp) is None
         and metric_value(view, "liability_cap_months", _with_revenue(cp)) is not None
     )
+    stale = _stale_analyses(store.analysis_versions(), [v.document for v, _ in pairs])
     store.write_gaps([{k: v for k, v in r.row().items() if k not in ("value", "urgency")}
                       for team in lists for r in (x for x in lists[team])], as_of.isoformat())
     return CandidateRun(as_of, tuple(counterparties), tuple(gaps), lists, tuple(changes), missing, unassigned,
                         book.tier_order, unread, unknown, tuple(seg.name for seg in book.segments), later,
-                        matches.ambiguous, unjudged_caps)
+                        matches.ambiguous, unjudged_caps, stale)
+
+
+def _stale_analyses(stored: Mapping[str, str | None], judged: Sequence[str]) -> tuple[tuple[str, str, str, int], ...]:
+    """(stage, stored version, current version, contracts) for each stage whose stored analysis of some judged
+    contracts is not this Clausewise's (a database loaded before an upgrade): the gaps still rest on it."""
+    from pipeline.ingest import analysis_version
+
+    current = dict(part.split("=", 1) for part in analysis_version().split(";"))
+    counts: Counter[tuple[str, str]] = Counter()
+    for name in judged:
+        version = stored.get(name)
+        if version is None:
+            continue
+        have = dict(part.split("=", 1) for part in version.split(";") if "=" in part)
+        for stage, now in current.items():
+            if have.get(stage, "none") != now:
+                counts[(stage, have.get(stage, "none"))] += 1
+    return tuple((stage, old, current[stage], n) for (stage, old), n in sorted(counts.items()))
 
 
 def _with_revenue(cp: Counterparty) -> Counterparty:

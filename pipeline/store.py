@@ -1245,6 +1245,12 @@ class Store:
             )
         )
 
+    def analysis_versions(self) -> dict[str, str | None]:
+        """Each ingested document's name to the version string of the analysis stored for it
+        (:attr:`Analysis.version`: reader, segmenter, clause model, key terms, obligations)."""
+        return {r["name"]: r["version"] for r in self.db.query(
+            "SELECT name, version FROM documents WHERE status = 'ingested' ORDER BY name")}
+
     def document_references(self) -> dict[str, DocumentReference]:
         """Every name a register may use for a stored contract, casefolded: the document's name, and each file's
         name and path (a duplicate's too), to that contract's name (None for a file that was never read), status

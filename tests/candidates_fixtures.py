@@ -41,7 +41,12 @@ def analysis(c: Contract) -> Analysis:
     for kind, value, unit, quote in c.terms:
         s = full.index(quote)
         terms.append(Term(kind, value, unit, None, doc.page_at(s), s, s + len(quote), quote, 0.9))
-    return Analysis(doc, tuple(clauses), tuple(terms), versions=(("test", "v1"),))
+    from pipeline.ingest import _versions
+
+    # Stored as this Clausewise's own analysis (a fixture stands for a contract ingested today), unless c.meta
+    # names other versions: {"versions": {"classify": "clausewise.classify.v4"}}.
+    versions = tuple((stage, c.meta.get("versions", {}).get(stage, v)) for stage, v in _versions())
+    return Analysis(doc, tuple(clauses), tuple(terms), versions=versions)
 
 
 CAP6 = "Liability shall not exceed the fees paid in the six months before the claim."

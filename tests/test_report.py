@@ -694,6 +694,34 @@ def test_the_2x2_example_playbook_judges_each_account_by_its_computed_quadrant(t
     assert run.warnings("cw.db") == []
 
 
+def test_contracts_analysed_by_an_older_clausewise_are_named_with_the_stage_and_versions(tmp_path):
+    """A database loaded before an upgrade keeps the old analyses (scores of the old clause model, terms of the old
+    extractor) until `ingest --refresh`; the presence rule and the playbook judge them anyway. The run says how
+    many judged contracts rest on which older stage, so nobody takes stale gaps for today's."""
+    from dataclasses import replace as _replace
+
+    from pipeline.ingest import _versions
+    from tests.candidates_fixtures import ACME, HARBOR, KEYSTONE, populate
+
+    old = {"classify": "clausewise.classify.v4", "terms": "clausewise.terms.v9"}
+    db = populate(tmp_path / "cw.db", (HARBOR, _replace(KEYSTONE, meta={"versions": old}),
+                                       _replace(ACME, meta={"versions": {"classify": "clausewise.classify.v4"}})))
+    register, book = tmp_path / "accounts.csv", parse_playbook(yaml.safe_load(PLAYBOOK))
+    register.write_text(REGISTER, encoding="utf-8")
+    with Store(db) as store:
+        run = build_candidates(store, str(register), book, as_of=date(2025, 3, 1), embeddings=False)
+    now = dict(_versions())
+    assert [w for w in run.warnings("cw.db") if "analysed with" in w] == [
+        f"2 judged contracts were analysed with classify clausewise.classify.v4, not this Clausewise's "
+        f"{now['classify']}: their gaps rest on the older analysis (run `clausewise ingest --refresh` on the files)",
+        f"1 judged contract was analysed with terms clausewise.terms.v9, not this Clausewise's {now['terms']}: its "
+        "gaps rest on the older analysis (run `clausewise ingest --refresh` on the files)",
+    ]
+    with Store(populate(tmp_path / "fresh.db")) as store:
+        fresh = build_candidates(store, str(register), book, as_of=date(2025, 3, 1), embeddings=False)
+    assert fresh.stale_analyses == ()
+
+
 def test_two_folders_contract_pdf_are_two_contracts_judged_for_their_own_counterparties(tmp_path):
     """Regression: 2019/contract.pdf and 2020/contract.pdf (other content) were both stored as 'contract'. A
     register listing each by its path for a different counterparty gave both contracts to one of them, `show
