@@ -58,6 +58,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -466,6 +467,7 @@ def _segment_values(segment: str, r: Random, redraw: Random) -> dict[str, Any]:
     raise AssertionError(f"no {segment} inputs the default playbook's segmentation scores {segment}")
 
 
+@lru_cache(maxsize=1)
 def _playbook_segment() -> Any:
     from pipeline.playbook import DEFAULT_PLAYBOOK, load_playbook
     from pipeline.register import segment_for

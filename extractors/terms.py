@@ -660,7 +660,7 @@ _FILING_STAMP = re.compile(r"Source\s*:\s*[^:;]{1,80}?,\s*[\w./()\-]{1,12}(?:\s+
 
 
 #: The characters :data:`_DATE_RE`'s unbounded repeats consume (white space, blanks, separators): how far one
-#: attempt at a position can read is bounded by the longest run of them (see :meth:`_Text.date_matches`).
+#: attempt at a position can read is bounded by the longest run of them (see :func:`_date_matches`).
 _DATE_RUN = re.compile(r"[\s_.*xX•·●,\-\[\]]{16,}")  # runs shorter than 16 count as 16
 
 

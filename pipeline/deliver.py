@@ -81,8 +81,9 @@ class CandidateRun:
     stale_analyses: tuple[tuple[str, str, str, int], ...] = ()
 
     def warnings(self, db: str) -> list[str]:
-        """What a user must hear about this run: contracts the register names that were not judged, and why, and
-        accounts whose written segment is not the one the playbook's segmentation gives their inputs."""
+        """What a user must hear about this run: contracts the register names that were not judged, and why;
+        accounts whose written segment is not the one the playbook's segmentation gives their inputs; and judged
+        contracts whose stored analysis came from another version of a stage."""
         lines = [f"{name} is in the register but not in {db}" for name in self.missing_documents]
         lines += [f"{name} is stored as {status}" + (f" ({reason})" if reason else "")
                   + "; it could not be read, so it was not judged" for name, status, reason in self.unread_documents
